@@ -1,0 +1,346 @@
+/**
+ * What a host app imports: the `FlyAgents` class, `exposeApi`, and the shared validators and
+ * types. Host-side settings (AGENT_SECRETS_ENCRYPTION_KEY, FLY_API_TOKEN, FLY_APP_NAME,
+ * FLY_API_BASE_URL) are read here, in the host's environment, and passed down.
+ */
+import type {
+  FunctionArgs,
+  FunctionReturnType,
+  GenericActionCtx,
+  GenericDataModel,
+  PaginationOptions,
+} from "convex/server";
+import type { ComponentApi } from "../component/_generated/component.js";
+
+export { exposeApi, type FlyAgentsOperation, type ExposeApiOptions } from "./exposeApi.js";
+export { isFlyAgentsError, ERROR_KINDS, type FlyAgentsErrorData, type FlyAgentsErrorKind } from "../component/errors.js";
+export {
+  vAgentStatus,
+  vProvisionStep,
+  vOperationKind,
+  vSnapshotStatus,
+  type AgentStatus,
+  type ProvisionStep,
+  type OperationKind,
+  type SnapshotStatus,
+  type ProvisionResult,
+  type SnapshotResult,
+} from "../component/validators.js";
+export type { ComponentApi };
+
+/** Context types, as narrow as each call needs. */
+export type RunQueryCtx = Pick<GenericActionCtx<GenericDataModel>, "runQuery">;
+export type RunMutationCtx = Pick<GenericActionCtx<GenericDataModel>, "runQuery" | "runMutation">;
+export type RunActionCtx = Pick<GenericActionCtx<GenericDataModel>, "runQuery" | "runMutation" | "runAction">;
+
+type Lib = ComponentApi["lib"];
+/** An agent record as the component returns it. */
+export type AgentMachine = NonNullable<FunctionReturnType<Lib["getAgentMachine"]>>;
+export type AuditEvent = FunctionReturnType<Lib["listAuditEventsByMachine"]>["page"][number];
+export type AgentSecretsMeta = NonNullable<FunctionReturnType<Lib["getAgentSecretsMeta"]>>;
+export type CompanySecretsMeta = NonNullable<FunctionReturnType<Lib["getCompanySecretsMeta"]>>;
+
+export type FlyAgentsOptions = {
+  /** Fly app the agents run in. Default: the host's FLY_APP_NAME. */
+  flyAppName?: string;
+  /** Fly API token when none is stored. Default: the host's FLY_API_TOKEN. */
+  flyApiToken?: string;
+  /** Key sealing stored secrets. Default: the host's AGENT_SECRETS_ENCRYPTION_KEY. */
+  secretsEncryptionKey?: string;
+  /** Fly Machines API base URL (the emulator in tests). Default: the host's FLY_API_BASE_URL. */
+  flyApiBaseUrl?: string;
+};
+
+type ProvisionArgs = Omit<
+  FunctionArgs<Lib["provisionAgentMachineWithStoredSecrets"]>,
+  "flyAppName" | "flyApiToken" | "secretsEncryptionKey" | "flyApiBaseUrl"
+> & { flyAppName?: string };
+type MachineArgs = { machineDocId: string };
+
+function hostEnv(name: string): string | undefined {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  const value = env?.[name];
+  return value === undefined || value === "" ? undefined : value;
+}
+
+/**
+ * Gives each user of the host app their own OpenClaw agent on Fly.
+ *
+ * ```ts
+ * const flyAgents = new FlyAgents(components.flyAgents, { flyAppName: "my-agents" });
+ * ```
+ */
+export class FlyAgents {
+  readonly options: FlyAgentsOptions;
+
+  /**
+   * @param component The installed component: `components.flyAgents`.
+   * @param options Defaults for every call; each falls back to the host's env var of the same name.
+   */
+  constructor(
+    readonly component: ComponentApi,
+    options: FlyAgentsOptions = {},
+  ) {
+    this.options = {
+      flyAppName: options.flyAppName ?? hostEnv("FLY_APP_NAME"),
+      flyApiToken: options.flyApiToken ?? hostEnv("FLY_API_TOKEN"),
+      secretsEncryptionKey: options.secretsEncryptionKey ?? hostEnv("AGENT_SECRETS_ENCRYPTION_KEY"),
+      flyApiBaseUrl: options.flyApiBaseUrl ?? hostEnv("FLY_API_BASE_URL"),
+    };
+  }
+
+  private target(flyAppName?: string) {
+    const appName = flyAppName ?? this.options.flyAppName;
+    if (!appName) {
+      throw new Error("Missing flyAppName: pass it to new FlyAgents(component, { flyAppName }) or set FLY_APP_NAME.");
+    }
+    return {
+      flyAppName: appName,
+      ...(this.options.flyApiToken ? { flyApiToken: this.options.flyApiToken } : {}),
+      ...(this.options.secretsEncryptionKey ? { secretsEncryptionKey: this.options.secretsEncryptionKey } : {}),
+      ...(this.options.flyApiBaseUrl ? { flyApiBaseUrl: this.options.flyApiBaseUrl } : {}),
+    };
+  }
+
+  private machineTarget(args: MachineArgs & { flyAppName?: string }) {
+    return { machineDocId: args.machineDocId, ...this.target(args.flyAppName) };
+  }
+
+  // ---- lifecycle -----------------------------------------------------------------------
+
+  /**
+   * Provisions a user's agent and returns once it runs with its model verified. Secrets come
+   * from the user's stored secrets, then the tenant's, then `args`.
+   * @param ctx Any context that can run actions (an action's ctx).
+   */
+  async provision(ctx: RunActionCtx, args: ProvisionArgs) {
+    return await ctx.runAction(this.component.lib.provisionAgentMachineWithStoredSecrets, {
+      ...args,
+      ...this.target(args.flyAppName),
+    });
+  }
+
+  /**
+   * Replaces the user's agent with one restored from their newest completed snapshot.
+   * @param ctx Any context that can run actions (an action's ctx).
+   */
+  async recreateFromLatestSnapshot(ctx: RunActionCtx, args: ProvisionArgs) {
+    return await ctx.runAction(this.component.lib.recreateAgentFromLatestSnapshotWithStoredSecrets, {
+      ...args,
+      ...this.target(args.flyAppName),
+    });
+  }
+
+  /**
+   * Starts the agent's machine and waits for its gateway.
+   * @param ctx Any context that can run actions (an action's ctx).
+   */
+  async start(ctx: RunActionCtx, args: MachineArgs & { flyAppName?: string }) {
+    return await ctx.runAction(this.component.lib.startAgentMachineWithStoredSecrets, this.machineTarget(args));
+  }
+
+  /**
+   * Stops the agent's machine; its volume keeps its state.
+   * @param ctx Any context that can run actions (an action's ctx).
+   */
+  async stop(ctx: RunActionCtx, args: MachineArgs & { flyAppName?: string }) {
+    return await ctx.runAction(this.component.lib.stopAgentMachineWithStoredSecrets, this.machineTarget(args));
+  }
+
+  /**
+   * Restarts the agent's machine (recovers a gateway a stuck pairing left unhealthy).
+   * @param ctx Any context that can run actions (an action's ctx).
+   */
+  async restart(ctx: RunActionCtx, args: MachineArgs & { flyAppName?: string }) {
+    return await ctx.runAction(this.component.lib.restartAgentMachineWithStoredSecrets, this.machineTarget(args));
+  }
+
+  /**
+   * Destroys the agent's machine and volume. Idempotent.
+   * @param ctx Any context that can run actions (an action's ctx).
+   */
+  async deprovision(ctx: RunActionCtx, args: MachineArgs & { flyAppName?: string }) {
+    return await ctx.runAction(this.component.lib.deprovisionAgentMachineWithStoredSecrets, this.machineTarget(args));
+  }
+
+  /**
+   * Snapshots the agent's volume and follows the snapshot until Fly completes it.
+   * @param ctx Any context that can run actions (an action's ctx).
+   */
+  async snapshot(ctx: RunActionCtx, args: MachineArgs & { flyAppName?: string }) {
+    return await ctx.runAction(this.component.lib.createAgentSnapshotWithStoredSecrets, this.machineTarget(args));
+  }
+
+  /**
+   * Approves a Telegram pairing code (one pairing per machine at a time).
+   * @param ctx Any context that can run actions (an action's ctx).
+   */
+  async approveTelegramPairing(
+    ctx: RunActionCtx,
+    args: MachineArgs & { telegramPairingCode: string; flyAppName?: string },
+  ) {
+    return await ctx.runAction(this.component.lib.approveTelegramPairingWithStoredSecrets, {
+      ...this.machineTarget(args),
+      telegramPairingCode: args.telegramPairingCode,
+    });
+  }
+
+  /**
+   * Corrects the agent's record from Fly's real state; returns the status after.
+   * @param ctx Any context that can run actions (an action's ctx).
+   */
+  async sync(ctx: RunActionCtx, args: MachineArgs & { flyAppName?: string; staleAfterMs?: number }) {
+    return await ctx.runAction(this.component.lib.syncAgentMachine, {
+      ...this.machineTarget(args),
+      ...(args.staleAfterMs !== undefined ? { staleAfterMs: args.staleAfterMs } : {}),
+    });
+  }
+
+  /**
+   * Sweeps the Fly app: finishes or cleans up interrupted provisionings, flags machines
+   * destroyed out of band. Call it from a cron.
+   * @param ctx Any context that can run actions (an action's ctx).
+   */
+  async sweep(ctx: RunActionCtx, args: { flyAppName?: string; staleAfterMs?: number } = {}) {
+    const { secretsEncryptionKey: _key, ...target } = this.target(args.flyAppName);
+    return await ctx.runAction(this.component.lib.sweepAgentMachines, {
+      ...target,
+      ...(args.staleAfterMs !== undefined ? { staleAfterMs: args.staleAfterMs } : {}),
+    });
+  }
+
+  /**
+   * Sets the agent's skill whitelist; with `applyToMachine`, writes it to the machine too.
+   * @param ctx Any context that can run mutations (a mutation's or action's ctx).
+   */
+  async updateAllowedSkills(
+    ctx: RunMutationCtx,
+    args: MachineArgs & { allowedSkills: string[]; applyToMachine?: boolean },
+  ) {
+    return await ctx.runMutation(this.component.lib.updateAllowedSkills, args);
+  }
+
+  /**
+   * Records user activity on the agent.
+   * @param ctx Any context that can run mutations (a mutation's or action's ctx).
+   */
+  async touchActivity(ctx: RunMutationCtx, args: MachineArgs) {
+    return await ctx.runMutation(this.component.lib.touchAgentActivity, args);
+  }
+
+  // ---- reading ---------------------------------------------------------------------------
+
+  /**
+   * One agent, or null.
+   * @param ctx Any context that can run queries.
+   */
+  async get(ctx: RunQueryCtx, args: MachineArgs) {
+    return await ctx.runQuery(this.component.lib.getAgentMachine, args);
+  }
+
+  /**
+   * A tenant's agents, newest first (at most `limit`, default 100).
+   * @param ctx Any context that can run queries.
+   */
+  async listByTenant(ctx: RunQueryCtx, args: FunctionArgs<Lib["listAgentMachinesByTenant"]>) {
+    return await ctx.runQuery(this.component.lib.listAgentMachinesByTenant, args);
+  }
+
+  /**
+   * One page of a tenant's agents, newest first.
+   * @param ctx Any context that can run queries.
+   */
+  async listByTenantPage(
+    ctx: RunQueryCtx,
+    args: { tenantId: string; paginationOpts: PaginationOptions; status?: FunctionArgs<Lib["listAgentMachinesByTenant"]>["status"] },
+  ) {
+    return await ctx.runQuery(this.component.lib.listAgentMachinesByTenantPage, args);
+  }
+
+  /**
+   * One page of an agent's lifecycle events, newest first.
+   * @param ctx Any context that can run queries.
+   */
+  async auditOfMachine(ctx: RunQueryCtx, args: MachineArgs & { paginationOpts: PaginationOptions }) {
+    return await ctx.runQuery(this.component.lib.listAuditEventsByMachine, args);
+  }
+
+  /**
+   * One page of a tenant's lifecycle events, newest first.
+   * @param ctx Any context that can run queries.
+   */
+  async auditOfTenant(ctx: RunQueryCtx, args: { tenantId: string; paginationOpts: PaginationOptions }) {
+    return await ctx.runQuery(this.component.lib.listAuditEventsByTenant, args);
+  }
+
+  // ---- secrets ---------------------------------------------------------------------------
+
+  /**
+   * Stores a user's secrets, sealed. Omitted secrets keep their value; "" removes one.
+   * @param ctx Any context that can run mutations (a mutation's or action's ctx).
+   */
+  async setAgentSecrets(
+    ctx: RunMutationCtx,
+    args: Omit<FunctionArgs<Lib["upsertAgentSecrets"]>, "secretsEncryptionKey">,
+  ) {
+    return await ctx.runMutation(this.component.lib.upsertAgentSecrets, { ...args, ...this.keyArg() });
+  }
+
+  /**
+   * Which secrets a user has stored (booleans only), or null.
+   * @param ctx Any context that can run queries.
+   */
+  async getAgentSecretsMeta(ctx: RunQueryCtx, args: { tenantId: string; userId: string }) {
+    return await ctx.runQuery(this.component.lib.getAgentSecretsMeta, args);
+  }
+
+  /**
+   * Deletes a user's stored secrets.
+   * @param ctx Any context that can run mutations (a mutation's or action's ctx).
+   */
+  async clearAgentSecrets(ctx: RunMutationCtx, args: { tenantId: string; userId: string }) {
+    return await ctx.runMutation(this.component.lib.clearAgentSecrets, args);
+  }
+
+  /**
+   * Stores a tenant's default secrets, used by its users who have none of their own.
+   * @param ctx Any context that can run mutations (a mutation's or action's ctx).
+   */
+  async setCompanySecrets(
+    ctx: RunMutationCtx,
+    args: Omit<FunctionArgs<Lib["upsertCompanySecrets"]>, "secretsEncryptionKey">,
+  ) {
+    return await ctx.runMutation(this.component.lib.upsertCompanySecrets, { ...args, ...this.keyArg() });
+  }
+
+  /**
+   * Which default secrets a tenant has stored (booleans only), or null.
+   * @param ctx Any context that can run queries.
+   */
+  async getCompanySecretsMeta(ctx: RunQueryCtx, args: { tenantId: string }) {
+    return await ctx.runQuery(this.component.lib.getCompanySecretsMeta, args);
+  }
+
+  /**
+   * Deletes a tenant's default secrets.
+   * @param ctx Any context that can run mutations (a mutation's or action's ctx).
+   */
+  async clearCompanySecrets(ctx: RunMutationCtx, args: { tenantId: string }) {
+    return await ctx.runMutation(this.component.lib.clearCompanySecrets, args);
+  }
+
+  /**
+   * Re-seals every stored secret under the current key (the first of AGENT_SECRETS_ENCRYPTION_KEY).
+   * @param ctx Any context that can run actions (an action's ctx).
+   */
+  async rotateSecretsEncryptionKey(
+    ctx: RunActionCtx,
+    args: { previousSecretsEncryptionKeys?: string[]; batchSize?: number } = {},
+  ) {
+    return await ctx.runAction(this.component.lib.rotateSecretsEncryptionKey, { ...args, ...this.keyArg() });
+  }
+
+  private keyArg() {
+    return this.options.secretsEncryptionKey ? { secretsEncryptionKey: this.options.secretsEncryptionKey } : {};
+  }
+}

@@ -1,0 +1,102 @@
+/* eslint-disable */
+/**
+ * Generated `api` utility.
+ *
+ * THIS CODE IS AUTOMATICALLY GENERATED.
+ *
+ * To regenerate, run `npx convex dev`.
+ * @module
+ */
+
+import type * as agentSpec from "../agentSpec.js";
+import type * as agents from "../agents.js";
+import type * as audit from "../audit.js";
+import type * as errors from "../errors.js";
+import type * as fly_client from "../fly/client.js";
+import type * as fly_errors from "../fly/errors.js";
+import type * as fly_http from "../fly/http.js";
+import type * as fly_schemas from "../fly/schemas.js";
+import type * as lib from "../lib.js";
+import type * as lifecycle from "../lifecycle.js";
+import type * as openclaw from "../openclaw.js";
+import type * as operations from "../operations.js";
+import type * as pacing from "../pacing.js";
+import type * as pairing from "../pairing.js";
+import type * as provisioning from "../provisioning.js";
+import type * as reconcile from "../reconcile.js";
+import type * as resources from "../resources.js";
+import type * as secrets_crypto from "../secrets/crypto.js";
+import type * as secrets_resolve from "../secrets/resolve.js";
+import type * as secrets_rotation from "../secrets/rotation.js";
+import type * as secrets_store from "../secrets/store.js";
+import type * as settings from "../settings.js";
+import type * as skills from "../skills.js";
+import type * as snapshots from "../snapshots.js";
+import type * as time from "../time.js";
+import type * as validators from "../validators.js";
+
+import type {
+  ApiFromModules,
+  FilterApi,
+  FunctionReference,
+} from "convex/server";
+import { anyApi, componentsGeneric } from "convex/server";
+
+const fullApi: ApiFromModules<{
+  agentSpec: typeof agentSpec;
+  agents: typeof agents;
+  audit: typeof audit;
+  errors: typeof errors;
+  "fly/client": typeof fly_client;
+  "fly/errors": typeof fly_errors;
+  "fly/http": typeof fly_http;
+  "fly/schemas": typeof fly_schemas;
+  lib: typeof lib;
+  lifecycle: typeof lifecycle;
+  openclaw: typeof openclaw;
+  operations: typeof operations;
+  pacing: typeof pacing;
+  pairing: typeof pairing;
+  provisioning: typeof provisioning;
+  reconcile: typeof reconcile;
+  resources: typeof resources;
+  "secrets/crypto": typeof secrets_crypto;
+  "secrets/resolve": typeof secrets_resolve;
+  "secrets/rotation": typeof secrets_rotation;
+  "secrets/store": typeof secrets_store;
+  settings: typeof settings;
+  skills: typeof skills;
+  snapshots: typeof snapshots;
+  time: typeof time;
+  validators: typeof validators;
+}> = anyApi as any;
+
+/**
+ * A utility for referencing Convex functions in your app's public API.
+ *
+ * Usage:
+ * ```js
+ * const myFunctionReference = api.myModule.myFunction;
+ * ```
+ */
+export const api: FilterApi<
+  typeof fullApi,
+  FunctionReference<any, "public">
+> = anyApi as any;
+
+/**
+ * A utility for referencing Convex functions in your app's internal API.
+ *
+ * Usage:
+ * ```js
+ * const myFunctionReference = internal.myModule.myFunction;
+ * ```
+ */
+export const internal: FilterApi<
+  typeof fullApi,
+  FunctionReference<any, "internal">
+> = anyApi as any;
+
+export const components = componentsGeneric() as unknown as {
+  rateLimiter: import("@convex-dev/rate-limiter/_generated/component.js").ComponentApi<"rateLimiter">;
+};

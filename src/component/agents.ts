@@ -1,0 +1,301 @@
+/**
+ * Agent records (`agentMachines`): creation, status transitions and operation ownership.
+ *
+ * Every lifecycle action owns the agent for its duration through `operation` (an id and a
+ * deadline). Only the owner may advance the record; once the deadline passes, the sweep or
+ * another caller may take over, and a late write by the old owner is refused. So a record
+ * only ever shows what the last owner saw on Fly.
+ */
+import { v } from "convex/values";
+import { internalMutation, internalQuery, type MutationCtx, type QueryCtx } from "./_generated/server.js";
+import type { Doc, Id } from "./_generated/dataModel.js";
+import { flyAgentsError } from "./errors.js";
+import schema from "./schema.js";
+import { vAgentStatus, vOperationKind, vProvisionStep, type AgentStatus, type OperationKind } from "./validators.js";
+
+/** Where each status may go next. `deleted` is final. */
+const TRANSITIONS: Record<AgentStatus, readonly AgentStatus[]> = {
+  provisioning: ["provisioning", "running", "error", "deleted"],
+  running: ["running", "stopped", "error", "deleted"],
+  stopped: ["stopped", "running", "error", "deleted"],
+  error: ["error", "running", "stopped", "deleted"],
+  deleted: ["deleted"],
+};
+
+export function canTransition(from: AgentStatus, to: AgentStatus): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+/** Statuses each operation may start from. */
+const STARTS_FROM: Record<OperationKind, readonly AgentStatus[]> = {
+  provision: ["provisioning"],
+  recreate: ["provisioning"],
+  start: ["stopped", "running", "error"],
+  stop: ["running", "stopped", "error"],
+  restart: ["running", "error"],
+  deprovision: ["provisioning", "running", "stopped", "error", "deleted"],
+  snapshot: ["running", "stopped"],
+  pairing: ["running"],
+  update_skills: ["running", "stopped"],
+  sync: ["provisioning", "running", "stopped", "error"],
+  sweep: ["provisioning", "running", "stopped", "error"],
+};
+
+/** An agent is active while it may hold Fly resources. */
+export function isActive(agent: Doc<"agentMachines">): boolean {
+  if (agent.status === "deleted") return false;
+  if (agent.status === "error" && agent.resourcesCleanedUp) return false;
+  return true;
+}
+
+export async function getAgentOrThrow(
+  ctx: QueryCtx,
+  machineDocId: string,
+): Promise<Doc<"agentMachines">> {
+  const id = ctx.db.normalizeId("agentMachines", machineDocId);
+  const agent = id ? await ctx.db.get(id) : null;
+  if (!agent) {
+    throw flyAgentsError(
+      "not_found",
+      `No agent with machineDocId ${JSON.stringify(machineDocId)}. Use the machineDocId that provisionAgentMachine returned.`,
+      { machineDocId },
+    );
+  }
+  return agent;
+}
+
+const agentFields = schema.tables.agentMachines.validator.fields;
+
+/** Inserts the record of a new agent, owned by the provisioning that creates it. */
+export const insertProvisioning = internalMutation({
+  args: {
+    tenantId: v.string(),
+    userId: v.string(),
+    agentKey: v.string(),
+    flyAppName: v.string(),
+    region: v.string(),
+    memoryMB: v.number(),
+    image: v.string(),
+    llmModel: v.string(),
+    allowedSkills: v.array(v.string()),
+    bridgeUrl: v.optional(v.string()),
+    serviceId: v.optional(v.string()),
+    restoredFromSnapshotId: v.optional(v.string()),
+    startupTimeoutSec: v.number(),
+    /** Agents the new one replaces (recreation): they may stay active until it runs. */
+    replacing: v.optional(v.array(v.string())),
+    operation: agentFields.operation,
+  },
+  returns: v.id("agentMachines"),
+  handler: async (ctx, args) => {
+    const { replacing, ...fields } = args;
+    const existing = await ctx.db
+      .query("agentMachines")
+      .withIndex("by_tenantId_userId", (q) => q.eq("tenantId", args.tenantId).eq("userId", args.userId))
+      .collect();
+    const active = existing.find((agent) => isActive(agent) && !(replacing ?? []).includes(agent._id));
+    if (active) {
+      throw flyAgentsError(
+        "agent_exists",
+        `User ${JSON.stringify(args.userId)} of tenant ${JSON.stringify(args.tenantId)} already has an agent ` +
+          `(${active._id}, ${active.status}). Deprovision it first, or use recreateAgentFromLatestSnapshot to replace it.`,
+        { machineDocId: active._id },
+      );
+    }
+    const now = Date.now();
+    return await ctx.db.insert("agentMachines", {
+      ...fields,
+      status: "provisioning",
+      statusReason: "Provisioning started",
+      statusChangedAt: now,
+      step: "queued",
+    });
+  },
+});
+
+/**
+ * Makes `operationId` the owner of the agent, if the agent's status allows `kind` and no
+ * other operation owns it (or the owner's deadline has passed). Returns the record.
+ */
+export const beginOperation = internalMutation({
+  args: {
+    machineDocId: v.string(),
+    kind: vOperationKind,
+    operationId: v.string(),
+    deadline: v.number(),
+    /** Take over an operation that started before this time even if its deadline is ahead (sweep). */
+    takeOverStartedBefore: v.optional(v.number()),
+  },
+  returns: schema.tables.agentMachines.validator.extend({
+    _id: v.id("agentMachines"),
+    _creationTime: v.number(),
+  }),
+  handler: async (ctx, args) => {
+    const agent = await getAgentOrThrow(ctx, args.machineDocId);
+    const now = Date.now();
+    const stale =
+      args.takeOverStartedBefore !== undefined && agent.operation !== undefined && agent.operation.startedAt < args.takeOverStartedBefore;
+    if (agent.operation && agent.operation.deadline > now && agent.operation.id !== args.operationId && !stale) {
+      throw flyAgentsError(
+        "operation_in_progress",
+        `Agent ${agent._id} is busy with ${agent.operation.kind} (started ${new Date(agent.operation.startedAt).toISOString()}). ` +
+          "Wait for it to finish, then try again.",
+        { machineDocId: agent._id },
+      );
+    }
+    if (!STARTS_FROM[args.kind].includes(agent.status)) {
+      throw flyAgentsError(
+        "invalid_state",
+        `Cannot ${args.kind.replace("_", " ")} agent ${agent._id}: it is ${agent.status}` +
+          `${agent.statusReason ? ` (${agent.statusReason})` : ""}.`,
+        { machineDocId: agent._id },
+      );
+    }
+    const operation = { kind: args.kind, id: args.operationId, startedAt: now, deadline: args.deadline };
+    await ctx.db.patch(agent._id, { operation });
+    return { ...agent, operation };
+  },
+});
+
+/** Agents needing the sweep: stuck making (by statusChangedAt) or failed with resources left. */
+export const agentsNeedingSweep = internalQuery({
+  args: { flyAppName: v.string(), stuckBefore: v.number(), limit: v.number() },
+  returns: v.array(v.id("agentMachines")),
+  handler: async (ctx, args) => {
+    const stuck = await ctx.db
+      .query("agentMachines")
+      .withIndex("by_status_statusChangedAt", (q) => q.eq("status", "provisioning").lt("statusChangedAt", args.stuckBefore))
+      .filter((q) => q.eq(q.field("flyAppName"), args.flyAppName))
+      .take(args.limit);
+    const leftovers = await ctx.db
+      .query("agentMachines")
+      .withIndex("by_status_statusChangedAt", (q) => q.eq("status", "error"))
+      .filter((q) => q.and(q.eq(q.field("flyAppName"), args.flyAppName), q.eq(q.field("resourcesCleanedUp"), false)))
+      .take(args.limit);
+    return [...stuck, ...leftovers].map((agent) => agent._id);
+  },
+});
+
+/** A page of agents that should have a live machine (running or stopped), for the sweep's check. */
+export const agentsWithMachinesPage = internalQuery({
+  args: { flyAppName: v.string(), status: v.union(v.literal("running"), v.literal("stopped")), cursor: v.union(v.string(), v.null()), numItems: v.number() },
+  returns: v.object({
+    page: v.array(v.object({ id: v.id("agentMachines"), machineId: v.optional(v.string()) })),
+    isDone: v.boolean(),
+    continueCursor: v.string(),
+  }),
+  handler: async (ctx, args) => {
+    const result = await ctx.db
+      .query("agentMachines")
+      .withIndex("by_status_statusChangedAt", (q) => q.eq("status", args.status))
+      .filter((q) => q.eq(q.field("flyAppName"), args.flyAppName))
+      .paginate({ cursor: args.cursor, numItems: args.numItems });
+    return {
+      page: result.page.map((agent) => ({ id: agent._id, machineId: agent.machineId })),
+      isDone: result.isDone,
+      continueCursor: result.continueCursor,
+    };
+  },
+});
+
+/** Fields an owner may set on its agent. */
+export const vAgentPatch = v.object({
+  status: v.optional(vAgentStatus),
+  statusReason: v.optional(v.string()),
+  step: v.optional(v.union(vProvisionStep, v.null())),
+  machineId: v.optional(v.string()),
+  flyVolumeId: v.optional(v.string()),
+  instanceId: v.optional(v.string()),
+  effectiveModel: v.optional(v.string()),
+  allowedSkills: v.optional(v.array(v.string())),
+  lastError: v.optional(v.union(v.string(), v.null())),
+  resourcesCleanedUp: v.optional(v.boolean()),
+  gatewayHealthy: v.optional(v.boolean()),
+  lastWakeAt: v.optional(v.number()),
+  lastSyncedAt: v.optional(v.number()),
+  latestSnapshotId: v.optional(v.string()),
+  replacedBy: v.optional(v.string()),
+});
+
+export type AgentPatch = typeof vAgentPatch.type;
+
+/**
+ * Applies `patch` if `operationId` still owns the agent (refused otherwise: the sweep or a
+ * later caller took over). `release` ends the ownership.
+ */
+export const updateAgent = internalMutation({
+  args: {
+    machineDocId: v.id("agentMachines"),
+    operationId: v.string(),
+    patch: vAgentPatch,
+    release: v.optional(v.boolean()),
+  },
+  returns: v.null(),
+  handler: async (ctx, args) => {
+    const agent = await ctx.db.get(args.machineDocId);
+    if (!agent) throw flyAgentsError("not_found", `Agent ${args.machineDocId} vanished -- invariant`);
+    if (agent.operation?.id !== args.operationId) {
+      throw flyAgentsError(
+        "operation_in_progress",
+        `Agent ${agent._id} was taken over by ${agent.operation ? agent.operation.kind : "another caller"}; this ${args.operationId} result is discarded.`,
+        { machineDocId: agent._id },
+      );
+    }
+    await applyPatch(ctx, agent, args.patch);
+    if (args.release) await ctx.db.patch(agent._id, { operation: undefined });
+    return null;
+  },
+});
+
+export async function applyPatch(
+  ctx: MutationCtx,
+  agent: Doc<"agentMachines">,
+  patch: AgentPatch,
+) {
+  const { step, lastError, ...rest } = patch;
+  const now = Date.now();
+  const update: Partial<Doc<"agentMachines">> = { ...rest };
+  if (step !== undefined) update.step = step === null ? undefined : step;
+  if (lastError !== undefined) {
+    update.lastError = lastError === null ? undefined : lastError;
+    if (lastError !== null) update.lastErrorAt = now;
+  }
+  if (patch.status !== undefined && patch.status !== agent.status) {
+    if (!canTransition(agent.status, patch.status)) {
+      throw flyAgentsError(
+        "invalid_state",
+        `Agent ${agent._id} cannot go from ${agent.status} to ${patch.status} -- invariant`,
+      );
+    }
+    update.statusChangedAt = now;
+  }
+  if (patch.status !== undefined && patch.status !== "provisioning") update.step = undefined;
+  if (patch.status !== undefined && patch.status !== "error") update.resourcesCleanedUp = patch.resourcesCleanedUp;
+  await ctx.db.patch(agent._id, update);
+}
+
+export const getAgent = internalQuery({
+  args: { machineDocId: v.string() },
+  returns: v.union(
+    schema.tables.agentMachines.validator.extend({ _id: v.id("agentMachines"), _creationTime: v.number() }),
+    v.null(),
+  ),
+  handler: async (ctx, args) => {
+    const id = ctx.db.normalizeId("agentMachines", args.machineDocId);
+    return id ? await ctx.db.get(id) : null;
+  },
+});
+
+/** The user's agents that are not deleted, newest first (for recreation and checks). */
+export const activeAgentsOfUser = internalQuery({
+  args: { tenantId: v.string(), userId: v.string() },
+  returns: v.array(v.id("agentMachines")),
+  handler: async (ctx, args) => {
+    const agents = await ctx.db
+      .query("agentMachines")
+      .withIndex("by_tenantId_userId", (q) => q.eq("tenantId", args.tenantId).eq("userId", args.userId))
+      .order("desc")
+      .collect();
+    return agents.filter(isActive).map((agent) => agent._id as Id<"agentMachines">);
+  },
+});

@@ -1,0 +1,25 @@
+import { defineComponent } from "convex/server";
+import { v } from "convex/values";
+import rateLimiter from "@convex-dev/rate-limiter/convex.config.js";
+
+/**
+ * The flyAgents component. Host apps install it with
+ * `app.use(flyAgents, { env: { AGENT_SECRETS_ENCRYPTION_KEY: app.env.AGENT_SECRETS_ENCRYPTION_KEY } })`.
+ *
+ * Every env var is optional so that callers of the original API, who pass
+ * `secretsEncryptionKey` and `flyApiToken` as arguments, keep working.
+ */
+const component = defineComponent("flyAgents", {
+  env: {
+    /** Base64 32-byte key (or `keyId:base64` pairs, comma-separated, newest first) for secrets at rest. */
+    AGENT_SECRETS_ENCRYPTION_KEY: v.optional(v.string()),
+    /** Fly Machines API base URL; defaults to https://api.machines.dev/v1. Point it at the emulator in tests. */
+    FLY_API_BASE_URL: v.optional(v.string()),
+    /** Fly API token used when a call passes none and none is stored (lets a cron run the sweep). */
+    FLY_API_TOKEN: v.optional(v.string()),
+  },
+});
+// Paces Fly calls to Fly's per-action rate limits across concurrent actions.
+component.use(rateLimiter);
+
+export default component;

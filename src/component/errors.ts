@@ -1,0 +1,84 @@
+/**
+ * Errors a caller can branch on. Each is a ConvexError whose data has a `kind` and a
+ * message that says what went wrong and how to fix it. None carries a secret.
+ */
+import { ConvexError, type Value } from "convex/values";
+
+export const ERROR_KINDS = [
+  /** An argument is malformed; nothing was written and Fly was not called. */
+  "invalid_argument",
+  /** A secret the call needs (Fly token, encryption key, gateway token) is missing. */
+  "missing_secret",
+  /** Stored secrets were sealed with a key that is not available now. */
+  "wrong_encryption_key",
+  /** No such agent, or it is already deleted. */
+  "not_found",
+  /** The user already has an active agent. */
+  "agent_exists",
+  /** Another operation owns the agent right now. */
+  "operation_in_progress",
+  /** A pairing command is running on this machine; the seed's safe flow allows one at a time. */
+  "pairing_in_progress",
+  /** The gateway is not serving: restart the machine (restartAgentMachine) first. */
+  "gateway_unhealthy",
+  /** A Telegram pairing code was refused by OpenClaw. */
+  "pairing_rejected",
+  /** The agent's status does not allow this operation. */
+  "invalid_state",
+  /** No completed snapshot to restore, or the restore could not happen. */
+  "snapshot_unavailable",
+  /** Fly answered with an error or could not be reached after retries. */
+  "fly_api",
+  /** The model could not be set or verified on the machine. */
+  "model_not_applied",
+] as const;
+export type FlyAgentsErrorKind = (typeof ERROR_KINDS)[number];
+
+export type FlyAgentsErrorData = {
+  kind: FlyAgentsErrorKind;
+  message: string;
+  machineDocId?: string;
+  flyStatus?: number;
+  flyRequestId?: string;
+};
+
+/** Builds the ConvexError for `kind`. */
+export function flyAgentsError(
+  kind: FlyAgentsErrorKind,
+  message: string,
+  extra: Omit<FlyAgentsErrorData, "kind" | "message"> = {},
+): ConvexError<FlyAgentsErrorData & Record<string, Value>> {
+  const data: FlyAgentsErrorData & Record<string, Value> = { kind, message };
+  for (const [key, value] of Object.entries(extra)) {
+    if (value !== undefined) data[key] = value;
+  }
+  return new ConvexError(data);
+}
+
+/**
+ * True when `error` is one of ours (optionally of `kind`). Works on errors that crossed the
+ * component boundary, where only `data` survives.
+ */
+export function isFlyAgentsError(
+  error: unknown,
+  kind?: FlyAgentsErrorKind,
+): error is ConvexError<FlyAgentsErrorData> {
+  if (!(error instanceof ConvexError)) return false;
+  const data: unknown = error.data;
+  if (typeof data !== "object" || data === null || !("kind" in data)) return false;
+  const errorKind = (data as { kind: unknown }).kind;
+  if (!ERROR_KINDS.includes(errorKind as FlyAgentsErrorKind)) return false;
+  return kind === undefined || errorKind === kind;
+}
+
+/** The human message of any thrown value. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof ConvexError) {
+    const data: unknown = error.data;
+    if (typeof data === "object" && data !== null && "message" in data) {
+      return String((data as { message: unknown }).message);
+    }
+    return typeof data === "string" ? data : JSON.stringify(data);
+  }
+  return error instanceof Error ? error.message : String(error);
+}

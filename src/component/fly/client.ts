@@ -1,0 +1,358 @@
+/**
+ * Fly Machines API client: one method per Fly call the component makes, named after the
+ * operation ids of fly-machines-openapi.json. Nothing outside this folder builds a Fly URL.
+ */
+import { z } from "zod";
+import { FlyApiError } from "./errors.js";
+import { FlyHttp, type FlyHttpOptions } from "./http.js";
+import {
+  execResponseSchema,
+  leaseResponseSchema,
+  machineSchema,
+  volumeSchema,
+  volumeSnapshotSchema,
+  waitResponseSchema,
+  type FlyExecResult,
+  type FlyMachine,
+  type FlyVolume,
+  type FlyVolumeSnapshot,
+  type MachineConfig,
+} from "./schemas.js";
+
+/** Fly rejects a wait timeout above 60 s (`invalid_argument`). */
+export const MAX_WAIT_TIMEOUT_S = 60;
+/** Fly's exec calls run into 408 `deadline_exceeded` past about 30 s. */
+export const EXEC_TIMEOUT_S = 25;
+/** Grace on top of a server-side timeout before we give up on the socket. */
+const SERVER_TIMEOUT_GRACE_MS = 10_000;
+
+export type FlyMachineState =
+  | "created"
+  | "started"
+  | "stopped"
+  | "suspended"
+  | "failed"
+  | "destroyed"
+  | "settled";
+
+export type CreateVolumeInput = {
+  name: string;
+  region: string;
+  sizeGb: number;
+  snapshotId?: string;
+};
+
+export type CreateMachineInput = {
+  name: string;
+  region: string;
+  config: MachineConfig;
+};
+
+export type FlyClientOptions = FlyHttpOptions & { appName: string };
+
+export class FlyClient {
+  readonly appName: string;
+  private readonly http: FlyHttp;
+
+  constructor(options: FlyClientOptions) {
+    this.appName = options.appName;
+    this.http = new FlyHttp(options);
+  }
+
+  private appPath(suffix: string): string {
+    return `/apps/${encodeURIComponent(this.appName)}${suffix}`;
+  }
+
+  private machinePath(machineId: string, suffix = ""): string {
+    return this.appPath(`/machines/${encodeURIComponent(machineId)}${suffix}`);
+  }
+
+  private volumePath(volumeId: string, suffix = ""): string {
+    return this.appPath(`/volumes/${encodeURIComponent(volumeId)}${suffix}`);
+  }
+
+  // ---- volumes -------------------------------------------------------------------------
+
+  /** Not retried: a lost answer may hide a created volume; callers look it up by name. */
+  createVolume(input: CreateVolumeInput): Promise<FlyVolume> {
+    return this.http.request({
+      operationId: "Volumes_create",
+      method: "POST",
+      path: this.appPath("/volumes"),
+      scope: this.appName,
+      idempotent: false,
+      body: {
+        name: input.name,
+        region: input.region,
+        size_gb: input.sizeGb,
+        // Same-named volumes are expected; unique zones run out and fail creation.
+        require_unique_zone: false,
+        ...(input.snapshotId ? { snapshot_id: input.snapshotId } : {}),
+      },
+      schema: volumeSchema,
+    });
+  }
+
+  getVolume(volumeId: string): Promise<FlyVolume> {
+    return this.http.request({
+      operationId: "Volumes_get_by_id",
+      method: "GET",
+      path: this.volumePath(volumeId),
+      scope: this.appName,
+      idempotent: true,
+      schema: volumeSchema,
+    });
+  }
+
+  /** Includes soft-deleted volumes, as Fly does; see `isLiveVolume`. */
+  listVolumes(): Promise<FlyVolume[]> {
+    return this.http.request({
+      operationId: "Volumes_list",
+      method: "GET",
+      path: this.appPath("/volumes"),
+      scope: this.appName,
+      idempotent: true,
+      schema: z.array(volumeSchema),
+    });
+  }
+
+  /** Idempotent: deleting a volume twice ends the same way. */
+  deleteVolume(volumeId: string): Promise<void> {
+    return this.http.request({
+      operationId: "Volume_delete",
+      method: "DELETE",
+      path: this.volumePath(volumeId),
+      scope: this.appName,
+      idempotent: true,
+    });
+  }
+
+  /** Fly answers with no snapshot id: find it with `listVolumeSnapshots`. Not retried. */
+  createVolumeSnapshot(volumeId: string): Promise<void> {
+    return this.http.request({
+      operationId: "createVolumeSnapshot",
+      method: "POST",
+      path: this.volumePath(volumeId, "/snapshots"),
+      scope: this.appName,
+      idempotent: false,
+    });
+  }
+
+  listVolumeSnapshots(volumeId: string): Promise<FlyVolumeSnapshot[]> {
+    return this.http.request({
+      operationId: "Volumes_list_snapshots",
+      method: "GET",
+      path: this.volumePath(volumeId, "/snapshots"),
+      scope: this.appName,
+      idempotent: true,
+      schema: z.array(volumeSnapshotSchema),
+    });
+  }
+
+  // ---- machines ------------------------------------------------------------------------
+
+  /** Not retried: a lost answer may hide a created machine; callers look it up by tag. */
+  createMachine(input: CreateMachineInput): Promise<FlyMachine> {
+    return this.http.request({
+      operationId: "Machines_create",
+      method: "POST",
+      path: this.appPath("/machines"),
+      scope: this.appName,
+      idempotent: false,
+      body: { name: input.name, region: input.region, config: input.config },
+      schema: machineSchema,
+    });
+  }
+
+  getMachine(machineId: string): Promise<FlyMachine> {
+    return this.http.request({
+      operationId: "Machines_show",
+      method: "GET",
+      path: this.machinePath(machineId),
+      scope: machineId,
+      idempotent: true,
+      schema: machineSchema,
+    });
+  }
+
+  /** Every machine of the app that is not destroyed. */
+  listMachines(): Promise<FlyMachine[]> {
+    return this.http.request({
+      operationId: "Machines_list",
+      method: "GET",
+      path: this.appPath("/machines"),
+      scope: this.appName,
+      idempotent: true,
+      schema: z.array(machineSchema),
+    });
+  }
+
+  /** Machines whose metadata has `key=value` (Fly filters server-side). */
+  listMachinesByMetadata(key: string, value: string): Promise<FlyMachine[]> {
+    return this.http.request({
+      operationId: "Machines_list",
+      method: "GET",
+      path: this.appPath("/machines"),
+      scope: this.appName,
+      idempotent: true,
+      query: { [`metadata.${key}`]: value },
+      schema: z.array(machineSchema),
+    });
+  }
+
+  /** Replaces the whole config (Fly does not merge). */
+  updateMachine(machineId: string, config: MachineConfig, leaseNonce?: string): Promise<FlyMachine> {
+    return this.http.request({
+      operationId: "Machines_update",
+      method: "POST",
+      path: this.machinePath(machineId),
+      scope: machineId,
+      idempotent: true,
+      body: { config },
+      headers: leaseNonce ? { "fly-machine-lease-nonce": leaseNonce } : undefined,
+      schema: machineSchema,
+    });
+  }
+
+  startMachine(machineId: string): Promise<void> {
+    return this.http.request({
+      operationId: "Machines_start",
+      method: "POST",
+      path: this.machinePath(machineId, "/start"),
+      scope: machineId,
+      idempotent: true,
+    });
+  }
+
+  /** Stopping a stopped machine succeeds. */
+  stopMachine(machineId: string): Promise<void> {
+    return this.http.request({
+      operationId: "Machines_stop",
+      method: "POST",
+      path: this.machinePath(machineId, "/stop"),
+      scope: machineId,
+      idempotent: true,
+    });
+  }
+
+  restartMachine(machineId: string): Promise<void> {
+    return this.http.request({
+      operationId: "Machines_restart",
+      method: "POST",
+      path: this.machinePath(machineId, "/restart"),
+      scope: machineId,
+      idempotent: true,
+    });
+  }
+
+  /** `force` kills a running machine. Returns false when it was already gone (404). */
+  async destroyMachine(machineId: string, force: boolean): Promise<boolean> {
+    try {
+      await this.http.request({
+        operationId: "Machines_delete",
+        method: "DELETE",
+        path: this.machinePath(machineId),
+        scope: machineId,
+        idempotent: true,
+        query: force ? { force: "true" } : undefined,
+      });
+      return true;
+    } catch (error) {
+      if (error instanceof FlyApiError && error.notFound) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * One wait call of at most 60 s. Returns the state reached, or null when Fly's timeout ran
+   * out (408: wait again). A 404 while waiting for `destroyed` means destroyed.
+   */
+  async waitMachineOnce(
+    machineId: string,
+    state: FlyMachineState,
+    timeoutS: number,
+  ): Promise<string | null> {
+    const seconds = Math.max(1, Math.min(MAX_WAIT_TIMEOUT_S, Math.ceil(timeoutS)));
+    try {
+      const result = await this.http.request({
+        operationId: "Machines_wait",
+        method: "GET",
+        path: this.machinePath(machineId, "/wait"),
+        scope: machineId,
+        idempotent: true,
+        query: { state, timeout: String(seconds) },
+        timeoutMs: seconds * 1000 + SERVER_TIMEOUT_GRACE_MS,
+        schema: waitResponseSchema,
+      });
+      return result.state ?? state;
+    } catch (error) {
+      if (!(error instanceof FlyApiError)) throw error;
+      if (error.status === 408) return null;
+      if (error.notFound && state === "destroyed") return "destroyed";
+      throw error;
+    }
+  }
+
+  /** Runs `command` (an argv array: no value is ever spliced into a shell string). */
+  execMachine(machineId: string, command: string[], timeoutS = EXEC_TIMEOUT_S): Promise<FlyExecResult> {
+    return this.http.request({
+      operationId: "Machines_exec",
+      method: "POST",
+      path: this.machinePath(machineId, "/exec"),
+      scope: machineId,
+      idempotent: false,
+      body: { command, timeout: timeoutS },
+      timeoutMs: timeoutS * 1000 + SERVER_TIMEOUT_GRACE_MS,
+      schema: execResponseSchema,
+    });
+  }
+
+  async acquireLease(machineId: string, ttlS: number, description: string): Promise<string> {
+    const lease = await this.http.request({
+      operationId: "Machines_create_lease",
+      method: "POST",
+      path: this.machinePath(machineId, "/lease"),
+      scope: machineId,
+      idempotent: false,
+      body: { ttl: ttlS, description },
+      schema: leaseResponseSchema,
+    });
+    // The nonce sits under `data`, not at the top level the spec's flat schema suggests.
+    return lease.data.nonce;
+  }
+
+  releaseLease(machineId: string, nonce: string): Promise<void> {
+    return this.http.request({
+      operationId: "Machines_release_lease",
+      method: "DELETE",
+      path: this.machinePath(machineId, "/lease"),
+      scope: machineId,
+      idempotent: true,
+      headers: { "fly-machine-lease-nonce": nonce },
+    });
+  }
+}
+
+/** Volume states after a delete: Fly keeps listing them for a day. */
+const GONE_VOLUME_STATES = new Set([
+  "destroyed",
+  "scheduling_destroy",
+  "fork_cleanup",
+  "waiting_for_detach",
+  "pending_destroy",
+  "destroying",
+]);
+
+export function isLiveVolume(volume: FlyVolume): boolean {
+  return !GONE_VOLUME_STATES.has(volume.state);
+}
+
+/** Volume states a machine can mount. */
+export const MOUNTABLE_VOLUME_STATES = new Set([
+  "created",
+  "extending",
+  "enabling_remote_export",
+  "hydrating",
+]);
+
+export type { FlyExecResult, FlyMachine, FlyVolume, FlyVolumeSnapshot, MachineConfig };

@@ -1,0 +1,211 @@
+/**
+ * One Fly HTTP request, with a timeout on every attempt, retries with exponential backoff and
+ * full jitter on transient failures of idempotent calls (honouring Retry-After when Fly sends
+ * it), pacing before each attempt, and a record of every attempt for the audit trail.
+ */
+import type { z } from "zod";
+import { FlyApiError } from "./errors.js";
+import { errorBodySchema } from "./schemas.js";
+
+export const DEFAULT_FLY_API_BASE_URL = "https://api.machines.dev/v1";
+/** Per-attempt timeout for ordinary calls; Fly answers these in well under a second. */
+export const REQUEST_TIMEOUT_MS = 30_000;
+/** Attempts for an idempotent call before its error is final. */
+export const MAX_ATTEMPTS = 5;
+/** First backoff; doubles each attempt, with full jitter. */
+export const BACKOFF_BASE_MS = 200;
+/** Longest backoff between two attempts. */
+export const BACKOFF_CAP_MS = 5_000;
+/** Fly refills its rate-limit buckets at one request per second. */
+export const RATE_LIMIT_MIN_BACKOFF_MS = 1_000;
+
+/** One attempt at a Fly call, as the audit trail and benchmarks see it. */
+export type FlyCallRecord = {
+  operationId: string;
+  method: string;
+  status: number;
+  requestId?: string;
+  durationMs: number;
+  attempt: number;
+};
+
+export type FlyHttpOptions = {
+  apiToken: string;
+  baseUrl?: string;
+  /** Waits until Fly's rate limit for (operationId, scope) has room. */
+  pace?: (operationId: string, scope: string) => Promise<void>;
+  onCall?: (call: FlyCallRecord) => void;
+  /** Replaces the backoff sleep (tests). */
+  sleep?: (ms: number) => Promise<void>;
+  /** Replaces Math.random for jitter (tests). */
+  random?: () => number;
+};
+
+export type FlyRequest<T> = {
+  operationId: string;
+  method: "GET" | "POST" | "PUT" | "DELETE";
+  /** Path below the base URL, already encoded. */
+  path: string;
+  /** The machine id for machine-scoped calls, else the app name: Fly's rate-limit identifier. */
+  scope: string;
+  query?: Record<string, string | undefined>;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Retried on transient failures only when true. */
+  idempotent: boolean;
+  timeoutMs?: number;
+  /** Parses a 2xx body; omitted: the body is ignored. */
+  schema?: z.ZodType<T>;
+};
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export class FlyHttp {
+  readonly baseUrl: string;
+  private readonly options: FlyHttpOptions;
+
+  constructor(options: FlyHttpOptions) {
+    this.options = options;
+    this.baseUrl = (options.baseUrl ?? DEFAULT_FLY_API_BASE_URL).replace(/\/+$/, "");
+  }
+
+  async request<T>(request: FlyRequest<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.attempt(request, attempt);
+      } catch (error) {
+        if (!(error instanceof FlyApiError)) throw error;
+        const retry = request.idempotent && error.transient && attempt < MAX_ATTEMPTS;
+        if (!retry) throw error;
+        await (this.options.sleep ?? defaultSleep)(this.backoffMs(error, attempt));
+      }
+    }
+  }
+
+  private backoffMs(error: FlyApiError, attempt: number): number {
+    const random = this.options.random ?? Math.random;
+    const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1));
+    let delay = Math.round(random() * ceiling);
+    if (error.status === 429) delay = Math.max(delay, RATE_LIMIT_MIN_BACKOFF_MS);
+    if (error.retryAfterS !== undefined) delay = Math.max(delay, error.retryAfterS * 1000);
+    return delay;
+  }
+
+  private async attempt<T>(request: FlyRequest<T>, attempt: number): Promise<T> {
+    await this.options.pace?.(request.operationId, request.scope);
+    const url = new URL(this.baseUrl + request.path);
+    for (const [key, value] of Object.entries(request.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, value);
+    }
+    const started = Date.now();
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method: request.method,
+        headers: {
+          Authorization: `Bearer ${this.options.apiToken}`,
+          ...(request.body !== undefined ? { "Content-Type": "application/json" } : {}),
+          ...request.headers,
+        },
+        body: request.body !== undefined ? JSON.stringify(request.body) : undefined,
+        signal: AbortSignal.timeout(request.timeoutMs ?? REQUEST_TIMEOUT_MS),
+      });
+    } catch (error) {
+      this.record(request, attempt, 0, undefined, started);
+      throw new FlyApiError({
+        operationId: request.operationId,
+        status: 0,
+        flyError: this.redact(networkErrorText(error)),
+      });
+    }
+    const requestId = response.headers.get("fly-request-id") ?? undefined;
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (error) {
+      this.record(request, attempt, 0, requestId, started);
+      throw new FlyApiError({
+        operationId: request.operationId,
+        status: 0,
+        flyError: this.redact(networkErrorText(error)),
+        requestId,
+      });
+    }
+    this.record(request, attempt, response.status, requestId, started);
+    if (!response.ok) {
+      const body = errorBodySchema.safeParse(parseJson(text));
+      const data = body.success ? body.data : {};
+      throw new FlyApiError({
+        operationId: request.operationId,
+        status: response.status,
+        flyError: this.redact(data.error ?? data.message ?? text.slice(0, 300)),
+        flyStatus: data.error !== undefined ? data.status : undefined,
+        requestId,
+        retryAfterS: parseRetryAfter(response.headers.get("retry-after")),
+      });
+    }
+    if (!request.schema) return undefined as T;
+    const parsed = request.schema.safeParse(parseJson(text));
+    if (!parsed.success) {
+      throw new FlyApiError({
+        operationId: request.operationId,
+        status: response.status,
+        flyError: `unexpected response shape: ${parsed.error.issues
+          .map((issue) => `${issue.path.join(".") || "(body)"} ${issue.message}`)
+          .join("; ")}`,
+        requestId,
+      });
+    }
+    return parsed.data;
+  }
+
+  private record(
+    request: FlyRequest<unknown>,
+    attempt: number,
+    status: number,
+    requestId: string | undefined,
+    started: number,
+  ) {
+    this.options.onCall?.({
+      operationId: request.operationId,
+      method: request.method,
+      status,
+      requestId,
+      durationMs: Date.now() - started,
+      attempt,
+    });
+  }
+
+  /** Fly never echoes the token, but an error text must not carry it even if it did. */
+  private redact(text: string): string {
+    const token = this.options.apiToken;
+    return token.length >= 4 ? text.split(token).join("[redacted]") : text;
+  }
+}
+
+function parseJson(text: string): unknown {
+  if (text.trim() === "") return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function parseRetryAfter(header: string | null): number | undefined {
+  if (header === null) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds;
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, (date - Date.now()) / 1000);
+}
+
+function networkErrorText(error: unknown): string {
+  if (error instanceof Error) {
+    const cause = (error as Error & { cause?: unknown }).cause;
+    const causeText = cause instanceof Error ? ` (${cause.message})` : "";
+    if (error.name === "TimeoutError") return `request timed out${causeText}`;
+    return `${error.message}${causeText}`;
+  }
+  return String(error);
+}

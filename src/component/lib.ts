@@ -1,0 +1,412 @@
+/**
+ * The component's public API: `components.flyAgents.lib.*`. Names and argument names are the
+ * original @okrlinkhub/fly-agents API; every function checks its arguments and hands off to a
+ * handler in the module of its concern.
+ */
+import { paginationOptsValidator, paginationResultValidator } from "convex/server";
+import { v } from "convex/values";
+import { action, mutation, query } from "./_generated/server.js";
+import { getAgentOrThrow } from "./agents.js";
+import { auditEventsOfMachine, auditEventsOfTenant, vAuditPage } from "./audit.js";
+import {
+  deprovisionHandler,
+  restartHandler,
+  startHandler,
+  stopHandler,
+} from "./lifecycle.js";
+import { approvePairingHandler } from "./pairing.js";
+import { provisionHandler } from "./provisioning.js";
+import { sweepHandler, syncHandler } from "./reconcile.js";
+import schema from "./schema.js";
+import { rotateHandler } from "./secrets/rotation.js";
+import {
+  clearSecrets,
+  secretsMeta,
+  upsertSecrets,
+  vAgentSecretsMeta,
+  vCompanySecretsMeta,
+} from "./secrets/store.js";
+import { applySkillsHandler, updateAllowedSkillsHandler } from "./skills.js";
+import { createSnapshotHandler } from "./snapshots.js";
+import {
+  agentSpecArgs,
+  flyTargetArgs,
+  secretArgs,
+  vAgentStatus,
+  vProvisionResult,
+  vSnapshotResult,
+} from "./validators.js";
+
+/** An agent as callers see it: its record, which holds no secret. */
+export const vAgentMachine = schema.tables.agentMachines.validator.extend({
+  _id: v.id("agentMachines"),
+  _creationTime: v.number(),
+});
+
+/** The most agents `listAgentMachinesByTenant` returns; page with listAgentMachinesByTenantPage. */
+export const MAX_LIST_LIMIT = 500;
+const DEFAULT_LIST_LIMIT = 100;
+
+const provisionArgs = { ...agentSpecArgs, ...flyTargetArgs, openclawGatewayToken: v.string(), flyApiToken: v.string() };
+const provisionStoredArgs = {
+  ...agentSpecArgs,
+  ...flyTargetArgs,
+  openclawGatewayToken: v.optional(v.string()),
+  flyApiToken: v.optional(v.string()),
+  secretsEncryptionKey: v.optional(v.string()),
+};
+const machineArgs = { machineDocId: v.string(), ...flyTargetArgs, flyApiToken: v.string() };
+const machineStoredArgs = {
+  machineDocId: v.string(),
+  ...flyTargetArgs,
+  flyApiToken: v.optional(v.string()),
+  secretsEncryptionKey: v.optional(v.string()),
+};
+
+// ---- provisioning ----------------------------------------------------------------------
+
+/**
+ * Provisions a user's agent: a volume and a machine running OpenClaw with the given runtime
+ * values, then forces and verifies the model. Returns once the agent runs; on failure every
+ * Fly resource made for it is removed and the agent's record says `error` and why.
+ */
+export const provisionAgentMachine = action({
+  args: { ...provisionArgs, restoreFromLatestSnapshot: v.optional(v.boolean()) },
+  returns: vProvisionResult,
+  handler: (ctx, args) => provisionHandler(ctx, args, { storedSecrets: false, mode: "provision" }),
+});
+
+/** As provisionAgentMachine, with the Fly token and secrets taken from stored secrets first. */
+export const provisionAgentMachineWithStoredSecrets = action({
+  args: { ...provisionStoredArgs, restoreFromLatestSnapshot: v.optional(v.boolean()) },
+  returns: vProvisionResult,
+  handler: (ctx, args) => provisionHandler(ctx, args, { storedSecrets: true, mode: "provision" }),
+});
+
+/**
+ * Builds a new agent for the user from their newest completed snapshot (a new volume restored
+ * from it), and once it runs, deprovisions the agent it replaces. If the restore cannot
+ * happen nothing is started from an empty volume: the call fails and says why.
+ */
+export const recreateAgentFromLatestSnapshot = action({
+  args: provisionArgs,
+  returns: vProvisionResult,
+  handler: (ctx, args) => provisionHandler(ctx, args, { storedSecrets: false, mode: "recreate" }),
+});
+
+/** As recreateAgentFromLatestSnapshot, with secrets taken from stored secrets first. */
+export const recreateAgentFromLatestSnapshotWithStoredSecrets = action({
+  args: provisionStoredArgs,
+  returns: vProvisionResult,
+  handler: (ctx, args) => provisionHandler(ctx, args, { storedSecrets: true, mode: "recreate" }),
+});
+
+// ---- lifecycle ---------------------------------------------------------------------------
+
+/** Starts the agent's machine and waits until it and its gateway are up. */
+export const startAgentMachine = action({
+  args: machineArgs,
+  returns: v.null(),
+  handler: (ctx, args) => startHandler(ctx, args, false),
+});
+
+/** As startAgentMachine, with the Fly token taken from stored secrets first. */
+export const startAgentMachineWithStoredSecrets = action({
+  args: machineStoredArgs,
+  returns: v.null(),
+  handler: (ctx, args) => startHandler(ctx, args, true),
+});
+
+/** Stops the agent's machine and waits until Fly says it is stopped. Its volume stays. */
+export const stopAgentMachine = action({
+  args: machineArgs,
+  returns: v.null(),
+  handler: (ctx, args) => stopHandler(ctx, args, false),
+});
+
+/** As stopAgentMachine, with the Fly token taken from stored secrets first. */
+export const stopAgentMachineWithStoredSecrets = action({
+  args: machineStoredArgs,
+  returns: v.null(),
+  handler: (ctx, args) => stopHandler(ctx, args, true),
+});
+
+/** Restarts the agent's machine: recovers a gateway a stuck pairing left unhealthy. */
+export const restartAgentMachine = action({
+  args: machineArgs,
+  returns: v.null(),
+  handler: (ctx, args) => restartHandler(ctx, args, false),
+});
+
+/** As restartAgentMachine, with the Fly token taken from stored secrets first. */
+export const restartAgentMachineWithStoredSecrets = action({
+  args: machineStoredArgs,
+  returns: v.null(),
+  handler: (ctx, args) => restartHandler(ctx, args, true),
+});
+
+/**
+ * Destroys the agent's machine and deletes its volume (snapshots stay). Idempotent, and safe
+ * to call twice at once.
+ */
+export const deprovisionAgentMachine = action({
+  args: machineArgs,
+  returns: v.null(),
+  handler: (ctx, args) => deprovisionHandler(ctx, args, false),
+});
+
+/** As deprovisionAgentMachine, with the Fly token taken from stored secrets first. */
+export const deprovisionAgentMachineWithStoredSecrets = action({
+  args: machineStoredArgs,
+  returns: v.null(),
+  handler: (ctx, args) => deprovisionHandler(ctx, args, true),
+});
+
+// ---- snapshots -----------------------------------------------------------------------------
+
+/**
+ * Snapshots the agent's volume and follows it until Fly says `created` (or, after five
+ * minutes, returns it still in progress).
+ */
+export const createAgentSnapshot = action({
+  args: machineArgs,
+  returns: vSnapshotResult,
+  handler: (ctx, args) => createSnapshotHandler(ctx, args, false),
+});
+
+/** As createAgentSnapshot, with the Fly token taken from stored secrets first. */
+export const createAgentSnapshotWithStoredSecrets = action({
+  args: machineStoredArgs,
+  returns: vSnapshotResult,
+  handler: (ctx, args) => createSnapshotHandler(ctx, args, true),
+});
+
+// ---- pairing -------------------------------------------------------------------------------
+
+/**
+ * Approves a Telegram pairing code on the agent's machine. One pairing per machine at a time:
+ * a concurrent call fails with `pairing_in_progress`; an unhealthy gateway with
+ * `gateway_unhealthy` (restart the machine first).
+ */
+export const approveTelegramPairing = action({
+  args: { ...machineArgs, telegramPairingCode: v.string() },
+  returns: v.null(),
+  handler: (ctx, args) => approvePairingHandler(ctx, args, false),
+});
+
+/** As approveTelegramPairing, with the Fly token taken from stored secrets first. */
+export const approveTelegramPairingWithStoredSecrets = action({
+  args: { ...machineStoredArgs, telegramPairingCode: v.string() },
+  returns: v.null(),
+  handler: (ctx, args) => approvePairingHandler(ctx, args, true),
+});
+
+// ---- reconciliation ------------------------------------------------------------------------
+
+/**
+ * Reads the agent's machine from Fly and corrects its record (a machine destroyed out of band
+ * shows as `error`). A provisioning older than `staleAfterMs` is resumed or cleaned up.
+ * Returns the status after the sync.
+ */
+export const syncAgentMachine = action({
+  args: { ...machineStoredArgs, staleAfterMs: v.optional(v.number()) },
+  returns: vAgentStatus,
+  handler: (ctx, args) => syncHandler(ctx, args, "auto"),
+});
+
+/**
+ * Sweeps one Fly app: resumes or cleans up provisionings cut short (older than `staleAfterMs`,
+ * default 12 minutes), finishes unfinished cleanups, and flags machines destroyed out of band.
+ * Call it from a cron in the host app.
+ */
+export const sweepAgentMachines = action({
+  args: { ...flyTargetArgs, flyApiToken: v.optional(v.string()), staleAfterMs: v.optional(v.number()) },
+  returns: v.object({ repaired: v.number(), checked: v.number(), markedGone: v.number(), failures: v.array(v.string()) }),
+  handler: (ctx, args) => sweepHandler(ctx, args),
+});
+
+// ---- records -------------------------------------------------------------------------------
+
+/** One agent, or null. */
+export const getAgentMachine = query({
+  args: { machineDocId: v.string() },
+  returns: v.union(vAgentMachine, v.null()),
+  handler: async (ctx, args) => {
+    const id = ctx.db.normalizeId("agentMachines", args.machineDocId);
+    return id ? await ctx.db.get(id) : null;
+  },
+});
+
+/**
+ * A tenant's agents, newest first: at most `limit` (default 100, at most 500), optionally only
+ * those in `status`. For more, use listAgentMachinesByTenantPage.
+ */
+export const listAgentMachinesByTenant = query({
+  args: { tenantId: v.string(), status: v.optional(vAgentStatus), limit: v.optional(v.number()) },
+  returns: v.array(vAgentMachine),
+  handler: async (ctx, args) => {
+    const limit = Math.max(1, Math.min(MAX_LIST_LIMIT, Math.floor(args.limit ?? DEFAULT_LIST_LIMIT)));
+    const status = args.status;
+    const query =
+      status === undefined
+        ? ctx.db.query("agentMachines").withIndex("by_tenantId", (q) => q.eq("tenantId", args.tenantId))
+        : ctx.db.query("agentMachines").withIndex("by_tenantId_status", (q) => q.eq("tenantId", args.tenantId).eq("status", status));
+    return await query.order("desc").take(limit);
+  },
+});
+
+/** A tenant's agents, newest first, one page at a time (for usePaginatedQuery). */
+export const listAgentMachinesByTenantPage = query({
+  args: { tenantId: v.string(), status: v.optional(vAgentStatus), paginationOpts: paginationOptsValidator },
+  returns: paginationResultValidator(vAgentMachine),
+  handler: async (ctx, args) => {
+    const status = args.status;
+    const query =
+      status === undefined
+        ? ctx.db.query("agentMachines").withIndex("by_tenantId", (q) => q.eq("tenantId", args.tenantId))
+        : ctx.db.query("agentMachines").withIndex("by_tenantId_status", (q) => q.eq("tenantId", args.tenantId).eq("status", status));
+    return await query.order("desc").paginate(args.paginationOpts);
+  },
+});
+
+/** An agent's snapshots, newest first. */
+export const listAgentSnapshots = query({
+  args: { machineDocId: v.string(), limit: v.optional(v.number()) },
+  returns: v.array(schema.tables.agentSnapshots.validator.extend({ _id: v.id("agentSnapshots"), _creationTime: v.number() })),
+  handler: async (ctx, args) => {
+    const id = ctx.db.normalizeId("agentMachines", args.machineDocId);
+    if (!id) return [];
+    const limit = Math.max(1, Math.min(MAX_LIST_LIMIT, Math.floor(args.limit ?? DEFAULT_LIST_LIMIT)));
+    return await ctx.db
+      .query("agentSnapshots")
+      .withIndex("by_machineDocId", (q) => q.eq("machineDocId", id))
+      .order("desc")
+      .take(limit);
+  },
+});
+
+/** Records user activity on the agent (for the host's own idle policy; nothing stops by itself). */
+export const touchAgentActivity = mutation({
+  args: { machineDocId: v.string() },
+  returns: v.null(),
+  handler: async (ctx, args) => {
+    const agent = await getAgentOrThrow(ctx, args.machineDocId);
+    await ctx.db.patch(agent._id, { lastActivityAt: Date.now() });
+    return null;
+  },
+});
+
+/**
+ * Sets the agent's skill whitelist. With `applyToMachine`, also writes ALLOWED_SKILLS_JSON to
+ * the machine (in the background; needs FLY_API_TOKEN or a stored token the component can open).
+ */
+export const updateAllowedSkills = mutation({
+  args: { machineDocId: v.string(), allowedSkills: v.array(v.string()), applyToMachine: v.optional(v.boolean()) },
+  returns: v.null(),
+  handler: (ctx, args) => updateAllowedSkillsHandler(ctx, args),
+});
+
+/** Writes the agent's skill whitelist to its machine now, with a whole-config update under a lease. */
+export const applyAllowedSkillsToMachine = action({
+  args: machineStoredArgs,
+  returns: v.null(),
+  handler: (ctx, args) => applySkillsHandler(ctx, args, "auto"),
+});
+
+// ---- audit trail ---------------------------------------------------------------------------
+
+/** An agent's lifecycle events, newest first. */
+export const listAuditEventsByMachine = query({
+  args: { machineDocId: v.string(), paginationOpts: paginationOptsValidator },
+  returns: vAuditPage,
+  handler: (ctx, args) => auditEventsOfMachine(ctx, args.machineDocId, args.paginationOpts),
+});
+
+/** A tenant's lifecycle events, newest first. */
+export const listAuditEventsByTenant = query({
+  args: { tenantId: v.string(), paginationOpts: paginationOptsValidator },
+  returns: vAuditPage,
+  handler: (ctx, args) => auditEventsOfTenant(ctx, args.tenantId, args.paginationOpts),
+});
+
+// ---- secrets -------------------------------------------------------------------------------
+
+/**
+ * Stores a user's secrets, sealed with AGENT_SECRETS_ENCRYPTION_KEY (or `secretsEncryptionKey`).
+ * An omitted secret keeps its stored value; an empty string removes it. Returns which are stored.
+ */
+export const upsertAgentSecrets = mutation({
+  args: { tenantId: v.string(), userId: v.string(), secretsEncryptionKey: v.optional(v.string()), ...secretArgs },
+  returns: vAgentSecretsMeta,
+  handler: async (ctx, args) => {
+    const { tenantId, userId, secretsEncryptionKey, ...values } = args;
+    const stored = await upsertSecrets(ctx, { tenantId, userId }, values, secretsEncryptionKey);
+    return { tenantId, userId, updatedAt: stored.updatedAt, keyId: stored.keyId, ...stored.presence };
+  },
+});
+
+/** Which secrets a user has stored (booleans, never values), or null. */
+export const getAgentSecretsMeta = query({
+  args: { tenantId: v.string(), userId: v.string() },
+  returns: v.union(vAgentSecretsMeta, v.null()),
+  handler: async (ctx, args) => {
+    const meta = await secretsMeta(ctx, args);
+    return meta && { tenantId: args.tenantId, userId: args.userId, updatedAt: meta.updatedAt, keyId: meta.keyId, ...meta.presence };
+  },
+});
+
+/** Deletes a user's stored secrets. */
+export const clearAgentSecrets = mutation({
+  args: { tenantId: v.string(), userId: v.string() },
+  returns: v.null(),
+  handler: async (ctx, args) => {
+    await clearSecrets(ctx, args);
+    return null;
+  },
+});
+
+/** Stores a tenant's default secrets, used for its users who have none of their own. */
+export const upsertCompanySecrets = mutation({
+  args: { tenantId: v.string(), secretsEncryptionKey: v.optional(v.string()), ...secretArgs },
+  returns: vCompanySecretsMeta,
+  handler: async (ctx, args) => {
+    const { tenantId, secretsEncryptionKey, ...values } = args;
+    const stored = await upsertSecrets(ctx, { tenantId }, values, secretsEncryptionKey);
+    return { tenantId, updatedAt: stored.updatedAt, keyId: stored.keyId, ...stored.presence };
+  },
+});
+
+/** Which default secrets a tenant has stored (booleans, never values), or null. */
+export const getCompanySecretsMeta = query({
+  args: { tenantId: v.string() },
+  returns: v.union(vCompanySecretsMeta, v.null()),
+  handler: async (ctx, args) => {
+    const meta = await secretsMeta(ctx, args);
+    return meta && { tenantId: args.tenantId, updatedAt: meta.updatedAt, keyId: meta.keyId, ...meta.presence };
+  },
+});
+
+/** Deletes a tenant's default secrets. */
+export const clearCompanySecrets = mutation({
+  args: { tenantId: v.string() },
+  returns: v.null(),
+  handler: async (ctx, args) => {
+    await clearSecrets(ctx, args);
+    return null;
+  },
+});
+
+/**
+ * Re-seals every stored secret under the new key, in batches within Convex's limits. The new
+ * key is `secretsEncryptionKey` (or the first of AGENT_SECRETS_ENCRYPTION_KEY); old keys come
+ * from `previousSecretsEncryptionKeys` or the rest of that env var ("new,old").
+ */
+export const rotateSecretsEncryptionKey = action({
+  args: {
+    secretsEncryptionKey: v.optional(v.string()),
+    previousSecretsEncryptionKeys: v.optional(v.array(v.string())),
+    batchSize: v.optional(v.number()),
+  },
+  returns: v.object({ keyId: v.string(), rotated: v.number(), batches: v.number() }),
+  handler: (ctx, args) => rotateHandler(ctx, args),
+});

@@ -1,0 +1,245 @@
+/**
+ * Start, stop, restart and deprovision an existing agent. Each waits for the state it asked
+ * Fly for and records what Fly then says. Deprovisioning is idempotent: a machine or volume
+ * already gone counts as removed, and a second concurrent call joins the first.
+ */
+import type { Doc, Id } from "./_generated/dataModel.js";
+import { internal } from "./_generated/api.js";
+import type { ActionCtx } from "./_generated/server.js";
+import { checkFlyAppName, DEFAULT_STARTUP_TIMEOUT_SEC } from "./agentSpec.js";
+import { flyAgentsError, isFlyAgentsError } from "./errors.js";
+import { FlyApiError } from "./fly/errors.js";
+import { waitForGateway } from "./openclaw.js";
+import { audited, Operation } from "./operations.js";
+import { destroyAgentResources, waitForMachineState } from "./resources.js";
+import { requireFlyToken, withStoredSecrets } from "./secrets/resolve.js";
+import { encryptionKeyRing } from "./settings.js";
+import { sleep } from "./time.js";
+import type { OperationKind } from "./validators.js";
+
+/** Longest a start, stop or restart may take to reach its state. */
+export const TRANSITION_TIMEOUT_MS = 3 * 60_000;
+/** How often a joining deprovision looks at the first one's progress. */
+const JOIN_POLL_MS = 250;
+
+export type MachineTargetArgs = {
+  machineDocId: string;
+  flyAppName: string;
+  flyApiToken?: string;
+  flyApiBaseUrl?: string;
+  secretsEncryptionKey?: string;
+};
+
+/**
+ * Where an action's Fly token comes from: arguments only (`false`), stored secrets first
+ * (`true`), or `"auto"`: the argument, else stored secrets when a key is bound, else FLY_API_TOKEN.
+ */
+export type SecretsMode = boolean | "auto";
+
+/**
+ * Resolves the Fly target of an existing agent: checks the app matches the agent's, and, for
+ * stored-secrets variants, reads the Fly token from the agent's owner's stored secrets.
+ */
+export async function openAgentOperation(
+  ctx: ActionCtx,
+  kind: OperationKind,
+  args: MachineTargetArgs,
+  mode: SecretsMode,
+): Promise<{ op: Operation; agent: Doc<"agentMachines"> }> {
+  checkFlyAppName(args.flyAppName);
+  const agent = await ctx.runQuery(internal.agents.getAgent, { machineDocId: args.machineDocId });
+  if (!agent) {
+    throw flyAgentsError(
+      "not_found",
+      `No agent with machineDocId ${JSON.stringify(args.machineDocId)}. Use the machineDocId that provisionAgentMachine returned.`,
+      { machineDocId: args.machineDocId },
+    );
+  }
+  if (agent.flyAppName !== args.flyAppName) {
+    throw flyAgentsError(
+      "invalid_argument",
+      `Agent ${agent._id} lives in Fly app ${agent.flyAppName}, not ${args.flyAppName}. Pass flyAppName: "${agent.flyAppName}".`,
+      { machineDocId: agent._id },
+    );
+  }
+  const storedSecrets = mode === "auto" ? args.flyApiToken === undefined && encryptionKeyRing(args.secretsEncryptionKey) !== null : mode;
+  const resolved = storedSecrets
+    ? await withStoredSecrets(ctx, { tenantId: agent.tenantId, userId: agent.userId }, args)
+    : args;
+  const flyApiToken = requireFlyToken(resolved.flyApiToken, mode !== false);
+  const op = new Operation(ctx, kind, { flyApiToken, flyAppName: agent.flyAppName, flyApiBaseUrl: args.flyApiBaseUrl }, []);
+  return { op, agent };
+}
+
+function subject(agent: Doc<"agentMachines">) {
+  return { tenantId: agent.tenantId, userId: agent.userId, machineDocId: agent._id };
+}
+
+function requireMachineId(agent: Doc<"agentMachines">): string {
+  if (!agent.machineId) {
+    throw flyAgentsError("invalid_state", `Agent ${agent._id} has no Fly machine yet (${agent.status}).`, {
+      machineDocId: agent._id,
+    });
+  }
+  return agent.machineId;
+}
+
+/**
+ * Records the truth when Fly says the machine is gone, then rethrows. Other errors leave the
+ * status as it was (Fly still holds the machine as before) with the error noted.
+ */
+async function recordFailure(op: Operation, agent: Doc<"agentMachines">, error: unknown): Promise<never> {
+  const gone = error instanceof FlyApiError && error.notFound;
+  const message = op.redact(op.toCallerError(error).message);
+  try {
+    await op.update(
+      agent._id,
+      gone
+        ? {
+            status: "error",
+            statusReason: `Machine ${agent.machineId} no longer exists on Fly (destroyed outside this component); deprovision to remove its volume`,
+            lastError: message,
+          }
+        : { lastError: message },
+      true,
+    );
+  } catch (updateError) {
+    if (!isFlyAgentsError(updateError, "operation_in_progress")) throw updateError;
+  }
+  throw error;
+}
+
+export async function startHandler(ctx: ActionCtx, args: MachineTargetArgs, storedSecrets: boolean): Promise<null> {
+  const { op, agent } = await openAgentOperation(ctx, "start", args, storedSecrets);
+  return await audited(op, () => subject(agent), async () => {
+    const owned = await op.own(agent._id);
+    const machineId = requireMachineId(owned);
+    try {
+      await op.fly.startMachine(machineId);
+      await waitForMachineState(op.fly, machineId, "started", Date.now() + TRANSITION_TIMEOUT_MS);
+      await waitForGateway(op.fly, machineId, Date.now() + (owned.startupTimeoutSec ?? DEFAULT_STARTUP_TIMEOUT_SEC) * 1000);
+    } catch (error) {
+      return await recordFailure(op, owned, error);
+    }
+    await op.update(
+      agent._id,
+      { status: "running", statusReason: "Started", gatewayHealthy: true, lastWakeAt: Date.now(), lastError: null },
+      true,
+    );
+    return null;
+  });
+}
+
+export async function stopHandler(ctx: ActionCtx, args: MachineTargetArgs, storedSecrets: boolean): Promise<null> {
+  const { op, agent } = await openAgentOperation(ctx, "stop", args, storedSecrets);
+  return await audited(op, () => subject(agent), async () => {
+    const owned = await op.own(agent._id);
+    const machineId = requireMachineId(owned);
+    try {
+      await op.fly.stopMachine(machineId);
+      await waitForMachineState(op.fly, machineId, "stopped", Date.now() + TRANSITION_TIMEOUT_MS);
+    } catch (error) {
+      return await recordFailure(op, owned, error);
+    }
+    await op.update(agent._id, { status: "stopped", statusReason: "Stopped", lastError: null }, true);
+    return null;
+  });
+}
+
+/** Restarts the machine: the way to recover a gateway a pairing left unhealthy. */
+export async function restartHandler(ctx: ActionCtx, args: MachineTargetArgs, storedSecrets: boolean): Promise<null> {
+  const { op, agent } = await openAgentOperation(ctx, "restart", args, storedSecrets);
+  return await audited(op, () => subject(agent), async () => {
+    const owned = await op.own(agent._id);
+    const machineId = requireMachineId(owned);
+    try {
+      await op.fly.restartMachine(machineId);
+      await waitForMachineState(op.fly, machineId, "started", Date.now() + TRANSITION_TIMEOUT_MS);
+      await waitForGateway(op.fly, machineId, Date.now() + (owned.startupTimeoutSec ?? DEFAULT_STARTUP_TIMEOUT_SEC) * 1000);
+    } catch (error) {
+      return await recordFailure(op, owned, error);
+    }
+    await op.update(
+      agent._id,
+      { status: "running", statusReason: "Restarted", gatewayHealthy: true, lastWakeAt: Date.now(), lastError: null },
+      true,
+    );
+    return null;
+  });
+}
+
+/**
+ * Destroys the machine (forcing it if it runs), waits until Fly says destroyed, then deletes
+ * the volume, retrying while Fly still holds it attached. Safe to repeat and to run twice at
+ * once: the second call waits for the first and succeeds with it.
+ */
+export async function deprovisionHandler(
+  ctx: ActionCtx,
+  args: MachineTargetArgs,
+  storedSecrets: boolean,
+): Promise<null> {
+  const { op, agent } = await openAgentOperation(ctx, "deprovision", args, storedSecrets);
+  return await audited(op, () => subject(agent), async () => {
+    const owned = await ownOrJoinDeprovision(op, agent._id);
+    if (owned === "deleted") return null;
+    if (owned.status === "deleted") {
+      await op.update(agent._id, {}, true);
+      return null;
+    }
+    await removeAgent(op, owned, "Deprovisioned");
+    return null;
+  });
+}
+
+/** Removes the agent's Fly resources and marks it deleted (or records why it could not). */
+export async function removeAgent(op: Operation, agent: Doc<"agentMachines">, reason: string): Promise<void> {
+  try {
+    await destroyAgentResources(
+      op.fly,
+      {
+        agentKey: agent.agentKey,
+        machineIds: agent.machineId ? [agent.machineId] : [],
+        volumeIds: agent.flyVolumeId ? [agent.flyVolumeId] : [],
+        // Only an agent whose making failed or was cut short may hold resources we never recorded.
+        searchByTag: agent.status === "provisioning" || agent.status === "error",
+      },
+      op.deadline - 5_000,
+    );
+  } catch (error) {
+    await op.update(
+      agent._id,
+      {
+        status: "error",
+        statusReason: "Deprovisioning did not finish; call deprovisionAgentMachine again to remove what is left",
+        lastError: op.toCallerError(error).message,
+        resourcesCleanedUp: false,
+      },
+      true,
+    );
+    throw error;
+  }
+  await op.update(agent._id, { status: "deleted", statusReason: reason, lastError: null, gatewayHealthy: false }, true);
+}
+
+/** Owns the agent for deprovisioning, or waits for a deprovision already under way. */
+async function ownOrJoinDeprovision(
+  op: Operation,
+  machineDocId: Id<"agentMachines">,
+): Promise<Doc<"agentMachines"> | "deleted"> {
+  for (;;) {
+    try {
+      return await op.own(machineDocId);
+    } catch (error) {
+      if (!isFlyAgentsError(error, "operation_in_progress")) throw error;
+      const current = await op.ctx.runQuery(internal.agents.getAgent, { machineDocId });
+      if (current?.operation?.kind !== "deprovision") throw error;
+      while (Date.now() < op.deadline) {
+        await sleep(JOIN_POLL_MS);
+        const now = await op.ctx.runQuery(internal.agents.getAgent, { machineDocId });
+        if (!now) throw error;
+        if (now.status === "deleted") return "deleted";
+        if (!now.operation || now.operation.kind !== "deprovision") break;
+      }
+    }
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * What every lifecycle action shares: a Fly client that paces and records its calls, the
+ * agent's ownership, a redactor for the secrets in play, and the audit event at the end.
+ */
+import type { Id } from "./_generated/dataModel.js";
+import { internal } from "./_generated/api.js";
+import type { ActionCtx } from "./_generated/server.js";
+import { errorMessage, flyAgentsError, isFlyAgentsError } from "./errors.js";
+import { FlyClient } from "./fly/client.js";
+import { FlyApiError } from "./fly/errors.js";
+import type { FlyCallRecord } from "./fly/http.js";
+import { flyPacer } from "./pacing.js";
+import { flyApiBaseUrl } from "./settings.js";
+import type { OperationKind } from "./validators.js";
+import type { Doc } from "./_generated/dataModel.js";
+import type { AgentPatch } from "./agents.js";
+
+/** Convex ends an action after 10 minutes; an owner past this is certainly gone. */
+export const ACTION_LIFETIME_MS = 10 * 60_000;
+
+export type FlyTarget = { flyApiToken: string; flyAppName: string; flyApiBaseUrl?: string };
+
+export type OperationSubject = { tenantId: string; userId?: string; machineDocId?: Id<"agentMachines"> };
+
+export class Operation {
+  readonly id: string = crypto.randomUUID();
+  readonly startedAt = Date.now();
+  readonly calls: FlyCallRecord[] = [];
+  readonly fly: FlyClient;
+  /** When this operation must be finished; the agent's deadline for takeover. */
+  readonly deadline: number;
+  private readonly secrets: string[];
+
+  constructor(
+    readonly ctx: ActionCtx,
+    readonly kind: OperationKind,
+    private readonly target: FlyTarget,
+    secrets: Array<string | undefined>,
+  ) {
+    this.deadline = this.startedAt + ACTION_LIFETIME_MS;
+    this.secrets = [target.flyApiToken, ...secrets].filter(
+      (secret): secret is string => typeof secret === "string" && secret.length >= 4,
+    );
+    this.fly = new FlyClient({
+      apiToken: target.flyApiToken,
+      appName: target.flyAppName,
+      baseUrl: flyApiBaseUrl(target.flyApiBaseUrl),
+      pace: flyPacer(ctx, target.flyAppName),
+      onCall: (call) => this.calls.push(call),
+    });
+  }
+
+  /** A further operation (its own id and audit event) on the same Fly app with the same secrets. */
+  fork(kind: OperationKind): Operation {
+    return new Operation(this.ctx, kind, this.target, this.secrets);
+  }
+
+  /** Removes every secret in play from `text`. */
+  redact(text: string): string {
+    let clean = text;
+    for (const secret of this.secrets) clean = clean.split(secret).join("[redacted]");
+    return clean;
+  }
+
+  /** Takes ownership of the agent for this operation; returns its record. */
+  async own(machineDocId: string): Promise<Doc<"agentMachines">> {
+    return await this.ctx.runMutation(internal.agents.beginOperation, {
+      machineDocId,
+      kind: this.kind,
+      operationId: this.id,
+      deadline: this.deadline,
+    });
+  }
+
+  /** Updates the agent if this operation still owns it. */
+  async update(
+    machineDocId: Id<"agentMachines">,
+    patch: AgentPatch,
+    release = false,
+  ): Promise<void> {
+    const clean = { ...patch };
+    if (typeof clean.lastError === "string") clean.lastError = this.redact(clean.lastError);
+    if (typeof clean.statusReason === "string") clean.statusReason = this.redact(clean.statusReason);
+    await this.ctx.runMutation(internal.agents.updateAgent, {
+      machineDocId,
+      operationId: this.id,
+      patch: clean,
+      release,
+    });
+  }
+
+  /** Records the audit event for this operation. */
+  async audit(subject: OperationSubject, outcome: "succeeded" | "failed", text?: string): Promise<void> {
+    const field = outcome === "failed" ? "error" : "detail";
+    await this.ctx.runMutation(internal.audit.recordAuditEvent, {
+      tenantId: subject.tenantId,
+      userId: subject.userId,
+      machineDocId: subject.machineDocId,
+      operation: this.kind,
+      outcome,
+      startedAt: this.startedAt,
+      durationMs: Date.now() - this.startedAt,
+      ...(text !== undefined ? { [field]: this.redact(text) } : {}),
+      flyCalls: this.calls.length,
+      flyRequestIds: this.calls.flatMap((call) => (call.requestId ? [call.requestId] : [])),
+    });
+  }
+
+  /** The error to throw to the caller: ours as is, Fly's as `fly_api`, all redacted. */
+  toCallerError(error: unknown, machineDocId?: string): Error {
+    if (isFlyAgentsError(error)) {
+      return flyAgentsError(error.data.kind, this.redact(error.data.message), {
+        machineDocId: error.data.machineDocId ?? machineDocId,
+        flyStatus: error.data.flyStatus,
+        flyRequestId: error.data.flyRequestId,
+      });
+    }
+    if (error instanceof FlyApiError) {
+      return flyAgentsError("fly_api", this.redact(error.message), {
+        machineDocId,
+        flyStatus: error.status,
+        flyRequestId: error.requestId,
+      });
+    }
+    return new Error(this.redact(errorMessage(error)));
+  }
+}
+
+/**
+ * Runs `work` as an audited operation: records success or failure (with the redacted cause)
+ * and rethrows failures as caller errors.
+ */
+export async function audited<T>(
+  op: Operation,
+  subject: () => OperationSubject,
+  work: () => Promise<T>,
+  describe?: (result: T) => string,
+): Promise<T> {
+  try {
+    const result = await work();
+    await op.audit(subject(), "succeeded", describe?.(result));
+    return result;
+  } catch (error) {
+    const callerError = op.toCallerError(error, subject().machineDocId);
+    await op.audit(subject(), "failed", errorMessage(callerError));
+    throw callerError;
+  }
+}

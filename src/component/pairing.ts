@@ -1,0 +1,109 @@
+/**
+ * Telegram pairing, the seed's safe flow enforced: exactly one pairing command per machine at
+ * a time (a transactional lock with an expiry), never on a gateway that is not healthy, and a
+ * gateway a pairing left unhealthy is recorded as such until restartAgentMachine.
+ */
+import { v } from "convex/values";
+import { internal } from "./_generated/api.js";
+import { internalMutation, type ActionCtx } from "./_generated/server.js";
+import { checkPairingCode } from "./agentSpec.js";
+import { flyAgentsError } from "./errors.js";
+import { EXEC_TIMEOUT_S } from "./fly/client.js";
+import { gatewayNotReady, openclawCommand, quoteOutput } from "./openclaw.js";
+import { audited } from "./operations.js";
+import { getAgentOrThrow } from "./agents.js";
+import { openAgentOperation, type MachineTargetArgs } from "./lifecycle.js";
+
+/** The lock outlives the longest pairing exec, so a crashed holder frees it by itself. */
+export const PAIRING_LOCK_MS = (EXEC_TIMEOUT_S + 35) * 1000;
+
+export const acquirePairingLock = internalMutation({
+  args: { machineDocId: v.string(), holder: v.string() },
+  returns: v.null(),
+  handler: async (ctx, args) => {
+    const agent = await getAgentOrThrow(ctx, args.machineDocId);
+    const now = Date.now();
+    if (agent.pairingLock && agent.pairingLock.expiresAt > now) {
+      throw flyAgentsError(
+        "pairing_in_progress",
+        `A Telegram pairing is already running on agent ${agent._id}. Run one pairing at a time: wait for it to finish ` +
+          `(at most ${Math.ceil((agent.pairingLock.expiresAt - now) / 1000)} s); if it seems stuck, restart the machine (restartAgentMachine) before trying again.`,
+        { machineDocId: agent._id },
+      );
+    }
+    if (agent.status !== "running") {
+      throw flyAgentsError("invalid_state", `Agent ${agent._id} is ${agent.status}; pairing needs a running agent.`, {
+        machineDocId: agent._id,
+      });
+    }
+    if (agent.gatewayHealthy === false) {
+      throw flyAgentsError(
+        "gateway_unhealthy",
+        `The gateway of agent ${agent._id} is not healthy. Restart the machine (restartAgentMachine), then pair again.`,
+        { machineDocId: agent._id },
+      );
+    }
+    await ctx.db.patch(agent._id, { pairingLock: { holder: args.holder, expiresAt: now + PAIRING_LOCK_MS } });
+    return null;
+  },
+});
+
+export const releasePairingLock = internalMutation({
+  args: { machineDocId: v.id("agentMachines"), holder: v.string(), gatewayHealthy: v.optional(v.boolean()) },
+  returns: v.null(),
+  handler: async (ctx, args) => {
+    const agent = await ctx.db.get(args.machineDocId);
+    if (!agent || agent.pairingLock?.holder !== args.holder) return null;
+    await ctx.db.patch(agent._id, {
+      pairingLock: undefined,
+      ...(args.gatewayHealthy !== undefined ? { gatewayHealthy: args.gatewayHealthy } : {}),
+    });
+    return null;
+  },
+});
+
+export async function approvePairingHandler(
+  ctx: ActionCtx,
+  args: MachineTargetArgs & { telegramPairingCode: string },
+  storedSecrets: boolean,
+): Promise<null> {
+  const code = checkPairingCode(args.telegramPairingCode);
+  const { op, agent } = await openAgentOperation(ctx, "pairing", args, storedSecrets);
+  const subject = () => ({ tenantId: agent.tenantId, userId: agent.userId, machineDocId: agent._id });
+  return await audited(op, subject, async () => {
+    await ctx.runMutation(internal.pairing.acquirePairingLock, { machineDocId: agent._id, holder: op.id });
+    let gatewayHealthy: boolean | undefined;
+    try {
+      const machineId = agent.machineId as string;
+      const machine = await op.fly.getMachine(machineId);
+      const gateway = (machine.checks ?? []).find((check) => check.name === "gateway");
+      if (machine.state !== "started" || (gateway !== undefined && gateway.status !== "passing")) {
+        gatewayHealthy = false;
+        throw flyAgentsError(
+          "gateway_unhealthy",
+          `The gateway of agent ${agent._id} is not serving (machine ${machine.state}${gateway ? `, check ${gateway.status}` : ""}). ` +
+            "Restart the machine (restartAgentMachine), then pair again.",
+          { machineDocId: agent._id },
+        );
+      }
+      const result = await op.fly.execMachine(machineId, openclawCommand("pairing", "approve", "telegram", code));
+      if (result.exit_code === 0) return null;
+      if (gatewayNotReady(result)) {
+        gatewayHealthy = false;
+        throw flyAgentsError(
+          "gateway_unhealthy",
+          `The pairing command lost the gateway of agent ${agent._id} (${quoteOutput(result)}). ` +
+            "Restart the machine (restartAgentMachine) before pairing again.",
+          { machineDocId: agent._id },
+        );
+      }
+      throw flyAgentsError(
+        "pairing_rejected",
+        `OpenClaw refused pairing code ${code} (${quoteOutput(result)}). Ask the user to send /start to the bot again and use the new code.`,
+        { machineDocId: agent._id },
+      );
+    } finally {
+      await ctx.runMutation(internal.pairing.releasePairingLock, { machineDocId: agent._id, holder: op.id, gatewayHealthy });
+    }
+  }, () => "telegram pairing approved");
+}

@@ -1,0 +1,278 @@
+/**
+ * Provisioning an agent (and recreating one from a snapshot): volume, machine, boot, gateway,
+ * model forced and verified. Each step is recorded on the agent as it happens. On any failure
+ * every Fly resource made for the agent is removed before the record says `error`, so the
+ * agent ends running or cleaned up, never half-made.
+ */
+import type { Doc, Id } from "./_generated/dataModel.js";
+import { internal } from "./_generated/api.js";
+import type { ActionCtx } from "./_generated/server.js";
+import {
+  agentMachineConfig,
+  DEFAULT_VOLUME_SIZE_GB,
+  machineNameFor,
+  resolveAgentSpec,
+  volumeNameFor,
+  type AgentSpec,
+  type AgentSpecInput,
+} from "./agentSpec.js";
+import { errorMessage, flyAgentsError, isFlyAgentsError } from "./errors.js";
+import type { FlyVolume } from "./fly/client.js";
+import { forceModel, waitForGateway } from "./openclaw.js";
+import { audited, Operation } from "./operations.js";
+import {
+  createMachineOnce,
+  createVolumeOnce,
+  destroyAgentResources,
+  waitForMachineState,
+  waitForVolumeReady,
+} from "./resources.js";
+import { ARGUMENT_SECRETS_HINT, requireFlyToken, STORED_SECRETS_HINT, withStoredSecrets } from "./secrets/resolve.js";
+import type { ProvisionResult } from "./validators.js";
+
+/** Longest a machine may take from create to `started`. */
+export const BOOT_TIMEOUT_MS = 3 * 60_000;
+/** Longest a volume may take to become mountable (restores of large snapshots are slow). */
+export const VOLUME_READY_TIMEOUT_MS = 4 * 60_000;
+/** Time kept in reserve at the end of an action for cleaning up after a failure. */
+export const CLEANUP_RESERVE_MS = 90_000;
+
+export type ProvisionArgs = AgentSpecInput & {
+  flyApiToken?: string;
+  flyApiBaseUrl?: string;
+  secretsEncryptionKey?: string;
+  restoreFromLatestSnapshot?: boolean;
+};
+
+type Snapshot = Doc<"agentSnapshots">;
+
+/** A random tag for a new agent's Fly resources: 14 lowercase letters and digits. */
+export function newAgentKey(): string {
+  const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+  const bytes = crypto.getRandomValues(new Uint8Array(14));
+  return Array.from(bytes, (byte) => alphabet[byte % alphabet.length]).join("");
+}
+
+/**
+ * Provisions (or, with `restoreFromLatestSnapshot` or `mode: "recreate"`, recreates) an agent.
+ * Every check runs before anything is written or any Fly call is made.
+ */
+export async function provisionHandler(
+  ctx: ActionCtx,
+  rawArgs: ProvisionArgs,
+  options: { storedSecrets: boolean; mode: "provision" | "recreate" },
+): Promise<ProvisionResult> {
+  const args = options.storedSecrets
+    ? await withStoredSecrets(ctx, { tenantId: rawArgs.tenantId, userId: rawArgs.userId }, rawArgs)
+    : rawArgs;
+  const spec = resolveAgentSpec(args, options.storedSecrets ? STORED_SECRETS_HINT : ARGUMENT_SECRETS_HINT);
+  const flyApiToken = requireFlyToken(args.flyApiToken, options.storedSecrets);
+  const restoring = options.mode === "recreate" || args.restoreFromLatestSnapshot === true;
+  const snapshot = restoring
+    ? await ctx.runQuery(internal.snapshots.latestCompletedSnapshot, { tenantId: spec.tenantId, userId: spec.userId })
+    : null;
+  if (restoring && !snapshot) {
+    throw flyAgentsError(
+      "snapshot_unavailable",
+      `User ${JSON.stringify(spec.userId)} of tenant ${JSON.stringify(spec.tenantId)} has no completed snapshot to restore. ` +
+        "Take one with createAgentSnapshot first; nothing was created.",
+    );
+  }
+  if (snapshot && snapshot.flyAppName !== spec.flyAppName) {
+    throw flyAgentsError(
+      "invalid_argument",
+      `The latest snapshot belongs to Fly app ${snapshot.flyAppName}; recreate the agent there (flyAppName: "${snapshot.flyAppName}").`,
+    );
+  }
+  const replacing = restoring
+    ? await ctx.runQuery(internal.agents.activeAgentsOfUser, { tenantId: spec.tenantId, userId: spec.userId })
+    : [];
+
+  const op = new Operation(
+    ctx,
+    restoring ? "recreate" : "provision",
+    { flyApiToken, flyAppName: spec.flyAppName, flyApiBaseUrl: args.flyApiBaseUrl },
+    Object.values(spec.secrets),
+  );
+  const agentKey = newAgentKey();
+  const machineDocId = await ctx.runMutation(internal.agents.insertProvisioning, {
+    tenantId: spec.tenantId,
+    userId: spec.userId,
+    agentKey,
+    flyAppName: spec.flyAppName,
+    region: spec.region,
+    memoryMB: spec.memoryMB,
+    image: spec.image,
+    llmModel: spec.llmModel,
+    allowedSkills: spec.allowedSkills,
+    bridgeUrl: spec.bridgeUrl,
+    serviceId: spec.serviceId,
+    startupTimeoutSec: spec.startupTimeoutSec,
+    restoredFromSnapshotId: snapshot?._id,
+    replacing,
+    operation: { kind: op.kind, id: op.id, startedAt: op.startedAt, deadline: op.deadline },
+  });
+  return await audited(
+    op,
+    () => ({ tenantId: spec.tenantId, userId: spec.userId, machineDocId }),
+    async () => {
+      const result = await buildAgent(op, machineDocId, agentKey, spec, snapshot);
+      for (const previous of replacing) {
+        try {
+          await retireReplacedAgent(op, previous, machineDocId);
+        } catch (error) {
+          // The new agent runs; the old one stays as it was, and says why it was not retired.
+          await op.audit(
+            { tenantId: spec.tenantId, userId: spec.userId, machineDocId: previous },
+            "failed",
+            `Could not retire ${previous} after recreating it as ${machineDocId}: ${errorMessage(error)}`,
+          );
+        }
+      }
+      return result;
+    },
+    (result) => `machine ${result.machineId}, volume ${result.volumeId}, model ${result.effectiveModel}`,
+  );
+}
+
+/** Creates the agent's resources; on failure removes them and records why. */
+async function buildAgent(
+  op: Operation,
+  machineDocId: Id<"agentMachines">,
+  agentKey: string,
+  spec: AgentSpec,
+  snapshot: Snapshot | null,
+): Promise<ProvisionResult> {
+  const made: { machineIds: string[]; volumeIds: string[] } = { machineIds: [], volumeIds: [] };
+  try {
+    let volume: FlyVolume;
+    await op.update(machineDocId, { step: snapshot ? "restoring_volume" : "creating_volume" });
+    volume = await createVolumeOnce(op.fly, agentKey, {
+      name: volumeNameFor(agentKey),
+      region: spec.region,
+      sizeGb: Math.max(DEFAULT_VOLUME_SIZE_GB, snapshot?.volumeSizeGb ?? 0),
+      snapshotId: snapshot?.flyVolumeSnapshotId,
+    });
+    made.volumeIds.push(volume.id);
+    await op.update(machineDocId, { flyVolumeId: volume.id });
+    try {
+      volume = await waitForVolumeReady(op.fly, volume, Date.now() + VOLUME_READY_TIMEOUT_MS);
+    } catch (error) {
+      if (!snapshot) throw error;
+      throw flyAgentsError(
+        "snapshot_unavailable",
+        `Restoring snapshot ${snapshot.flyVolumeSnapshotId} into a new volume failed (${errorMessage(error)}). ` +
+          "The agent was not started from an empty volume; its previous agent was kept.",
+      );
+    }
+
+    await op.update(machineDocId, { step: "creating_machine" });
+    const machine = await createMachineOnce(op.fly, agentKey, {
+      name: machineNameFor(agentKey),
+      region: volume.region ?? spec.region,
+      config: agentMachineConfig(spec, { agentKey, machineDocId }, volume.id),
+    });
+    made.machineIds.push(machine.id);
+    await op.update(machineDocId, { machineId: machine.id, instanceId: machine.instance_id, step: "booting" });
+
+    await waitForMachineState(op.fly, machine.id, "started", Date.now() + BOOT_TIMEOUT_MS);
+    await op.update(machineDocId, { step: "waiting_for_gateway", lastWakeAt: Date.now() });
+    const gatewayDeadline = Date.now() + spec.startupTimeoutSec * 1000;
+    await waitForGateway(op.fly, machine.id, gatewayDeadline);
+
+    await op.update(machineDocId, { step: "setting_model" });
+    const effectiveModel = await forceModel(op.fly, machine.id, spec.llmModel, gatewayDeadline);
+
+    await op.update(
+      machineDocId,
+      {
+        status: "running",
+        statusReason: snapshot ? `Restored from snapshot ${snapshot.flyVolumeSnapshotId}` : "Provisioned",
+        effectiveModel,
+        gatewayHealthy: true,
+        lastError: null,
+      },
+      true,
+    );
+    return {
+      machineDocId,
+      machineId: machine.id,
+      volumeId: volume.id,
+      effectiveModel,
+      ...(snapshot ? { restoredFromSnapshotId: snapshot._id } : {}),
+    };
+  } catch (error) {
+    await failAndCleanUp(op, machineDocId, agentKey, made, error);
+    throw error;
+  }
+}
+
+/**
+ * Removes everything made for a failed agent (including resources whose create answer was
+ * lost, found by tag) and records the outcome. If another caller has taken the agent over,
+ * it is that caller's to clean up.
+ */
+export async function failAndCleanUp(
+  op: Operation,
+  machineDocId: Id<"agentMachines">,
+  agentKey: string,
+  made: { machineIds: string[]; volumeIds: string[] },
+  cause: unknown,
+): Promise<void> {
+  const message = errorMessage(op.toCallerError(cause));
+  try {
+    await op.update(machineDocId, { step: "cleaning_up", lastError: message });
+  } catch (error) {
+    if (isFlyAgentsError(error, "operation_in_progress")) return;
+    throw error;
+  }
+  let cleaned = true;
+  let cleanupError = "";
+  try {
+    await destroyAgentResources(
+      op.fly,
+      { agentKey, ...made, searchByTag: true },
+      Math.max(Date.now() + 30_000, op.deadline - 5_000),
+    );
+  } catch (error) {
+    cleaned = false;
+    cleanupError = errorMessage(op.toCallerError(error));
+  }
+  await op.update(
+    machineDocId,
+    {
+      status: "error",
+      statusReason: cleaned
+        ? `${op.kind === "recreate" ? "Recreation" : "Provisioning"} failed; every Fly resource made for it was removed`
+        : `${op.kind === "recreate" ? "Recreation" : "Provisioning"} failed and its cleanup did not finish (${cleanupError}); ` +
+          "deprovisionAgentMachine or the sweep will remove what is left",
+      lastError: message,
+      resourcesCleanedUp: cleaned,
+    },
+    true,
+  );
+}
+
+/** Deprovisions an agent the recreated one replaces, once the new one runs. */
+async function retireReplacedAgent(op: Operation, previousId: Id<"agentMachines">, replacementId: string) {
+  const previous = await op.ctx.runQuery(internal.agents.getAgent, { machineDocId: previousId });
+  if (!previous || previous.status === "deleted") return;
+  const retire = op.fork("deprovision");
+  await retire.own(previousId);
+  await destroyAgentResources(
+    op.fly,
+    {
+      agentKey: previous.agentKey,
+      machineIds: previous.machineId ? [previous.machineId] : [],
+      volumeIds: previous.flyVolumeId ? [previous.flyVolumeId] : [],
+      searchByTag: previous.status === "error" || previous.status === "provisioning",
+    },
+    op.deadline,
+  );
+  await retire.update(
+    previousId,
+    { status: "deleted", statusReason: `Replaced by ${replacementId} (recreated from a snapshot)`, replacedBy: replacementId },
+    true,
+  );
+  await retire.audit({ tenantId: previous.tenantId, userId: previous.userId, machineDocId: previousId }, "succeeded", `replaced by ${replacementId}`);
+}

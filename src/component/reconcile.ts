@@ -1,0 +1,231 @@
+/**
+ * Reconciliation: making records say what Fly really holds.
+ * - `syncAgentMachine` reads one agent's machine and corrects its record.
+ * - The sweep (opt-in, e.g. from a cron in the host app) resumes or cleans up agents whose
+ *   provisioning was cut short, finishes cleanups that did not complete, and flags machines
+ *   destroyed outside the component.
+ */
+import type { Doc, Id } from "./_generated/dataModel.js";
+import { internal } from "./_generated/api.js";
+import type { ActionCtx } from "./_generated/server.js";
+import { checkFlyAppName, DEFAULT_STARTUP_TIMEOUT_SEC } from "./agentSpec.js";
+import { errorMessage, flyAgentsError, isFlyAgentsError } from "./errors.js";
+import { FlyApiError } from "./fly/errors.js";
+import type { FlyMachine } from "./fly/client.js";
+import { openAgentOperation, type MachineTargetArgs, type SecretsMode } from "./lifecycle.js";
+import { forceModel, waitForGateway } from "./openclaw.js";
+import { audited, Operation } from "./operations.js";
+import { failAndCleanUp } from "./provisioning.js";
+import { destroyAgentResources, findAgentMachines, findAgentVolumes } from "./resources.js";
+import { requireFlyToken } from "./secrets/resolve.js";
+import type { AgentPatch } from "./agents.js";
+
+/** A provisioning older than this has outlived any action (Convex ends actions at 10 min). */
+export const DEFAULT_STALE_AFTER_MS = 12 * 60_000;
+/** Agents the sweep repairs per call, so one call stays well inside an action's lifetime. */
+export const SWEEP_BATCH = 20;
+/** Agent records read per page when checking machines against Fly's list. */
+const SWEEP_PAGE = 200;
+
+/** What Fly's view of a machine means for its record; null: leave the status as is. */
+export function statusFromFly(agent: Doc<"agentMachines">, machine: FlyMachine | null): AgentPatch | null {
+  if (machine === null || machine.state === "destroyed" || machine.state === "destroying") {
+    return {
+      status: "error",
+      statusReason: `Machine ${agent.machineId} no longer exists on Fly (destroyed outside this component); deprovision to remove its volume`,
+      lastError: `Machine ${agent.machineId} not found on Fly`,
+      gatewayHealthy: false,
+    };
+  }
+  if (machine.state === "started") {
+    const gateway = (machine.checks ?? []).find((check) => check.name === "gateway");
+    return {
+      status: "running",
+      statusReason: "Running (synced with Fly)",
+      ...(gateway ? { gatewayHealthy: gateway.status === "passing" } : {}),
+    };
+  }
+  if (machine.state === "stopped" || machine.state === "suspended") {
+    return { status: "stopped", statusReason: `Machine is ${machine.state} (synced with Fly)` };
+  }
+  if (machine.state === "failed") {
+    return { status: "error", statusReason: "Fly reports the machine as failed", lastError: "machine failed" };
+  }
+  return null;
+}
+
+/** Reads the agent's machine from Fly (null when Fly no longer has it). */
+async function readMachine(op: Operation, machineId: string): Promise<FlyMachine | null> {
+  try {
+    return await op.fly.getMachine(machineId);
+  } catch (error) {
+    if (error instanceof FlyApiError && error.notFound) return null;
+    throw error;
+  }
+}
+
+/**
+ * Resumes an agent whose provisioning was cut short when its machine is up, else removes
+ * everything made for it. Either way the record ends truthful.
+ */
+async function resumeOrCleanUp(op: Operation, agent: Doc<"agentMachines">): Promise<void> {
+  const made = {
+    machineIds: agent.machineId ? [agent.machineId] : [],
+    volumeIds: agent.flyVolumeId ? [agent.flyVolumeId] : [],
+  };
+  try {
+    const machines = await findAgentMachines(op.fly, agent.agentKey);
+    const volumes = await findAgentVolumes(op.fly, agent.agentKey);
+    const machine = machines.find((candidate) => candidate.state === "started");
+    if (!machine || machines.length !== 1 || volumes.length !== 1 || !agent.llmModel) {
+      throw flyAgentsError("invalid_state", "Provisioning was interrupted before the machine was up");
+    }
+    const deadline = Date.now() + (agent.startupTimeoutSec ?? DEFAULT_STARTUP_TIMEOUT_SEC) * 1000;
+    await waitForGateway(op.fly, machine.id, deadline);
+    const effectiveModel = await forceModel(op.fly, machine.id, agent.llmModel, deadline);
+    await op.update(
+      agent._id,
+      {
+        status: "running",
+        statusReason: "Provisioning was interrupted; the sweep finished it",
+        machineId: machine.id,
+        flyVolumeId: volumes[0].id,
+        effectiveModel,
+        gatewayHealthy: true,
+        lastError: null,
+      },
+      true,
+    );
+  } catch (error) {
+    await failAndCleanUp(op, agent._id, agent.agentKey, made, error);
+  }
+}
+
+/** Corrects one agent's record from Fly's state. */
+async function reconcileAgent(op: Operation, agent: Doc<"agentMachines">): Promise<Doc<"agentMachines">["status"]> {
+  if (agent.status === "provisioning") {
+    await resumeOrCleanUp(op, agent);
+  } else if (agent.status === "error" && agent.resourcesCleanedUp === false) {
+    await destroyAgentResources(
+      op.fly,
+      {
+        agentKey: agent.agentKey,
+        machineIds: agent.machineId ? [agent.machineId] : [],
+        volumeIds: agent.flyVolumeId ? [agent.flyVolumeId] : [],
+        searchByTag: true,
+      },
+      op.deadline - 5_000,
+    );
+    await op.update(
+      agent._id,
+      { status: "error", statusReason: `${agent.statusReason ?? "Failed"}; the sweep removed what was left`, resourcesCleanedUp: true },
+      true,
+    );
+  } else if (agent.machineId) {
+    const patch = statusFromFly(agent, await readMachine(op, agent.machineId));
+    await op.update(agent._id, { ...(patch ?? {}), lastSyncedAt: Date.now() }, true);
+  } else {
+    await op.update(agent._id, { lastSyncedAt: Date.now() }, true);
+  }
+  const after = await op.ctx.runQuery(internal.agents.getAgent, { machineDocId: agent._id });
+  return after?.status ?? agent.status;
+}
+
+/**
+ * Syncs one agent with Fly. A provisioning still within its deadline is left to its owner
+ * unless `staleAfterMs` says it has run too long.
+ */
+export async function syncHandler(
+  ctx: ActionCtx,
+  args: MachineTargetArgs & { staleAfterMs?: number },
+  storedSecrets: SecretsMode,
+): Promise<Doc<"agentMachines">["status"]> {
+  const { op, agent } = await openAgentOperation(ctx, "sync", args, storedSecrets);
+  if (agent.status === "deleted") return "deleted";
+  return await audited(
+    op,
+    () => ({ tenantId: agent.tenantId, userId: agent.userId, machineDocId: agent._id }),
+    async () => {
+      const owned = await ctx.runMutation(internal.agents.beginOperation, {
+        machineDocId: agent._id,
+        kind: "sync",
+        operationId: op.id,
+        deadline: op.deadline,
+        ...(args.staleAfterMs !== undefined ? { takeOverStartedBefore: Date.now() - args.staleAfterMs } : {}),
+      });
+      return await reconcileAgent(op, owned);
+    },
+    (status) => `now ${status}`,
+  );
+}
+
+export type SweepResult = { repaired: number; checked: number; markedGone: number; failures: string[] };
+
+/**
+ * Sweeps one Fly app: repairs up to SWEEP_BATCH stuck or half-cleaned agents, and compares
+ * every running or stopped agent with one listing of the app's machines.
+ */
+export async function sweepHandler(
+  ctx: ActionCtx,
+  args: { flyAppName: string; flyApiToken?: string; flyApiBaseUrl?: string; staleAfterMs?: number },
+): Promise<SweepResult> {
+  checkFlyAppName(args.flyAppName);
+  const flyApiToken = requireFlyToken(args.flyApiToken, true);
+  const staleAfterMs = args.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
+  const base = new Operation(ctx, "sweep", { flyApiToken, flyAppName: args.flyAppName, flyApiBaseUrl: args.flyApiBaseUrl }, []);
+  const result: SweepResult = { repaired: 0, checked: 0, markedGone: 0, failures: [] };
+
+  const stuckBefore = Date.now() - staleAfterMs;
+  const needing = await ctx.runQuery(internal.agents.agentsNeedingSweep, {
+    flyAppName: args.flyAppName,
+    stuckBefore,
+    limit: SWEEP_BATCH,
+  });
+  for (const machineDocId of needing) {
+    const op = base.fork("sweep");
+    try {
+      const agent = await ctx.runMutation(internal.agents.beginOperation, {
+        machineDocId,
+        kind: "sweep",
+        operationId: op.id,
+        deadline: op.deadline,
+        takeOverStartedBefore: stuckBefore,
+      });
+      await audited(op, () => ({ tenantId: agent.tenantId, userId: agent.userId, machineDocId }), () => reconcileAgent(op, agent), (status) => `now ${status}`);
+      result.repaired++;
+    } catch (error) {
+      if (!isFlyAgentsError(error, "operation_in_progress")) result.failures.push(`${machineDocId}: ${errorMessage(error)}`);
+    }
+  }
+
+  // One list call for the whole app, then compare page by page.
+  const live = new Map<string, FlyMachine>();
+  for (const machine of await base.fly.listMachines()) live.set(machine.id, machine);
+  for (const status of ["running", "stopped"] as const) {
+    let cursor: string | null = null;
+    for (;;) {
+      const page: { page: Array<{ id: Id<"agentMachines">; machineId?: string }>; isDone: boolean; continueCursor: string } =
+        await ctx.runQuery(internal.agents.agentsWithMachinesPage, { flyAppName: args.flyAppName, status, cursor, numItems: SWEEP_PAGE });
+      for (const entry of page.page) {
+        result.checked++;
+        if (!entry.machineId) continue;
+        const machine = live.get(entry.machineId) ?? null;
+        if (machine && (machine.state === "started") === (status === "running")) continue;
+        const op = base.fork("sweep");
+        try {
+          const agent = await op.own(entry.id);
+          const patch = statusFromFly(agent, machine);
+          await op.update(agent._id, { ...(patch ?? {}), lastSyncedAt: Date.now() }, true);
+          if (patch?.status === "error") result.markedGone++;
+          await op.audit({ tenantId: agent.tenantId, userId: agent.userId, machineDocId: agent._id }, "succeeded", patch?.statusReason ?? "unchanged");
+        } catch (error) {
+          if (!isFlyAgentsError(error, "operation_in_progress")) result.failures.push(`${entry.id}: ${errorMessage(error)}`);
+        }
+      }
+      if (page.isDone) break;
+      cursor = page.continueCursor;
+    }
+  }
+  return result;
+}
+

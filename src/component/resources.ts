@@ -1,0 +1,159 @@
+/**
+ * An agent's Fly resources: creating them exactly once, waiting for them the way Fly means,
+ * and removing every one of them.
+ *
+ * A create whose answer was lost (timeout, 5xx, dropped connection) may still have happened,
+ * so before creating again we look the resource up by its tag, as flyctl does.
+ */
+import { volumeNameFor, AGENT_KEY_METADATA } from "./agentSpec.js";
+import { flyAgentsError } from "./errors.js";
+import {
+  isLiveVolume,
+  MOUNTABLE_VOLUME_STATES,
+  type CreateMachineInput,
+  type CreateVolumeInput,
+  type FlyClient,
+  type FlyMachine,
+  type FlyMachineState,
+  type FlyVolume,
+} from "./fly/client.js";
+import { FlyApiError } from "./fly/errors.js";
+import { backoffMs, sleep } from "./time.js";
+
+/** Attempts at a create whose earlier attempts failed transiently. */
+export const CREATE_ATTEMPTS = 4;
+/** First volume poll; a fresh volume is usually ready by then. */
+const VOLUME_POLL_FIRST_MS = 100;
+/** Longest pause between volume polls (Get Volume shares the app's 1 req/s budget). */
+const VOLUME_POLL_CAP_MS = 2_000;
+/** Backoff while Fly still holds a volume attached after its machine was destroyed. */
+const DETACH_RETRY_BASE_MS = 500;
+const DETACH_RETRY_CAP_MS = 4_000;
+const GONE_MACHINE_STATES = new Set(["destroyed", "destroying"]);
+
+async function createOnce<T>(
+  create: () => Promise<T>,
+  findExisting: () => Promise<T | undefined>,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await create();
+    } catch (error) {
+      if (!(error instanceof FlyApiError)) throw error;
+      const lostAnswer = error.transient && error.status !== 429;
+      const taken = error.flyStatus === "name_taken";
+      if (lostAnswer || taken) {
+        const existing = await findExisting();
+        if (existing !== undefined) return existing;
+      }
+      if (!(error.transient || taken) || attempt >= CREATE_ATTEMPTS) throw error;
+      await sleep(Math.max(error.status === 429 ? 1_000 : 0, backoffMs(attempt, 250, 5_000)));
+    }
+  }
+}
+
+export async function findAgentVolumes(fly: FlyClient, agentKey: string): Promise<FlyVolume[]> {
+  const name = volumeNameFor(agentKey);
+  return (await fly.listVolumes()).filter((volume) => volume.name === name && isLiveVolume(volume));
+}
+
+export async function findAgentMachines(fly: FlyClient, agentKey: string): Promise<FlyMachine[]> {
+  const machines = await fly.listMachinesByMetadata(AGENT_KEY_METADATA, agentKey);
+  // Filter again: a Fly that ignored the filter must not make us touch another agent.
+  return machines.filter(
+    (machine) =>
+      machine.config?.metadata?.[AGENT_KEY_METADATA] === agentKey && !GONE_MACHINE_STATES.has(machine.state),
+  );
+}
+
+export function createVolumeOnce(fly: FlyClient, agentKey: string, input: CreateVolumeInput): Promise<FlyVolume> {
+  return createOnce(
+    () => fly.createVolume(input),
+    async () => (await findAgentVolumes(fly, agentKey))[0],
+  );
+}
+
+export function createMachineOnce(fly: FlyClient, agentKey: string, input: CreateMachineInput): Promise<FlyMachine> {
+  return createOnce(
+    () => fly.createMachine(input),
+    async () => (await findAgentMachines(fly, agentKey))[0],
+  );
+}
+
+/** Polls the volume until a machine can mount it (there is no wait endpoint for volumes). */
+export async function waitForVolumeReady(fly: FlyClient, volume: FlyVolume, deadline: number): Promise<FlyVolume> {
+  let current = volume;
+  for (let attempt = 1; !MOUNTABLE_VOLUME_STATES.has(current.state); attempt++) {
+    if (!isLiveVolume(current)) {
+      throw flyAgentsError("fly_api", `Volume ${current.id} is ${current.state} instead of becoming ready.`);
+    }
+    const pause = Math.min(VOLUME_POLL_CAP_MS, VOLUME_POLL_FIRST_MS * 2 ** (attempt - 1));
+    if (Date.now() + pause > deadline) {
+      throw flyAgentsError("fly_api", `Volume ${current.id} was still ${current.state} at the deadline.`);
+    }
+    await sleep(pause);
+    current = await fly.getVolume(current.id);
+  }
+  return current;
+}
+
+/** Waits (in calls of at most 60 s; a 408 means wait again) until the machine is in `state`. */
+export async function waitForMachineState(
+  fly: FlyClient,
+  machineId: string,
+  state: FlyMachineState,
+  deadline: number,
+): Promise<string> {
+  for (;;) {
+    const remainingS = (deadline - Date.now()) / 1000;
+    if (remainingS <= 0) {
+      throw flyAgentsError("fly_api", `Machine ${machineId} did not reach ${state} in time.`);
+    }
+    const reached = await fly.waitMachineOnce(machineId, state, remainingS);
+    if (reached !== null) return reached;
+  }
+}
+
+/** Deletes a volume, retrying while Fly still holds it attached. True if it was there. */
+export async function deleteVolumeWhenDetached(fly: FlyClient, volumeId: string, deadline: number): Promise<boolean> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await fly.deleteVolume(volumeId);
+      return true;
+    } catch (error) {
+      if (!(error instanceof FlyApiError)) throw error;
+      if (error.notFound) return false;
+      if (!error.failedPrecondition) throw error;
+      const pause = Math.max(DETACH_RETRY_BASE_MS, backoffMs(attempt, DETACH_RETRY_BASE_MS, DETACH_RETRY_CAP_MS));
+      if (Date.now() + pause > deadline) throw error;
+      await sleep(pause);
+    }
+  }
+}
+
+/** Destroys a machine (forcing it if it runs) and waits until Fly says it is destroyed. */
+export async function destroyMachine(fly: FlyClient, machineId: string, deadline: number): Promise<void> {
+  const existed = await fly.destroyMachine(machineId, true);
+  if (existed) await waitForMachineState(fly, machineId, "destroyed", deadline);
+}
+
+/**
+ * Removes every Fly resource of an agent: the machines and volumes we know of, plus, when
+ * `searchByTag`, any Fly holds under the agent's tag (a create whose answer was lost).
+ */
+export async function destroyAgentResources(
+  fly: FlyClient,
+  resources: { agentKey: string; machineIds: string[]; volumeIds: string[]; searchByTag: boolean },
+  deadline: number,
+): Promise<void> {
+  const machineIds = new Set(resources.machineIds);
+  const volumeIds = new Set(resources.volumeIds);
+  if (resources.searchByTag) {
+    for (const machine of await findAgentMachines(fly, resources.agentKey)) machineIds.add(machine.id);
+  }
+  for (const machineId of machineIds) await destroyMachine(fly, machineId, deadline);
+  if (resources.searchByTag) {
+    for (const volume of await findAgentVolumes(fly, resources.agentKey)) volumeIds.add(volume.id);
+  }
+  for (const volumeId of volumeIds) await deleteVolumeWhenDetached(fly, volumeId, deadline);
+}

@@ -1,0 +1,80 @@
+/**
+ * The agent's skill whitelist: kept on the record, and, when asked, written to the machine's
+ * ALLOWED_SKILLS_JSON with a whole-config update under a lease (Fly replaces configs whole).
+ */
+import { v } from "convex/values";
+import { internal } from "./_generated/api.js";
+import { env, internalAction, type ActionCtx, type MutationCtx } from "./_generated/server.js";
+import type { Doc } from "./_generated/dataModel.js";
+import { getAgentOrThrow } from "./agents.js";
+import { DEFAULT_STARTUP_TIMEOUT_SEC, parseAllowedSkills } from "./agentSpec.js";
+import { flyAgentsError } from "./errors.js";
+import { waitForGateway } from "./openclaw.js";
+import { audited } from "./operations.js";
+import { openAgentOperation, TRANSITION_TIMEOUT_MS, type MachineTargetArgs, type SecretsMode } from "./lifecycle.js";
+import { waitForMachineState } from "./resources.js";
+import { encryptionKeyRing } from "./settings.js";
+
+/** A lease outlives the update and the restart it causes. */
+const SKILLS_LEASE_TTL_S = 300;
+
+/** Stores the whitelist; with `applyToMachine`, schedules writing it to the machine. */
+export async function updateAllowedSkillsHandler(
+  ctx: MutationCtx,
+  args: { machineDocId: string; allowedSkills: string[]; applyToMachine?: boolean },
+): Promise<null> {
+  const allowedSkills = parseAllowedSkills(args.allowedSkills);
+  const agent = await getAgentOrThrow(ctx, args.machineDocId);
+  if (agent.status === "deleted") {
+    throw flyAgentsError("invalid_state", `Agent ${agent._id} is deleted.`, { machineDocId: agent._id });
+  }
+  if (args.applyToMachine && !encryptionKeyRing() && !env.FLY_API_TOKEN) {
+    throw flyAgentsError(
+      "missing_secret",
+      "applyToMachine needs a Fly token the component can reach on its own: bind FLY_API_TOKEN, or AGENT_SECRETS_ENCRYPTION_KEY " +
+        "with a stored token, via app.use(flyAgents, { env }); or call applyAllowedSkillsToMachine with flyApiToken.",
+    );
+  }
+  await ctx.db.patch(agent._id, { allowedSkills });
+  if (args.applyToMachine) {
+    await ctx.scheduler.runAfter(0, internal.skills.applyStoredSkills, { machineDocId: agent._id });
+  }
+  return null;
+}
+
+/** Writes the record's whitelist to the machine (lease, whole config, restart, gateway). */
+export async function applySkillsHandler(ctx: ActionCtx, args: MachineTargetArgs, storedSecrets: SecretsMode): Promise<null> {
+  const { op, agent } = await openAgentOperation(ctx, "update_skills", args, storedSecrets);
+  return await audited(op, () => ({ tenantId: agent.tenantId, userId: agent.userId, machineDocId: agent._id }), async () => {
+    const owned = await op.own(agent._id);
+    const machineId = owned.machineId;
+    if (!machineId) throw flyAgentsError("invalid_state", `Agent ${agent._id} has no machine.`, { machineDocId: agent._id });
+    const nonce = await op.fly.acquireLease(machineId, SKILLS_LEASE_TTL_S, "fly-agents: update ALLOWED_SKILLS_JSON");
+    try {
+      const machine = await op.fly.getMachine(machineId);
+      if (!machine.config) throw flyAgentsError("fly_api", `Fly returned machine ${machineId} without its config.`);
+      const config = { ...machine.config, env: { ...machine.config.env, ALLOWED_SKILLS_JSON: JSON.stringify(owned.allowedSkills) } };
+      await op.fly.updateMachine(machineId, config, nonce);
+      if (owned.status === "running") {
+        await waitForMachineState(op.fly, machineId, "started", Date.now() + TRANSITION_TIMEOUT_MS);
+        await waitForGateway(op.fly, machineId, Date.now() + (owned.startupTimeoutSec ?? DEFAULT_STARTUP_TIMEOUT_SEC) * 1000);
+      }
+    } finally {
+      await op.fly.releaseLease(machineId, nonce).catch(() => undefined);
+    }
+    await op.update(agent._id, { lastError: null }, true);
+    return null;
+  }, () => `ALLOWED_SKILLS_JSON set on the machine`);
+}
+
+/** Scheduled by updateAllowedSkills({ applyToMachine: true }): uses stored secrets or FLY_API_TOKEN. */
+export const applyStoredSkills = internalAction({
+  args: { machineDocId: v.id("agentMachines") },
+  returns: v.null(),
+  handler: async (ctx, args): Promise<null> => {
+    const agent: Doc<"agentMachines"> | null = await ctx.runQuery(internal.agents.getAgent, { machineDocId: args.machineDocId });
+    if (!agent) return null;
+    const target: MachineTargetArgs = { machineDocId: agent._id, flyAppName: agent.flyAppName };
+    return await applySkillsHandler(ctx, target, "auto");
+  },
+});

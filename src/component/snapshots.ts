@@ -1,0 +1,172 @@
+/**
+ * Volume snapshots of an agent's state. Fly's create call answers with no snapshot id, so the
+ * new snapshot is found in the volume's snapshot list (the ids that were not there before;
+ * Fly's daily automatic snapshots are mixed in), then followed until Fly says `created`.
+ */
+import { v } from "convex/values";
+import type { Doc, Id } from "./_generated/dataModel.js";
+import { internal } from "./_generated/api.js";
+import { internalMutation, internalQuery, type ActionCtx } from "./_generated/server.js";
+import { flyAgentsError } from "./errors.js";
+import type { FlyVolumeSnapshot } from "./fly/client.js";
+import { openAgentOperation, type MachineTargetArgs } from "./lifecycle.js";
+import { audited } from "./operations.js";
+import schema from "./schema.js";
+import { sleep } from "./time.js";
+import { vSnapshotStatus, type SnapshotResult, type SnapshotStatus } from "./validators.js";
+
+/** Longest we follow a snapshot before returning it as still in progress. */
+export const SNAPSHOT_FOLLOW_TIMEOUT_MS = 5 * 60_000;
+/** Pause between looks at the snapshot list (List Snapshots shares the app's 1 req/s budget). */
+const SNAPSHOT_POLL_MS = 1_000;
+/** Volume sizes are whole gigabytes. */
+const BYTES_PER_GB = 1024 ** 3;
+
+const vSnapshotDoc = schema.tables.agentSnapshots.validator.extend({
+  _id: v.id("agentSnapshots"),
+  _creationTime: v.number(),
+});
+
+/** The newest snapshot Fly finished for the user's agents, whichever agent it came from. */
+export const latestCompletedSnapshot = internalQuery({
+  args: { tenantId: v.string(), userId: v.string() },
+  returns: v.union(vSnapshotDoc, v.null()),
+  handler: async (ctx, args) => {
+    return await ctx.db
+      .query("agentSnapshots")
+      .withIndex("by_tenantId_userId", (q) => q.eq("tenantId", args.tenantId).eq("userId", args.userId))
+      .order("desc")
+      .filter((q) => q.eq(q.field("status"), "created"))
+      .first();
+  },
+});
+
+export const insertSnapshot = internalMutation({
+  args: { machineDocId: v.id("agentMachines"), flyVolumeId: v.string() },
+  returns: v.id("agentSnapshots"),
+  handler: async (ctx, args) => {
+    const agent = await ctx.db.get(args.machineDocId);
+    if (!agent) throw flyAgentsError("not_found", `Agent ${args.machineDocId} vanished -- invariant`);
+    return await ctx.db.insert("agentSnapshots", {
+      machineDocId: agent._id,
+      tenantId: agent.tenantId,
+      userId: agent.userId,
+      flyAppName: agent.flyAppName,
+      flyVolumeId: args.flyVolumeId,
+      status: "pending",
+      requestedAt: Date.now(),
+    });
+  },
+});
+
+export const updateSnapshot = internalMutation({
+  args: {
+    snapshotId: v.id("agentSnapshots"),
+    status: vSnapshotStatus,
+    flyVolumeSnapshotId: v.optional(v.string()),
+    volumeSizeGb: v.optional(v.number()),
+    sizeBytes: v.optional(v.number()),
+    lastError: v.optional(v.string()),
+  },
+  returns: v.null(),
+  handler: async (ctx, args) => {
+    const { snapshotId, ...fields } = args;
+    await ctx.db.patch(snapshotId, {
+      ...fields,
+      ...(args.status === "created" || args.status === "failed" ? { completedAt: Date.now() } : {}),
+    });
+    return null;
+  },
+});
+
+function snapshotStatusOf(snapshot: FlyVolumeSnapshot): SnapshotStatus {
+  if (snapshot.status === "created" || snapshot.status === "running" || snapshot.status === "waiting") {
+    return snapshot.status;
+  }
+  if (snapshot.status === "failed" || snapshot.status === "error") return "failed";
+  return "running";
+}
+
+function newestFirst(a: FlyVolumeSnapshot, b: FlyVolumeSnapshot): number {
+  return Date.parse(b.created_at ?? "") - Date.parse(a.created_at ?? "");
+}
+
+/** Finds the snapshot our create made: a new id in the list, the newest if several appeared. */
+async function findNewSnapshot(
+  list: () => Promise<FlyVolumeSnapshot[]>,
+  before: Set<string>,
+  deadline: number,
+): Promise<FlyVolumeSnapshot> {
+  for (;;) {
+    const fresh = (await list()).filter((snapshot) => !before.has(snapshot.id)).sort(newestFirst);
+    if (fresh.length > 0) return fresh[0];
+    if (Date.now() + SNAPSHOT_POLL_MS > deadline) {
+      throw flyAgentsError("fly_api", "Fly accepted the snapshot request but no new snapshot appeared in time.");
+    }
+    await sleep(SNAPSHOT_POLL_MS);
+  }
+}
+
+export async function createSnapshotHandler(
+  ctx: ActionCtx,
+  args: MachineTargetArgs,
+  storedSecrets: boolean,
+): Promise<SnapshotResult> {
+  const { op, agent } = await openAgentOperation(ctx, "snapshot", args, storedSecrets);
+  return await audited(
+    op,
+    () => ({ tenantId: agent.tenantId, userId: agent.userId, machineDocId: agent._id }),
+    async () => {
+      const owned: Doc<"agentMachines"> = await op.own(agent._id);
+      const volumeId = owned.flyVolumeId;
+      if (!volumeId) {
+        throw flyAgentsError("invalid_state", `Agent ${agent._id} has no volume to snapshot.`, { machineDocId: agent._id });
+      }
+      const snapshotId: Id<"agentSnapshots"> = await ctx.runMutation(internal.snapshots.insertSnapshot, { machineDocId: agent._id, flyVolumeId: volumeId });
+      try {
+        const list = () => op.fly.listVolumeSnapshots(volumeId);
+        const before = new Set((await list()).map((snapshot) => snapshot.id));
+        await op.fly.createVolumeSnapshot(volumeId);
+        const deadline = Date.now() + SNAPSHOT_FOLLOW_TIMEOUT_MS;
+        let snapshot = await findNewSnapshot(list, before, deadline);
+        let status = snapshotStatusOf(snapshot);
+        await ctx.runMutation(internal.snapshots.updateSnapshot, { snapshotId, status, flyVolumeSnapshotId: snapshot.id });
+        while (status !== "created" && status !== "failed" && Date.now() + SNAPSHOT_POLL_MS < deadline) {
+          await sleep(SNAPSHOT_POLL_MS);
+          const current = (await list()).find((candidate) => candidate.id === snapshot.id);
+          if (!current) break;
+          snapshot = current;
+          const next = snapshotStatusOf(snapshot);
+          if (next !== status) {
+            status = next;
+            await ctx.runMutation(internal.snapshots.updateSnapshot, { snapshotId, status, flyVolumeSnapshotId: snapshot.id });
+          }
+        }
+        const volumeSizeGb =
+          snapshot.volume_size !== undefined ? Math.ceil(snapshot.volume_size / BYTES_PER_GB) : undefined;
+        await ctx.runMutation(internal.snapshots.updateSnapshot, {
+          snapshotId,
+          status,
+          flyVolumeSnapshotId: snapshot.id,
+          volumeSizeGb,
+          sizeBytes: snapshot.size,
+          ...(status === "failed" ? { lastError: "Fly reported the snapshot as failed" } : {}),
+        });
+        await op.update(agent._id, status === "created" ? { latestSnapshotId: snapshotId } : {}, true);
+        if (status === "failed") {
+          throw flyAgentsError("fly_api", `Fly reported snapshot ${snapshot.id} of volume ${volumeId} as failed.`);
+        }
+        return { snapshotId, flyVolumeSnapshotId: snapshot.id, status };
+      } catch (error) {
+        await ctx.runMutation(internal.snapshots.updateSnapshot, {
+          snapshotId,
+          status: "failed",
+          lastError: op.redact(op.toCallerError(error).message),
+        });
+        await op.update(agent._id, {}, true).catch(() => undefined);
+        throw error;
+      }
+    },
+    (result) => `snapshot ${result.flyVolumeSnapshotId} ${result.status}`,
+  );
+}

@@ -1,0 +1,58 @@
+/// <reference types="vite/client" />
+/**
+ * Test harness for the component alone: a convex-test instance of the component (with the
+ * rate limiter it uses) and a Fly emulator on 127.0.0.1, plus valid provisioning arguments.
+ */
+import { convexTest } from "convex-test";
+import rateLimiter from "@convex-dev/rate-limiter/test";
+import schema from "../component/schema.js";
+import { startFlyEmulator, type FlyEmulator, type FlyEmulatorOptions } from "../fly-emulator/index.js";
+
+export const modules = import.meta.glob(["../component/**/*.ts", "!../component/**/*.test.ts"]);
+
+/** A valid 32-byte key, base64. */
+export const TEST_KEY = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+export const OTHER_KEY = "HyAhIiMkJSYnKCkqKywtLi8wMTIzNDU2Nzg5Ojs8PT4=";
+
+/** Secret values that must never show up in clear anywhere but on the machine. */
+export const SECRETS = {
+  llmApiKey: "sk-llm-7f3a9c1e5b2d",
+  telegramBotToken: "123456789:AAH-telegram-secret-token-xyz",
+  appKey: "app-key-secret-4e8d2c",
+  serviceKey: "svc-key-secret-9a1b7f",
+  openclawGatewayToken: "gw-token-secret-3c5e7a",
+} as const;
+
+export type Harness = Awaited<ReturnType<typeof setupHarness>>;
+
+export async function setupHarness(emulatorOptions: FlyEmulatorOptions = {}) {
+  const fly: FlyEmulator = await startFlyEmulator({ bootTimeMs: 60, gatewayStartupMs: 60, ...emulatorOptions });
+  const t = convexTest(schema, modules);
+  rateLimiter.register(t, "rateLimiter");
+  const app = "fly-agents-test";
+  const target = { flyAppName: app, flyApiToken: fly.token, flyApiBaseUrl: fly.url };
+  const provisionArgs = (overrides: Record<string, unknown> = {}) => ({
+    ...target,
+    tenantId: "tenant-a",
+    userId: "user-1",
+    llmModel: "moonshotai/kimi-k2.5",
+    bridgeUrl: "https://bridge.example.com",
+    allowedSkillsJson: '["calendar","email"]',
+    serviceId: "svc-1",
+    startupTimeoutSec: 10,
+    ...SECRETS,
+    ...overrides,
+  });
+  return { t, fly, app, target, provisionArgs, close: () => fly.close() };
+}
+
+/** Every document in every table of the component, for secret scans. */
+export async function allRows(t: ReturnType<typeof convexTest>): Promise<unknown[]> {
+  return await t.run(async (ctx) => {
+    const rows: unknown[] = [];
+    for (const table of ["agentMachines", "agentSnapshots", "agentVmSecrets", "companySecrets", "auditEvents"] as const) {
+      rows.push(...(await ctx.db.query(table).collect()));
+    }
+    return rows;
+  });
+}

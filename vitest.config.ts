@@ -1,0 +1,20 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  resolve: {
+    // Resolve this package's own exports to TypeScript sources, as `npx convex dev` does.
+    conditions: ["@convex-dev/component-source"],
+  },
+  test: {
+    environment: "edge-runtime",
+    server: { deps: { inline: ["convex-test"] } },
+    include: ["src/**/*.test.ts", "convex/**/*.test.ts", "example/**/*.test.ts", "scripts/**/*.test.ts"],
+    typecheck: {
+      enabled: true,
+      include: ["src/**/*.test-d.ts", "convex/**/*.test-d.ts"],
+      tsconfig: "./tsconfig.json",
+    },
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+  },
+});
