@@ -15,6 +15,8 @@ export default defineConfig({
       tsconfig: "./tsconfig.json",
     },
     testTimeout: 30_000,
+    // The fault matrix runs its cases side by side: each mostly waits on its own emulator.
+    maxConcurrency: 12,
     hookTimeout: 30_000,
   },
 });

@@ -58,7 +58,10 @@ export async function waitForGateway(fly: FlyClient, machineId: string, deadline
   }
 }
 
-/** Runs an OpenClaw CLI command, retrying while the gateway is not ready and `retryUntil` allows. */
+/**
+ * Runs an idempotent OpenClaw CLI command (safe to repeat after a lost answer), retrying while
+ * the gateway is not ready and `retryUntil` allows.
+ */
 export async function runOpenclaw(
   fly: FlyClient,
   machineId: string,
@@ -66,10 +69,19 @@ export async function runOpenclaw(
   retryUntil: number,
 ): Promise<FlyExecResult> {
   for (;;) {
-    const result = await fly.execMachine(machineId, openclawCommand(...args));
+    const result = await fly.execMachine(machineId, openclawCommand(...args), { idempotent: true });
     if (!gatewayNotReady(result) || Date.now() + EXEC_RETRY_MS > retryUntil) return result;
     await sleep(EXEC_RETRY_MS);
   }
+}
+
+/** The Telegram pairing codes OpenClaw holds as pending (`pairing list telegram`). */
+export async function pendingPairingCodes(fly: FlyClient, machineId: string): Promise<string[]> {
+  const result = await fly.execMachine(machineId, openclawCommand("pairing", "list", "telegram"), { idempotent: true });
+  if (result.exit_code !== 0) {
+    throw flyAgentsError("fly_api", `\`pairing list\` failed on machine ${machineId} (${quoteOutput(result)}).`);
+  }
+  return result.stdout.split("\n").map((line) => line.trim().split(/\s+/)[0] ?? "").filter((code) => code !== "");
 }
 
 /**

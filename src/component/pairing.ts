@@ -8,8 +8,9 @@ import { internal } from "./_generated/api.js";
 import { internalMutation, type ActionCtx } from "./_generated/server.js";
 import { checkPairingCode } from "./agentSpec.js";
 import { flyAgentsError } from "./errors.js";
-import { EXEC_TIMEOUT_S } from "./fly/client.js";
-import { gatewayNotReady, openclawCommand, quoteOutput } from "./openclaw.js";
+import { EXEC_TIMEOUT_S, type FlyClient, type FlyExecResult } from "./fly/client.js";
+import { FlyApiError } from "./fly/errors.js";
+import { gatewayNotReady, openclawCommand, pendingPairingCodes, quoteOutput } from "./openclaw.js";
 import { audited } from "./operations.js";
 import { getAgentOrThrow } from "./agents.js";
 import { openAgentOperation, type MachineTargetArgs } from "./lifecycle.js";
@@ -62,6 +63,30 @@ export const releasePairingLock = internalMutation({
   },
 });
 
+/**
+ * Runs `pairing approve` once. When its answer is lost (a 5xx, a 429, a dropped connection),
+ * looks at the pending codes before anything else: a code no longer pending was approved. A
+ * code still pending after a timeout may belong to a command still running, and a second one
+ * would wedge the gateway (the seed's warning), so that case asks for a restart instead.
+ */
+async function approveOnce(fly: FlyClient, machineId: string, code: string): Promise<FlyExecResult | "approved"> {
+  try {
+    return await fly.execMachine(machineId, openclawCommand("pairing", "approve", "telegram", code), { idempotent: false });
+  } catch (error) {
+    if (!(error instanceof FlyApiError) || !error.transient) throw error;
+    const pending = await pendingPairingCodes(fly, machineId);
+    if (!pending.includes(code)) return "approved";
+    if (error.status === 408 || error.status === 0) {
+      throw flyAgentsError(
+        "gateway_unhealthy",
+        `The pairing command on machine ${machineId} did not answer in time and may still be running. ` +
+          "Restart the machine (restartAgentMachine), then pair again.",
+      );
+    }
+    return await fly.execMachine(machineId, openclawCommand("pairing", "approve", "telegram", code), { idempotent: false });
+  }
+}
+
 export async function approvePairingHandler(
   ctx: ActionCtx,
   args: MachineTargetArgs & { telegramPairingCode: string },
@@ -86,8 +111,8 @@ export async function approvePairingHandler(
           { machineDocId: agent._id },
         );
       }
-      const result = await op.fly.execMachine(machineId, openclawCommand("pairing", "approve", "telegram", code));
-      if (result.exit_code === 0) return null;
+      const result = await approveOnce(op.fly, machineId, code);
+      if (result === "approved" || result.exit_code === 0) return null;
       if (gatewayNotReady(result)) {
         gatewayHealthy = false;
         throw flyAgentsError(

@@ -293,14 +293,22 @@ export class FlyClient {
     }
   }
 
-  /** Runs `command` (an argv array: no value is ever spliced into a shell string). */
-  execMachine(machineId: string, command: string[], timeoutS = EXEC_TIMEOUT_S): Promise<FlyExecResult> {
+  /**
+   * Runs `command` (an argv array: no value is ever spliced into a shell string). Retried on
+   * transient failures only when the command is `idempotent` (safe to run twice).
+   */
+  execMachine(
+    machineId: string,
+    command: string[],
+    options: { idempotent: boolean; timeoutS?: number },
+  ): Promise<FlyExecResult> {
+    const timeoutS = options.timeoutS ?? EXEC_TIMEOUT_S;
     return this.http.request({
       operationId: "Machines_exec",
       method: "POST",
       path: this.machinePath(machineId, "/exec"),
       scope: machineId,
-      idempotent: false,
+      idempotent: options.idempotent,
       body: { command, timeout: timeoutS },
       timeoutMs: timeoutS * 1000 + SERVER_TIMEOUT_GRACE_MS,
       schema: execResponseSchema,
