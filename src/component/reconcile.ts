@@ -15,8 +15,8 @@ import type { FlyMachine } from "./fly/client.js";
 import { openAgentOperation, type MachineTargetArgs, type SecretsMode } from "./lifecycle.js";
 import { forceModel, waitForGateway } from "./openclaw.js";
 import { audited, Operation } from "./operations.js";
-import { failAndCleanUp } from "./provisioning.js";
-import { destroyAgentResources, findAgentMachines, findAgentVolumes } from "./resources.js";
+import { BOOT_TIMEOUT_MS, failAndCleanUp } from "./provisioning.js";
+import { destroyAgentResources, findAgentMachines, findAgentVolumes, waitForMachineState } from "./resources.js";
 import { requireFlyToken } from "./secrets/resolve.js";
 import type { AgentPatch } from "./agents.js";
 
@@ -76,10 +76,11 @@ async function resumeOrCleanUp(op: Operation, agent: Doc<"agentMachines">): Prom
   try {
     const machines = await findAgentMachines(op.fly, agent.agentKey);
     const volumes = await findAgentVolumes(op.fly, agent.agentKey);
-    const machine = machines.find((candidate) => candidate.state === "started");
+    const machine = machines[0];
     if (!machine || machines.length !== 1 || volumes.length !== 1 || !agent.llmModel) {
-      throw flyAgentsError("invalid_state", "Provisioning was interrupted before the machine was up");
+      throw flyAgentsError("invalid_state", "Provisioning was interrupted before its machine was created");
     }
+    await waitForMachineState(op.fly, machine.id, "started", Date.now() + BOOT_TIMEOUT_MS);
     const deadline = Date.now() + (agent.startupTimeoutSec ?? DEFAULT_STARTUP_TIMEOUT_SEC) * 1000;
     await waitForGateway(op.fly, machine.id, deadline);
     const effectiveModel = await forceModel(op.fly, machine.id, agent.llmModel, deadline);
@@ -198,32 +199,34 @@ export async function sweepHandler(
     }
   }
 
-  // One list call for the whole app, then compare page by page.
-  const live = new Map<string, FlyMachine>();
-  for (const machine of await base.fly.listMachines()) live.set(machine.id, machine);
+  // Gather what should have a live machine, then compare with one list call for the whole app.
+  const expected: Array<{ id: Id<"agentMachines">; machineId?: string; status: "running" | "stopped" }> = [];
   for (const status of ["running", "stopped"] as const) {
     let cursor: string | null = null;
     for (;;) {
       const page: { page: Array<{ id: Id<"agentMachines">; machineId?: string }>; isDone: boolean; continueCursor: string } =
         await ctx.runQuery(internal.agents.agentsWithMachinesPage, { flyAppName: args.flyAppName, status, cursor, numItems: SWEEP_PAGE });
-      for (const entry of page.page) {
-        result.checked++;
-        if (!entry.machineId) continue;
-        const machine = live.get(entry.machineId) ?? null;
-        if (machine && (machine.state === "started") === (status === "running")) continue;
-        const op = base.fork("sweep");
-        try {
-          const agent = await op.own(entry.id);
-          const patch = statusFromFly(agent, machine);
-          await op.update(agent._id, { ...(patch ?? {}), lastSyncedAt: Date.now() }, true);
-          if (patch?.status === "error") result.markedGone++;
-          await op.audit({ tenantId: agent.tenantId, userId: agent.userId, machineDocId: agent._id }, "succeeded", patch?.statusReason ?? "unchanged");
-        } catch (error) {
-          if (!isFlyAgentsError(error, "operation_in_progress")) result.failures.push(`${entry.id}: ${errorMessage(error)}`);
-        }
-      }
+      for (const entry of page.page) expected.push({ ...entry, status });
       if (page.isDone) break;
       cursor = page.continueCursor;
+    }
+  }
+  const live = new Map<string, FlyMachine>();
+  for (const machine of await base.fly.listMachines()) live.set(machine.id, machine);
+  for (const entry of expected) {
+    result.checked++;
+    if (!entry.machineId) continue;
+    const machine = live.get(entry.machineId) ?? null;
+    if (machine && (machine.state === "started") === (entry.status === "running")) continue;
+    const op = base.fork("sweep");
+    try {
+      const agent = await op.own(entry.id);
+      const patch = statusFromFly(agent, machine);
+      await op.update(agent._id, { ...(patch ?? {}), lastSyncedAt: Date.now() }, true);
+      if (patch?.status === "error") result.markedGone++;
+      await op.audit({ tenantId: agent.tenantId, userId: agent.userId, machineDocId: agent._id }, "succeeded", patch?.statusReason ?? "unchanged");
+    } catch (error) {
+      if (!isFlyAgentsError(error, "operation_in_progress")) result.failures.push(`${entry.id}: ${errorMessage(error)}`);
     }
   }
   return result;
