@@ -281,6 +281,8 @@ export class FlyClient {
         scope: machineId,
         idempotent: true,
         query: { state, timeout: String(seconds) },
+        // A 408 means Fly's timeout ran out: the caller waits again, it is not a failure.
+        answers: [408],
         timeoutMs: seconds * 1000 + SERVER_TIMEOUT_GRACE_MS,
         schema: waitResponseSchema,
       });

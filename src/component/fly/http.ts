@@ -53,6 +53,8 @@ export type FlyRequest<T> = {
   headers?: Record<string, string>;
   /** Retried on transient failures only when true. */
   idempotent: boolean;
+  /** Statuses that are answers for the caller, not failures to retry (a wait's 408). */
+  answers?: number[];
   timeoutMs?: number;
   /** Parses a 2xx body; omitted: the body is ignored. */
   schema?: z.ZodType<T>;
@@ -75,7 +77,8 @@ export class FlyHttp {
         return await this.attempt(request, attempt);
       } catch (error) {
         if (!(error instanceof FlyApiError)) throw error;
-        const retry = request.idempotent && error.transient && attempt < MAX_ATTEMPTS;
+        const answer = request.answers?.includes(error.status) ?? false;
+        const retry = request.idempotent && error.transient && !answer && attempt < MAX_ATTEMPTS;
         if (!retry) throw error;
         await (this.options.sleep ?? defaultSleep)(this.backoffMs(error, attempt));
       }
