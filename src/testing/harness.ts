@@ -5,10 +5,26 @@
  */
 import { convexTest } from "convex-test";
 import rateLimiter from "@convex-dev/rate-limiter/test";
+import batchWorker from "@convex-dev/batch-worker/test";
 import schema from "../component/schema.js";
 import { startFlyEmulator, type FlyEmulator, type FlyEmulatorOptions } from "../fly-emulator/index.js";
 
 export const modules = import.meta.glob(["../component/**/*.ts", "!../component/**/*.test.ts"]);
+
+/**
+ * Loads every module convex-test will run, up front. Outside vitest (the demo, the benchmarks)
+ * modules are fetched through Vite's runner, which uses timers; convex-test loads modules
+ * lazily inside the first function that needs them and forbids timers in queries and
+ * mutations. Loading them first avoids that.
+ */
+export async function preloadModules(...more: Array<Record<string, () => Promise<unknown>>>) {
+  for (const map of [modules, rateLimiter.modules, batchWorker.modules, ...more]) {
+    for (const [path, load] of Object.entries(map)) {
+      // convex-test never loads a convex.config: it only evaluates inside Convex.
+      if (!/convex\.config\.[jt]s$|\.test\.ts$/.test(path)) await load();
+    }
+  }
+}
 
 /** A valid 32-byte key, base64. */
 export const TEST_KEY = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
