@@ -1,0 +1,57 @@
+import { CLI_USAGE, type CliOptions, CliUsageError, parseCliArgs } from "./cliArgs.js";
+import { startFlyEmulator, type FlyEmulator } from "./emulator.js";
+import { errorMessage } from "./errors.js";
+
+/** Where the CLI writes and how it learns it should stop. */
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** Registers `handler` for SIGINT and SIGTERM. */
+  onShutdownSignal: (handler: () => void) => void;
+}
+
+/**
+ * Runs the `fly-emulator` command: starts the emulator, prints its URL and token, and closes it on SIGINT or
+ * SIGTERM. Returns the exit code for a usage error or --help, or the running emulator.
+ * @param argv the arguments after the program name.
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<{ exitCode: number } | { emulator: FlyEmulator; stopped: Promise<void> }> {
+  let parsed: CliOptions;
+  try {
+    parsed = parseCliArgs(argv);
+  } catch (error) {
+    if (!(error instanceof CliUsageError)) throw error;
+    io.stderr(`fly-emulator: ${error.message}\n\n${CLI_USAGE}`);
+    return { exitCode: 2 };
+  }
+  if (parsed.help) {
+    io.stdout(CLI_USAGE);
+    return { exitCode: 0 };
+  }
+  let emulator: FlyEmulator;
+  try {
+    emulator = await startFlyEmulator(parsed.options);
+  } catch (error) {
+    io.stderr(`fly-emulator: could not start: ${errorMessage(error)}\n`);
+    return { exitCode: 1 };
+  }
+  io.stdout(
+    [
+      `Fly Machines emulator listening on ${emulator.url}`,
+      `FLY_API_URL=${emulator.url}`,
+      `FLY_API_TOKEN=${emulator.token}`,
+      `Apps: ${emulator.state.apps().join(", ")}`,
+      "Press Ctrl+C to stop.",
+      "",
+    ].join("\n"),
+  );
+  const stopped = new Promise<void>((resolve) => {
+    io.onShutdownSignal(() => {
+      void emulator.close().then(() => {
+        io.stdout("Fly Machines emulator stopped.\n");
+        resolve();
+      });
+    });
+  });
+  return { emulator, stopped };
+}

@@ -1,0 +1,94 @@
+import type { AddressInfo } from "node:net";
+import { adminRoutes } from "./admin.js";
+import { Clock } from "./clock.js";
+import { FaultInjector, type FaultsHandle } from "./faults.js";
+import { Ids } from "./ids.js";
+import { MachineService } from "./machines.js";
+import { MetadataStore } from "./metadata.js";
+import { type FlyEmulatorOptions, resolveOptions } from "./options.js";
+import { RateLimiter } from "./rateLimits.js";
+import { RequestLog } from "./requestLog.js";
+import { Router } from "./router.js";
+import { apiRoutes } from "./routes.js";
+import { createEmulatorServer } from "./server.js";
+import { createStateHandle, type FlyEmulatorState } from "./state.js";
+import { VolumeService } from "./volumes.js";
+import { World } from "./world.js";
+
+const HOST = "127.0.0.1"; // never reachable from outside the machine
+
+/** A running emulator. */
+export interface FlyEmulator {
+  /** The API base, e.g. "http://127.0.0.1:PORT/v1". */
+  url: string;
+  /** "http://127.0.0.1:PORT". */
+  origin: string;
+  port: number;
+  /** The token every request must carry (`Authorization: Bearer <token>`). */
+  token: string;
+  /** Reads and drives the emulator in-process. */
+  state: FlyEmulatorState;
+  /** Fault injection. */
+  faults: FaultsHandle;
+  /** Stops every timer, closes every connection and the server. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a Fly Machines API emulator on 127.0.0.1 (an ephemeral port unless `port` is given).
+ * @param options timing knobs, apps, rate limits, faults; every field has a test-friendly default.
+ */
+export async function startFlyEmulator(options: FlyEmulatorOptions = {}): Promise<FlyEmulator> {
+  const resolved = resolveOptions(options);
+  const clock = new Clock(resolved.timeScale);
+  const ids = new Ids(resolved.seed);
+  const token = resolved.token ?? ids.token();
+  const world = new World();
+  const volumes = new VolumeService(world, clock, ids, resolved);
+  const machines = new MachineService(world, clock, ids, resolved, volumes);
+  const metadata = new MetadataStore(clock);
+  const requestLog = new RequestLog();
+  const faults = new FaultInjector(resolved.randomFaults);
+  const state = createStateHandle({ world, clock, machines, requestLog });
+  for (const app of resolved.apps) state.createApp(app);
+
+  const server = createEmulatorServer({
+    token,
+    region: resolved.defaultRegion,
+    recordBodies: resolved.recordBodies,
+    api: new Router(apiRoutes({ world, clock, ids, options: resolved, machines, volumes, metadata })),
+    admin: new Router(adminRoutes(state, faults)),
+    world,
+    clock,
+    ids,
+    faults,
+    rateLimiter: resolved.rateLimits ? new RateLimiter(resolved.rateLimits, clock) : null,
+    requestLog,
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(resolved.port, HOST, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const origin = `http://${HOST}:${port}`;
+  let closing: Promise<void> | null = null;
+  return {
+    url: `${origin}/v1`,
+    origin,
+    port,
+    token,
+    state,
+    faults,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        clock.close();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      });
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,44 @@
+import { z } from "zod";
+import type { Clock } from "./clock.js";
+import { failedPrecondition, flyError, invalidArgument } from "./errors.js";
+import type { FlyExecResponse } from "./flyTypes.js";
+import { requireLeaseHolder } from "./leases.js";
+import type { MachineRecord } from "./model.js";
+import { parseExecCommand, splitCommandLine } from "./shell.js";
+import { parseInput } from "./validation.js";
+
+const execSchema = z.looseObject({
+  command: z.array(z.string()).optional(),
+  cmd: z.string().optional(),
+  timeout: z.int().min(0).optional(),
+  stdin: z.string().optional(),
+});
+const COMMAND_NOT_FOUND: FlyExecResponse = { exit_code: 127, stdout: "", stderr: "sh: command not found\n" };
+
+/**
+ * POST …/{id}/exec: runs the simulated OpenClaw CLI. A failing command still answers 200 (check `exit_code`);
+ * a Machine that is not started refuses with 400; a command outliving the deadline answers 408
+ * `deadline_exceeded` and keeps running, as on Fly.
+ */
+export async function execInMachine(
+  machine: MachineRecord,
+  body: unknown,
+  deps: { clock: Clock; execDeadlineMs: number; nonce: string | undefined },
+): Promise<FlyExecResponse> {
+  requireLeaseHolder(machine, deps.nonce, deps.clock.now());
+  const request = parseInput(execSchema, body, "body");
+  const command = request.command ?? (request.cmd !== undefined ? splitCommandLine(request.cmd) : []);
+  if (command.length === 0) throw invalidArgument("command is required (an array of strings)");
+  const runtime = machine.runtime;
+  if (machine.state !== "started" || !runtime) throw failedPrecondition("machine is not started");
+  const parsed = parseExecCommand(command);
+  if (parsed.kind === "unknown") return { ...COMMAND_NOT_FOUND };
+  const deadlineMs = request.timeout ? Math.min(deps.execDeadlineMs, request.timeout * 1000) : deps.execDeadlineMs;
+  const deadline = new AbortController();
+  const timedOut = deps.clock.sleep(deadlineMs, deadline.signal).then((elapsed) => (elapsed ? null : undefined));
+  const result = await Promise.race([runtime.run(parsed.args), timedOut]);
+  deadline.abort();
+  if (result === null) throw flyError(408, `deadline_exceeded: command did not finish within ${deadlineMs / 1000}s`);
+  if (result === undefined) throw flyError(503, "unavailable: the emulator is shutting down");
+  return result;
+}

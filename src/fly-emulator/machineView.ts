@@ -1,0 +1,85 @@
+import type { Clock } from "./clock.js";
+import type { FlyCheckStatus, FlyImageRef, FlyMachine } from "./flyTypes.js";
+import { activeLease } from "./leases.js";
+import type { MachineRecord } from "./model.js";
+import { parseGoDuration } from "./validation.js";
+
+const EVENTS_SHOWN = 10; // Fly returns the most recent events, newest first
+const GATEWAY_PORT = 3000;
+
+/** How a Machine is rendered: `summary` drops config, events, checks and host_status (list `summary=true`). */
+export interface MachineViewOptions {
+  summary?: boolean;
+  includeLease?: boolean;
+  /** The lease nonce, shown only on the create reply when `lease_ttl` was given. */
+  nonce?: string;
+}
+
+/** The Machine JSON of the OpenAPI document. */
+export function machineJson(machine: MachineRecord, clock: Clock, options: MachineViewOptions = {}): FlyMachine {
+  const json: FlyMachine = {
+    id: machine.id,
+    name: machine.name,
+    state: machine.state,
+    region: machine.region,
+    instance_id: machine.instanceId,
+    private_ip: machine.privateIp,
+    created_at: new Date(machine.createdAt).toISOString(),
+    updated_at: new Date(machine.updatedAt).toISOString(),
+  };
+  if (!options.summary) {
+    json.config = structuredClone(machine.config);
+    json.image_ref = imageRef(machine.config.image, machine.imageDigest);
+    json.events = machine.events
+      .slice(-EVENTS_SHOWN)
+      .reverse()
+      .map((event) => ({ ...event }));
+    json.host_status = "ok";
+    const checks = checkStatuses(machine, clock);
+    if (checks.length > 0) json.checks = checks;
+  }
+  if (options.nonce) json.nonce = options.nonce;
+  const lease = options.includeLease ? activeLease(machine, clock.now()) : null;
+  if (lease) json.lease = { owner: lease.owner, expires_at: Math.floor(lease.expiresAt / 1000), description: lease.description };
+  return json;
+}
+
+/**
+ * One CheckStatus per `config.checks` entry, all probing the OpenClaw gateway: `passing` when it listens,
+ * `warning` while the Machine is within the check's grace period and the gateway is still starting,
+ * `critical` otherwise (not running, refused to bind, or unhealthy).
+ */
+export function checkStatuses(machine: MachineRecord, clock: Clock): FlyCheckStatus[] {
+  const gateway = machine.runtime?.status() ?? null;
+  const now = clock.now();
+  const updatedAt = new Date(now).toISOString();
+  return Object.entries(machine.config.checks ?? {}).map(([name, check]) => {
+    const port = check.port ?? GATEWAY_PORT;
+    if (gateway?.ready) return { name, status: "passing", output: "Success", updated_at: updatedAt };
+    const graceMs = clock.scaled(parseGoDuration(check.grace_period ?? "0s") ?? 0);
+    if (gateway && !gateway.unhealthy && now < gateway.bootedAt + graceMs) {
+      return { name, status: "warning", output: `waiting for port ${port} (grace period)`, updated_at: updatedAt };
+    }
+    const output = gateway ? `dial tcp [${machine.privateIp}]:${port}: connect: connection refused` : "machine is not running";
+    return { name, status: "critical", output, updated_at: updatedAt };
+  });
+}
+
+/** Splits an image reference the way Fly's ImageRef does. */
+export function imageRef(image: string, digest: string): FlyImageRef {
+  const [withoutDigest] = image.split("@");
+  const slash = withoutDigest.indexOf("/");
+  const first = slash >= 0 ? withoutDigest.slice(0, slash) : "";
+  const hasRegistry = first.includes(".") || first.includes(":") || first === "localhost";
+  const registry = hasRegistry ? first : "docker-hub-mirror.fly.io";
+  const rest = hasRegistry ? withoutDigest.slice(slash + 1) : withoutDigest;
+  const colon = rest.lastIndexOf(":");
+  const hasTag = colon > rest.lastIndexOf("/"); // a colon before the last slash belongs to a registry port
+  return {
+    registry,
+    repository: hasTag ? rest.slice(0, colon) : rest,
+    tag: hasTag ? rest.slice(colon + 1) : "latest",
+    digest: `sha256:${digest}`,
+    labels: {},
+  };
+}

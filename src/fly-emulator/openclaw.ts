@@ -1,0 +1,169 @@
+import type { Cancel, Clock } from "./clock.js";
+import type { FlyExecResponse } from "./flyTypes.js";
+import type { AgentState } from "./model.js";
+
+/** The model OpenClaw falls back to when neither a persisted default nor LLM_MODEL exists. */
+export const OPENCLAW_BUILTIN_MODEL = "openai/gpt-5-mini";
+export const GATEWAY_LISTENING_LOG = "[gateway] listening on ws://0.0.0.0:3000";
+export const GATEWAY_REFUSED_LOGS = [
+  "Refusing to bind gateway to lan without auth.",
+  "Set gateway.auth.token/password (or OPENCLAW_GATEWAY_TOKEN/OPENCLAW_GATEWAY_PASSWORD) ...",
+] as const;
+
+/** The simulated gateway's health, for checks and for tests. */
+export interface GatewayStatus {
+  /** The gateway listens on :3000. */
+  ready: boolean;
+  /** Broken by concurrent pairing commands; only a restart heals it. */
+  unhealthy: boolean;
+  /** Real time the Machine reached `started`. */
+  bootedAt: number;
+}
+
+/** What one boot of the simulated image needs from its Machine. */
+export interface OpenClawRuntimeDeps {
+  clock: Clock;
+  gatewayStartupMs: number;
+  pairingTimeMs: number;
+  env: Record<string, string>;
+  agent: AgentState;
+  log: (line: string) => void;
+}
+
+/**
+ * One boot of the simulated OpenClaw image: the gateway (which binds only with OPENCLAW_GATEWAY_TOKEN), the
+ * persisted default model, and the CLI that `exec` runs. A restart builds a new runtime, which is how an
+ * unhealthy gateway recovers.
+ */
+export class OpenClawRuntime {
+  private ready = false;
+  private unhealthy = false;
+  private pairingInFlight: { collided: boolean } | null = null;
+  private cancelStartup: Cancel | null = null;
+  private readonly stopped = new AbortController();
+  private readonly bootedAt: number;
+
+  constructor(private readonly deps: OpenClawRuntimeDeps) {
+    this.bootedAt = deps.clock.now();
+  }
+
+  /** Runs the image's entrypoint: persists the first default model, then starts (or refuses to start) the gateway. */
+  start(): void {
+    const { env, agent, log } = this.deps;
+    log("[entrypoint] cleaning /tmp/openclaw and /tmp/openclaw-*");
+    const envModel = env.LLM_MODEL?.trim();
+    if (agent.model === null && envModel) {
+      agent.model = envModel;
+      log(`[agent] persisted default model ${envModel} from LLM_MODEL`);
+    } else if (agent.model !== null && envModel && envModel !== agent.model) {
+      log(`[agent] keeping previously persisted default model ${agent.model} (LLM_MODEL=${envModel} not applied)`);
+    }
+    const devMode = env.OPENCLAW_GATEWAY_DEV_MODE === "true";
+    log(devMode ? "[entrypoint] starting gateway with --dev (OPENCLAW_GATEWAY_DEV_MODE=true)" : "[entrypoint] starting gateway");
+    if (!env.OPENCLAW_GATEWAY_TOKEN?.trim()) {
+      for (const line of GATEWAY_REFUSED_LOGS) log(line);
+      return;
+    }
+    this.cancelStartup = this.deps.clock.after(this.deps.gatewayStartupMs, () => {
+      this.cancelStartup = null;
+      if (this.unhealthy) return;
+      this.ready = true;
+      log(GATEWAY_LISTENING_LOG);
+    });
+  }
+
+  /** The Machine stops: the gateway goes away and running commands are cut off. */
+  stop(): void {
+    this.cancelStartup?.();
+    this.cancelStartup = null;
+    this.ready = false;
+    this.stopped.abort();
+  }
+
+  /** The gateway's current health. */
+  status(): GatewayStatus {
+    return { ready: this.ready, unhealthy: this.unhealthy, bootedAt: this.bootedAt };
+  }
+
+  /** Runs `node ./openclaw.mjs ...args`. */
+  async run(args: readonly string[]): Promise<FlyExecResponse> {
+    if (!this.ready) return this.gatewayUnreachable();
+    const [group, action, ...rest] = args;
+    if (group === "models" && action === "set") return this.setModel(rest);
+    if (group === "models" && action === "status") return this.modelStatus(rest);
+    if (group === "pairing" && action === "approve") return this.approvePairing(rest);
+    if (group === "pairing" && action === "list") return this.listPairings(rest);
+    return failure(`error: unknown command '${args.join(" ")}'\nUsage: openclaw [models set <model> | models status [--plain] | pairing approve telegram <code> | pairing list telegram]\n`);
+  }
+
+  private gatewayUnreachable(): FlyExecResponse {
+    const reason = this.unhealthy ? "gateway is unhealthy; restart the machine" : "connect ECONNREFUSED 127.0.0.1:3000";
+    return failure(`Error: gateway not reachable at ws://127.0.0.1:3000 (${reason})\n`);
+  }
+
+  private setModel(rest: string[]): FlyExecResponse {
+    const [model, ...extra] = rest;
+    if (!model || extra.length > 0) return failure("error: usage: openclaw models set <model>\n");
+    this.deps.agent.model = model;
+    this.deps.log(`[agent] default model set to ${model}`);
+    return success(`Default model set to ${model}\n`);
+  }
+
+  private modelStatus(flags: string[]): FlyExecResponse {
+    const model = this.deps.agent.model ?? (this.deps.env.LLM_MODEL?.trim() || OPENCLAW_BUILTIN_MODEL);
+    return success(flags.includes("--plain") ? `${model}\n` : `Default model: ${model}\n`);
+  }
+
+  private listPairings(rest: string[]): FlyExecResponse {
+    if (rest[0] !== "telegram") return failure(`error: unsupported pairing channel '${rest[0] ?? ""}'\n`);
+    const pending = this.deps.agent.pendingPairings.filter((pairing) => pairing.channel === "telegram");
+    return success(pending.map((pairing) => `${pairing.code}\n`).join(""));
+  }
+
+  private async approvePairing(rest: string[]): Promise<FlyExecResponse> {
+    const [channel, rawCode, ...extra] = rest;
+    if (channel !== "telegram") return failure(`error: unsupported pairing channel '${channel ?? ""}'\n`);
+    if (!rawCode || extra.length > 0) return failure("error: usage: openclaw pairing approve telegram <code>\n");
+    const code = rawCode.toUpperCase();
+    const current = this.pairingInFlight;
+    if (current) {
+      // The image's documented instability: two pairing commands at once wedge the gateway until a restart.
+      current.collided = true;
+      this.breakGateway();
+      await this.deps.clock.sleep(this.deps.pairingTimeMs, this.stopped.signal);
+      return failure("Error: gateway closed (1006): another pairing command is already running\n");
+    }
+    const operation = { collided: false };
+    this.pairingInFlight = operation;
+    const finished = await this.deps.clock.sleep(this.deps.pairingTimeMs, this.stopped.signal);
+    if (this.pairingInFlight === operation) this.pairingInFlight = null;
+    if (!finished) return failure("Error: gateway closed (1006): the machine is stopping\n");
+    if (operation.collided || this.unhealthy) {
+      return failure("Error: gateway closed (1006): pairing interrupted by a concurrent pairing command\n");
+    }
+    const agent = this.deps.agent;
+    const index = agent.pendingPairings.findIndex((pairing) => pairing.channel === "telegram" && pairing.code === code);
+    if (index < 0) return failure(`No pending pairing request for code ${code}\n`);
+    agent.pendingPairings.splice(index, 1);
+    agent.approvedPairings.push({ channel: "telegram", code, approvedAt: new Date(this.deps.clock.now()).toISOString() });
+    this.deps.log(`[telegram] pairing approved for code ${code}`);
+    return success(`Approved telegram pairing ${code}\n`);
+  }
+
+  private breakGateway(): void {
+    if (this.unhealthy) return;
+    this.unhealthy = true;
+    this.ready = false;
+    this.cancelStartup?.();
+    this.cancelStartup = null;
+    this.deps.log("[gateway] error: concurrent pairing commands; gateway is unhealthy until the machine restarts");
+  }
+}
+
+function success(stdout: string): FlyExecResponse {
+  return { exit_code: 0, stdout, stderr: "" };
+}
+
+function failure(stderr: string): FlyExecResponse {
+  return { exit_code: 1, stdout: "", stderr };
+}
