@@ -20,7 +20,7 @@ import {
 } from "convex/server";
 import { v } from "convex/values";
 import type { ComponentApi } from "../component/_generated/component.js";
-import { vAgentStatus } from "../component/validators.js";
+import { secretArgs, vAgentStatus } from "../component/validators.js";
 import { FlyAgents, type FlyAgentsOptions } from "./index.js";
 
 /** What an exposed function is about to do, and to whom. */
@@ -56,15 +56,6 @@ const provisionArgs = {
   image: v.optional(v.string()),
 };
 
-const secretValues = {
-  flyApiToken: v.optional(v.string()),
-  llmApiKey: v.optional(v.string()),
-  openaiApiKey: v.optional(v.string()),
-  openclawGatewayToken: v.optional(v.string()),
-  telegramBotToken: v.optional(v.string()),
-  serviceKey: v.optional(v.string()),
-  appKey: v.optional(v.string()),
-};
 
 /**
  * Public queries, mutations and actions over the component for a host app to re-export.
@@ -177,7 +168,7 @@ export function exposeApi(component: ComponentApi, options: ExposeApiOptions) {
       },
     }),
     setAgentSecrets: mutationGeneric({
-      args: { tenantId: v.string(), userId: v.string(), ...secretValues },
+      args: { tenantId: v.string(), userId: v.string(), ...secretArgs },
       handler: async (ctx, args) => {
         await auth(ctx, { kind: "writeSecrets", tenantId: args.tenantId, userId: args.userId });
         return await agents.setAgentSecrets(ctx, args);
@@ -199,7 +190,7 @@ export function exposeApi(component: ComponentApi, options: ExposeApiOptions) {
       },
     }),
     setCompanySecrets: mutationGeneric({
-      args: { tenantId: v.string(), ...secretValues },
+      args: { tenantId: v.string(), ...secretArgs },
       handler: async (ctx, args) => {
         await auth(ctx, { kind: "writeSecrets", tenantId: args.tenantId });
         return await agents.setCompanySecrets(ctx, args);

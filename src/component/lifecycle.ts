@@ -16,6 +16,7 @@ import { requireFlyToken, withStoredSecrets } from "./secrets/resolve.js";
 import { encryptionKeyRing } from "./settings.js";
 import { sleep } from "./time.js";
 import type { OperationKind } from "./validators.js";
+import type { AgentPatch } from "./agents.js";
 
 /** Longest a start, stop or restart may take to reach its state. */
 export const TRANSITION_TIMEOUT_MS = 3 * 60_000;
@@ -109,29 +110,8 @@ async function recordFailure(op: Operation, agent: Doc<"agentMachines">, error: 
   throw error;
 }
 
-export async function startHandler(ctx: ActionCtx, args: MachineTargetArgs, storedSecrets: boolean): Promise<null> {
-  const { op, agent } = await openAgentOperation(ctx, "start", args, storedSecrets);
-  return await audited(op, () => subject(agent), async () => {
-    const owned = await op.own(agent._id);
-    const machineId = requireMachineId(owned);
-    try {
-      await op.fly.startMachine(machineId);
-      await waitForMachineState(op.fly, machineId, "started", Date.now() + TRANSITION_TIMEOUT_MS);
-      await waitForGateway(op.fly, machineId, Date.now() + (owned.startupTimeoutSec ?? DEFAULT_STARTUP_TIMEOUT_SEC) * 1000);
-    } catch (error) {
-      return await recordFailure(op, owned, error);
-    }
-    await op.update(
-      agent._id,
-      { status: "running", statusReason: "Started", gatewayHealthy: true, lastWakeAt: Date.now(), lastError: null },
-      true,
-    );
-    return null;
-  });
-}
-
-export async function stopHandler(ctx: ActionCtx, args: MachineTargetArgs, storedSecrets: boolean): Promise<null> {
-  const { op, agent } = await openAgentOperation(ctx, "stop", args, storedSecrets);
+export async function stopHandler(ctx: ActionCtx, args: MachineTargetArgs, mode: SecretsMode): Promise<null> {
+  const { op, agent } = await openAgentOperation(ctx, "stop", args, mode);
   return await audited(op, () => subject(agent), async () => {
     const owned = await op.own(agent._id);
     const machineId = requireMachineId(owned);
@@ -146,14 +126,22 @@ export async function stopHandler(ctx: ActionCtx, args: MachineTargetArgs, store
   });
 }
 
-/** Restarts the machine: the way to recover a gateway a pairing left unhealthy. */
-export async function restartHandler(ctx: ActionCtx, args: MachineTargetArgs, storedSecrets: boolean): Promise<null> {
-  const { op, agent } = await openAgentOperation(ctx, "restart", args, storedSecrets);
+/**
+ * Starts (or restarts) the machine and waits until it is started and its gateway listens:
+ * `running` is only recorded once OpenClaw can serve.
+ */
+async function bringUp(
+  ctx: ActionCtx,
+  kind: "start" | "restart",
+  args: MachineTargetArgs,
+  mode: SecretsMode,
+): Promise<null> {
+  const { op, agent } = await openAgentOperation(ctx, kind, args, mode);
   return await audited(op, () => subject(agent), async () => {
     const owned = await op.own(agent._id);
     const machineId = requireMachineId(owned);
     try {
-      await op.fly.restartMachine(machineId);
+      await (kind === "start" ? op.fly.startMachine(machineId) : op.fly.restartMachine(machineId));
       await waitForMachineState(op.fly, machineId, "started", Date.now() + TRANSITION_TIMEOUT_MS);
       await waitForGateway(op.fly, machineId, Date.now() + (owned.startupTimeoutSec ?? DEFAULT_STARTUP_TIMEOUT_SEC) * 1000);
     } catch (error) {
@@ -161,11 +149,26 @@ export async function restartHandler(ctx: ActionCtx, args: MachineTargetArgs, st
     }
     await op.update(
       agent._id,
-      { status: "running", statusReason: "Restarted", gatewayHealthy: true, lastWakeAt: Date.now(), lastError: null },
+      {
+        status: "running",
+        statusReason: kind === "start" ? "Started" : "Restarted",
+        gatewayHealthy: true,
+        lastWakeAt: Date.now(),
+        lastError: null,
+      },
       true,
     );
     return null;
   });
+}
+
+export function startHandler(ctx: ActionCtx, args: MachineTargetArgs, mode: SecretsMode): Promise<null> {
+  return bringUp(ctx, "start", args, mode);
+}
+
+/** Restarts the machine: the way to recover a gateway a pairing left unhealthy. */
+export function restartHandler(ctx: ActionCtx, args: MachineTargetArgs, mode: SecretsMode): Promise<null> {
+  return bringUp(ctx, "restart", args, mode);
 }
 
 /**
@@ -176,9 +179,9 @@ export async function restartHandler(ctx: ActionCtx, args: MachineTargetArgs, st
 export async function deprovisionHandler(
   ctx: ActionCtx,
   args: MachineTargetArgs,
-  storedSecrets: boolean,
+  mode: SecretsMode,
 ): Promise<null> {
-  const { op, agent } = await openAgentOperation(ctx, "deprovision", args, storedSecrets);
+  const { op, agent } = await openAgentOperation(ctx, "deprovision", args, mode);
   return await audited(op, () => subject(agent), async () => {
     const owned = await ownOrJoinDeprovision(op, agent._id);
     if (owned === "deleted") return null;
@@ -191,20 +194,27 @@ export async function deprovisionHandler(
   });
 }
 
+/** The Fly resources an agent's record names, for `destroyAgentResources`. */
+export function resourcesOf(agent: Doc<"agentMachines">, searchByTag: boolean) {
+  return {
+    agentKey: agent.agentKey,
+    machineIds: agent.machineId ? [agent.machineId] : [],
+    volumeIds: agent.flyVolumeId ? [agent.flyVolumeId] : [],
+    searchByTag,
+  };
+}
+
 /** Removes the agent's Fly resources and marks it deleted (or records why it could not). */
-export async function removeAgent(op: Operation, agent: Doc<"agentMachines">, reason: string): Promise<void> {
+export async function removeAgent(
+  op: Operation,
+  agent: Doc<"agentMachines">,
+  reason: string,
+  extra: AgentPatch = {},
+): Promise<void> {
   try {
-    await destroyAgentResources(
-      op.fly,
-      {
-        agentKey: agent.agentKey,
-        machineIds: agent.machineId ? [agent.machineId] : [],
-        volumeIds: agent.flyVolumeId ? [agent.flyVolumeId] : [],
-        // Only an agent whose making failed or was cut short may hold resources we never recorded.
-        searchByTag: agent.status === "provisioning" || agent.status === "error",
-      },
-      op.deadline - 5_000,
-    );
+    // Only an agent whose making failed or was cut short may hold resources we never recorded.
+    const searchByTag = agent.status === "provisioning" || agent.status === "error";
+    await destroyAgentResources(op.fly, resourcesOf(agent, searchByTag), op.deadline - 5_000);
   } catch (error) {
     await op.update(
       agent._id,
@@ -218,7 +228,7 @@ export async function removeAgent(op: Operation, agent: Doc<"agentMachines">, re
     );
     throw error;
   }
-  await op.update(agent._id, { status: "deleted", statusReason: reason, lastError: null, gatewayHealthy: false }, true);
+  await op.update(agent._id, { ...extra, status: "deleted", statusReason: reason, lastError: null, gatewayHealthy: false }, true);
 }
 
 /** Owns the agent for deprovisioning, or waits for a deprovision already under way. */

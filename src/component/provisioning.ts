@@ -27,6 +27,7 @@ import {
   waitForMachineState,
   waitForVolumeReady,
 } from "./resources.js";
+import { removeAgent } from "./lifecycle.js";
 import { ARGUMENT_SECRETS_HINT, requireFlyToken, STORED_SECRETS_HINT, withStoredSecrets } from "./secrets/resolve.js";
 import type { ProvisionResult } from "./validators.js";
 
@@ -258,21 +259,7 @@ async function retireReplacedAgent(op: Operation, previousId: Id<"agentMachines"
   const previous = await op.ctx.runQuery(internal.agents.getAgent, { machineDocId: previousId });
   if (!previous || previous.status === "deleted") return;
   const retire = op.fork("deprovision");
-  await retire.own(previousId);
-  await destroyAgentResources(
-    op.fly,
-    {
-      agentKey: previous.agentKey,
-      machineIds: previous.machineId ? [previous.machineId] : [],
-      volumeIds: previous.flyVolumeId ? [previous.flyVolumeId] : [],
-      searchByTag: previous.status === "error" || previous.status === "provisioning",
-    },
-    op.deadline,
-  );
-  await retire.update(
-    previousId,
-    { status: "deleted", statusReason: `Replaced by ${replacementId} (recreated from a snapshot)`, replacedBy: replacementId },
-    true,
-  );
+  const owned = await retire.own(previousId);
+  await removeAgent(retire, owned, `Replaced by ${replacementId} (recreated from a snapshot)`, { replacedBy: replacementId });
   await retire.audit({ tenantId: previous.tenantId, userId: previous.userId, machineDocId: previousId }, "succeeded", `replaced by ${replacementId}`);
 }

@@ -12,7 +12,7 @@ import { checkFlyAppName, DEFAULT_STARTUP_TIMEOUT_SEC } from "./agentSpec.js";
 import { errorMessage, flyAgentsError, isFlyAgentsError } from "./errors.js";
 import { FlyApiError } from "./fly/errors.js";
 import type { FlyMachine } from "./fly/client.js";
-import { openAgentOperation, type MachineTargetArgs, type SecretsMode } from "./lifecycle.js";
+import { openAgentOperation, resourcesOf, type MachineTargetArgs, type SecretsMode } from "./lifecycle.js";
 import { forceModel, waitForGateway } from "./openclaw.js";
 import { audited, Operation } from "./operations.js";
 import { BOOT_TIMEOUT_MS, failAndCleanUp } from "./provisioning.js";
@@ -69,10 +69,7 @@ async function readMachine(op: Operation, machineId: string): Promise<FlyMachine
  * everything made for it. Either way the record ends truthful.
  */
 async function resumeOrCleanUp(op: Operation, agent: Doc<"agentMachines">): Promise<void> {
-  const made = {
-    machineIds: agent.machineId ? [agent.machineId] : [],
-    volumeIds: agent.flyVolumeId ? [agent.flyVolumeId] : [],
-  };
+  const made = resourcesOf(agent, true);
   try {
     const machines = await findAgentMachines(op.fly, agent.agentKey);
     const volumes = await findAgentVolumes(op.fly, agent.agentKey);
@@ -107,16 +104,7 @@ async function reconcileAgent(op: Operation, agent: Doc<"agentMachines">): Promi
   if (agent.status === "provisioning") {
     await resumeOrCleanUp(op, agent);
   } else if (agent.status === "error" && agent.resourcesCleanedUp === false) {
-    await destroyAgentResources(
-      op.fly,
-      {
-        agentKey: agent.agentKey,
-        machineIds: agent.machineId ? [agent.machineId] : [],
-        volumeIds: agent.flyVolumeId ? [agent.flyVolumeId] : [],
-        searchByTag: true,
-      },
-      op.deadline - 5_000,
-    );
+    await destroyAgentResources(op.fly, resourcesOf(agent, true), op.deadline - 5_000);
     await op.update(
       agent._id,
       { status: "error", statusReason: `${agent.statusReason ?? "Failed"}; the sweep removed what was left`, resourcesCleanedUp: true },
