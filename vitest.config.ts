@@ -5,6 +5,9 @@ export default defineConfig({
     // Resolve this package's own exports to TypeScript sources, as `npx convex dev` does.
     conditions: ["@convex-dev/component-source"],
   },
+  // Tests run in Vite's SSR environment, which has its own conditions: without these, the example
+  // app's imports of "@okrlinkhub/fly-agents" would resolve to dist/, which tests never build.
+  ssr: { resolve: { conditions: ["@convex-dev/component-source"] } },
   test: {
     environment: "edge-runtime",
     server: { deps: { inline: ["convex-test"] } },

@@ -13,6 +13,7 @@ import {
   actionGeneric,
   mutationGeneric,
   paginationOptsValidator,
+  paginationResultValidator,
   queryGeneric,
   type GenericActionCtx,
   type GenericDataModel,
@@ -20,13 +21,16 @@ import {
 } from "convex/server";
 import { v } from "convex/values";
 import type { ComponentApi } from "../component/_generated/component.js";
-import { secretArgs, vAgentStatus } from "../component/validators.js";
+import { flyAgentsError } from "../component/errors.js";
+import { vAgentSecretsMeta, vCompanySecretsMeta } from "../component/secrets/meta.js";
+import { vAgentMachine, vAuditEvent } from "../component/shapes.js";
+import { secretArgs, vAgentStatus, vProvisionResult, vSnapshotResult } from "../component/validators.js";
 import { FlyAgents, type FlyAgentsOptions } from "./index.js";
 
 /** What an exposed function is about to do, and to whom. */
 export type FlyAgentsOperation =
   | { kind: "listAgents"; tenantId: string }
-  | { kind: "readAudit"; tenantId: string; machineDocId?: string }
+  | { kind: "readAudit"; tenantId: string; machineDocId?: string; userId?: string }
   | { kind: "provision" | "recreate"; tenantId: string; userId: string }
   | {
       kind: "readAgent" | "start" | "stop" | "restart" | "deprovision" | "snapshot" | "pairing" | "sync" | "updateSkills";
@@ -74,7 +78,7 @@ export function exposeApi(component: ComponentApi, options: ExposeApiOptions) {
     machineDocId: string,
   ) {
     const agent = await agents.get(ctx, { machineDocId });
-    if (!agent) throw new Error(`No agent ${machineDocId}.`);
+    if (!agent) throw flyAgentsError("not_found", `No agent with machineDocId ${JSON.stringify(machineDocId)}.`, { machineDocId });
     await auth(ctx, { kind, tenantId: agent.tenantId, userId: agent.userId, machineDocId });
     return agent;
   }
@@ -92,6 +96,7 @@ export function exposeApi(component: ComponentApi, options: ExposeApiOptions) {
   return {
     listAgents: queryGeneric({
       args: { tenantId: v.string(), status: v.optional(vAgentStatus), paginationOpts: paginationOptsValidator },
+      returns: paginationResultValidator(vAgentMachine),
       handler: async (ctx, args) => {
         await auth(ctx, { kind: "listAgents", tenantId: args.tenantId });
         return await agents.listByTenantPage(ctx, args);
@@ -99,6 +104,7 @@ export function exposeApi(component: ComponentApi, options: ExposeApiOptions) {
     }),
     getAgent: queryGeneric({
       args: { machineDocId: v.string() },
+      returns: v.union(vAgentMachine, v.null()),
       handler: async (ctx, args) => {
         const agent = await agents.get(ctx, args);
         if (!agent) return null;
@@ -108,19 +114,24 @@ export function exposeApi(component: ComponentApi, options: ExposeApiOptions) {
     }),
     listAuditEvents: queryGeneric({
       args: { tenantId: v.string(), machineDocId: v.optional(v.string()), paginationOpts: paginationOptsValidator },
+      returns: paginationResultValidator(vAuditEvent),
       handler: async (ctx, args) => {
-        if (args.machineDocId !== undefined) {
-          const agent = await agents.get(ctx, { machineDocId: args.machineDocId });
-          if (!agent || agent.tenantId !== args.tenantId) throw new Error(`No agent ${args.machineDocId} in this tenant.`);
-          await auth(ctx, { kind: "readAudit", tenantId: args.tenantId, machineDocId: args.machineDocId });
-          return await agents.auditOfMachine(ctx, { machineDocId: args.machineDocId, paginationOpts: args.paginationOpts });
-        }
+        // The tenant first: nobody outside it learns whether an agent id exists.
         await auth(ctx, { kind: "readAudit", tenantId: args.tenantId });
-        return await agents.auditOfTenant(ctx, { tenantId: args.tenantId, paginationOpts: args.paginationOpts });
+        if (args.machineDocId === undefined) {
+          return await agents.auditOfTenant(ctx, { tenantId: args.tenantId, paginationOpts: args.paginationOpts });
+        }
+        const agent = await agents.get(ctx, { machineDocId: args.machineDocId });
+        if (!agent || agent.tenantId !== args.tenantId) {
+          throw flyAgentsError("not_found", `No agent ${JSON.stringify(args.machineDocId)} in tenant ${JSON.stringify(args.tenantId)}.`);
+        }
+        await auth(ctx, { kind: "readAudit", tenantId: args.tenantId, machineDocId: agent._id, userId: agent.userId });
+        return await agents.auditOfMachine(ctx, { machineDocId: agent._id, paginationOpts: args.paginationOpts });
       },
     }),
     provision: actionGeneric({
       args: provisionArgs,
+      returns: vProvisionResult,
       handler: async (ctx, args) => {
         await auth(ctx, { kind: "provision", tenantId: args.tenantId, userId: args.userId });
         return await agents.provision(ctx, args);
@@ -128,6 +139,7 @@ export function exposeApi(component: ComponentApi, options: ExposeApiOptions) {
     }),
     recreateFromLatestSnapshot: actionGeneric({
       args: provisionArgs,
+      returns: vProvisionResult,
       handler: async (ctx, args) => {
         await auth(ctx, { kind: "recreate", tenantId: args.tenantId, userId: args.userId });
         return await agents.recreateFromLatestSnapshot(ctx, args);
@@ -139,6 +151,7 @@ export function exposeApi(component: ComponentApi, options: ExposeApiOptions) {
     deprovision: machineAction("deprovision"),
     snapshot: actionGeneric({
       args: { machineDocId: v.string() },
+      returns: vSnapshotResult,
       handler: async (ctx, args) => {
         await authorizeAgent(ctx, "snapshot", args.machineDocId);
         return await agents.snapshot(ctx, args);
@@ -154,6 +167,7 @@ export function exposeApi(component: ComponentApi, options: ExposeApiOptions) {
     }),
     sync: actionGeneric({
       args: { machineDocId: v.string() },
+      returns: vAgentStatus,
       handler: async (ctx, args) => {
         await authorizeAgent(ctx, "sync", args.machineDocId);
         return await agents.sync(ctx, args);
@@ -169,6 +183,7 @@ export function exposeApi(component: ComponentApi, options: ExposeApiOptions) {
     }),
     setAgentSecrets: mutationGeneric({
       args: { tenantId: v.string(), userId: v.string(), ...secretArgs },
+      returns: vAgentSecretsMeta,
       handler: async (ctx, args) => {
         await auth(ctx, { kind: "writeSecrets", tenantId: args.tenantId, userId: args.userId });
         return await agents.setAgentSecrets(ctx, args);
@@ -176,6 +191,7 @@ export function exposeApi(component: ComponentApi, options: ExposeApiOptions) {
     }),
     getAgentSecretsMeta: queryGeneric({
       args: { tenantId: v.string(), userId: v.string() },
+      returns: v.union(vAgentSecretsMeta, v.null()),
       handler: async (ctx, args) => {
         await auth(ctx, { kind: "readSecrets", tenantId: args.tenantId, userId: args.userId });
         return await agents.getAgentSecretsMeta(ctx, args);
@@ -191,6 +207,7 @@ export function exposeApi(component: ComponentApi, options: ExposeApiOptions) {
     }),
     setCompanySecrets: mutationGeneric({
       args: { tenantId: v.string(), ...secretArgs },
+      returns: vCompanySecretsMeta,
       handler: async (ctx, args) => {
         await auth(ctx, { kind: "writeSecrets", tenantId: args.tenantId });
         return await agents.setCompanySecrets(ctx, args);
@@ -198,6 +215,7 @@ export function exposeApi(component: ComponentApi, options: ExposeApiOptions) {
     }),
     getCompanySecretsMeta: queryGeneric({
       args: { tenantId: v.string() },
+      returns: v.union(vCompanySecretsMeta, v.null()),
       handler: async (ctx, args) => {
         await auth(ctx, { kind: "readSecrets", tenantId: args.tenantId });
         return await agents.getCompanySecretsMeta(ctx, args);

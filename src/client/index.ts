@@ -14,7 +14,11 @@ import type { ComponentApi } from "../component/_generated/component.js";
 
 export { exposeApi, type FlyAgentsOperation, type ExposeApiOptions } from "./exposeApi.js";
 export { isFlyAgentsError, ERROR_KINDS, type FlyAgentsErrorData, type FlyAgentsErrorKind } from "../component/errors.js";
+export { vAgentMachine, vAgentSnapshot, vAuditEvent, vSweepResult, vRotationResult } from "../component/shapes.js";
+export { vAgentSecretsMeta, vCompanySecretsMeta } from "../component/secrets/meta.js";
 export {
+  vProvisionResult,
+  vSnapshotResult,
   vAgentStatus,
   vProvisionStep,
   vOperationKind,
@@ -71,7 +75,7 @@ function hostEnv(name: string): string | undefined {
  * ```
  */
 export class FlyAgents {
-  readonly options: FlyAgentsOptions;
+  private readonly given: FlyAgentsOptions;
 
   /**
    * @param component The installed component: `components.flyAgents`.
@@ -81,24 +85,34 @@ export class FlyAgents {
     readonly component: ComponentApi,
     options: FlyAgentsOptions = {},
   ) {
-    this.options = {
-      flyAppName: options.flyAppName ?? hostEnv("FLY_APP_NAME"),
-      flyApiToken: options.flyApiToken ?? hostEnv("FLY_API_TOKEN"),
-      secretsEncryptionKey: options.secretsEncryptionKey ?? hostEnv("AGENT_SECRETS_ENCRYPTION_KEY"),
-      flyApiBaseUrl: options.flyApiBaseUrl ?? hostEnv("FLY_API_BASE_URL"),
+    this.given = { ...options };
+  }
+
+  /**
+   * The options in effect: each one given to the constructor, else the host's env var, read
+   * when a call is made (an instance is usually built when its module loads, before a test
+   * or a deployment has set the env it runs with).
+   */
+  get options(): FlyAgentsOptions {
+    return {
+      flyAppName: this.given.flyAppName ?? hostEnv("FLY_APP_NAME"),
+      flyApiToken: this.given.flyApiToken ?? hostEnv("FLY_API_TOKEN"),
+      secretsEncryptionKey: this.given.secretsEncryptionKey ?? hostEnv("AGENT_SECRETS_ENCRYPTION_KEY"),
+      flyApiBaseUrl: this.given.flyApiBaseUrl ?? hostEnv("FLY_API_BASE_URL"),
     };
   }
 
   private target(flyAppName?: string) {
-    const appName = flyAppName ?? this.options.flyAppName;
+    const options = this.options;
+    const appName = flyAppName ?? options.flyAppName;
     if (!appName) {
       throw new Error("Missing flyAppName: pass it to new FlyAgents(component, { flyAppName }) or set FLY_APP_NAME.");
     }
     return {
       flyAppName: appName,
-      ...(this.options.flyApiToken ? { flyApiToken: this.options.flyApiToken } : {}),
-      ...(this.options.secretsEncryptionKey ? { secretsEncryptionKey: this.options.secretsEncryptionKey } : {}),
-      ...(this.options.flyApiBaseUrl ? { flyApiBaseUrl: this.options.flyApiBaseUrl } : {}),
+      ...(options.flyApiToken ? { flyApiToken: options.flyApiToken } : {}),
+      ...(options.secretsEncryptionKey ? { secretsEncryptionKey: options.secretsEncryptionKey } : {}),
+      ...(options.flyApiBaseUrl ? { flyApiBaseUrl: options.flyApiBaseUrl } : {}),
     };
   }
 
@@ -341,6 +355,7 @@ export class FlyAgents {
   }
 
   private keyArg() {
-    return this.options.secretsEncryptionKey ? { secretsEncryptionKey: this.options.secretsEncryptionKey } : {};
+    const key = this.options.secretsEncryptionKey;
+    return key ? { secretsEncryptionKey: key } : {};
   }
 }

@@ -6,11 +6,7 @@ import { paginationOptsValidator, paginationResultValidator } from "convex/serve
 import { v } from "convex/values";
 import { internalMutation, type QueryCtx } from "./_generated/server.js";
 import schema from "./schema.js";
-
-export const vAuditEvent = schema.tables.auditEvents.validator.extend({
-  _id: v.id("auditEvents"),
-  _creationTime: v.number(),
-});
+import { vAuditEvent } from "./shapes.js";
 
 /** Fly request ids kept per event (a long wait loop can make many calls). */
 const MAX_REQUEST_IDS = 50;

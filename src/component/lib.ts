@@ -17,7 +17,7 @@ import {
 import { approvePairingHandler } from "./pairing.js";
 import { provisionHandler } from "./provisioning.js";
 import { sweepHandler, syncHandler } from "./reconcile.js";
-import schema from "./schema.js";
+import { vAgentMachine, vAgentSnapshot, vRotationResult, vSweepResult } from "./shapes.js";
 import { rotateHandler } from "./secrets/rotation.js";
 import {
   clearSecrets,
@@ -36,12 +36,6 @@ import {
   vProvisionResult,
   vSnapshotResult,
 } from "./validators.js";
-
-/** An agent as callers see it: its record, which holds no secret. */
-export const vAgentMachine = schema.tables.agentMachines.validator.extend({
-  _id: v.id("agentMachines"),
-  _creationTime: v.number(),
-});
 
 /** The most agents `listAgentMachinesByTenant` returns; page with listAgentMachinesByTenantPage. */
 export const MAX_LIST_LIMIT = 500;
@@ -221,7 +215,7 @@ export const syncAgentMachine = action({
  */
 export const sweepAgentMachines = action({
   args: { ...flyTargetArgs, flyApiToken: v.optional(v.string()), staleAfterMs: v.optional(v.number()) },
-  returns: v.object({ repaired: v.number(), checked: v.number(), markedGone: v.number(), failures: v.array(v.string()) }),
+  returns: vSweepResult,
   handler: (ctx, args) => sweepHandler(ctx, args),
 });
 
@@ -272,7 +266,7 @@ export const listAgentMachinesByTenantPage = query({
 /** An agent's snapshots, newest first. */
 export const listAgentSnapshots = query({
   args: { machineDocId: v.string(), limit: v.optional(v.number()) },
-  returns: v.array(schema.tables.agentSnapshots.validator.extend({ _id: v.id("agentSnapshots"), _creationTime: v.number() })),
+  returns: v.array(vAgentSnapshot),
   handler: async (ctx, args) => {
     const id = ctx.db.normalizeId("agentMachines", args.machineDocId);
     if (!id) return [];
@@ -407,6 +401,6 @@ export const rotateSecretsEncryptionKey = action({
     previousSecretsEncryptionKeys: v.optional(v.array(v.string())),
     batchSize: v.optional(v.number()),
   },
-  returns: v.object({ keyId: v.string(), rotated: v.number(), batches: v.number() }),
+  returns: vRotationResult,
   handler: (ctx, args) => rotateHandler(ctx, args),
 });

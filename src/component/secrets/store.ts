@@ -3,14 +3,14 @@
  * sealed at rest. Values go in through the upsert mutations and come out only inside actions
  * that need them for a Fly call; queries return which secrets are present, never their values.
  */
-import { v, type Infer } from "convex/values";
+import { v } from "convex/values";
 import { internalMutation, internalQuery, type MutationCtx, type QueryCtx } from "../_generated/server.js";
 import type { Doc } from "../_generated/dataModel.js";
 import { flyAgentsError } from "../errors.js";
 import { requireKeyRing } from "../settings.js";
+export { vAgentSecretsMeta, vCompanySecretsMeta, type AgentSecretsMeta, type CompanySecretsMeta } from "./meta.js";
 import {
   SECRET_FIELDS,
-  vSecretsPresence,
   type SecretField,
   type SecretValues,
   type SecretsPresence,
@@ -20,22 +20,6 @@ import { open, seal, type KeyRing } from "./crypto.js";
 /** Whose secrets: a user of a tenant, or the tenant itself (defaults for its users). */
 export type SecretsOwner = { tenantId: string; userId?: string };
 
-export const vAgentSecretsMeta = v.object({
-  tenantId: v.string(),
-  userId: v.string(),
-  updatedAt: v.number(),
-  keyId: v.string(),
-  ...vSecretsPresence.fields,
-});
-export type AgentSecretsMeta = Infer<typeof vAgentSecretsMeta>;
-
-export const vCompanySecretsMeta = v.object({
-  tenantId: v.string(),
-  updatedAt: v.number(),
-  keyId: v.string(),
-  ...vSecretsPresence.fields,
-});
-export type CompanySecretsMeta = Infer<typeof vCompanySecretsMeta>;
 
 const PRESENCE_KEYS: Record<SecretField, keyof SecretsPresence> = {
   flyApiToken: "hasFlyApiToken",

@@ -1,0 +1,64 @@
+/**
+ * Who is calling, from the sign-in token (JWT) the app's identity provider issues: `sub` names
+ * the user, the custom claim `tenantId` their tenant, and `role: "admin"` marks a tenant admin.
+ * Configure the provider to add both claims (Clerk: a JWT template; Auth0: an Action).
+ */
+import type { Auth } from "convex/server";
+import { ConvexError } from "convex/values";
+import type { FlyAgentsOperation } from "@okrlinkhub/fly-agents";
+
+// README: auth
+/** A signed-in user of one tenant. */
+export type Caller = { userId: string; tenantId: string; isAdmin: boolean };
+
+/**
+ * The signed-in caller, or an error when nobody is signed in or the token names no tenant.
+ * @param ctx Any context that can read auth.
+ */
+export async function requireCaller(ctx: { auth: Auth }): Promise<Caller> {
+  const identity = await ctx.auth.getUserIdentity();
+  if (identity === null) {
+    throw new ConvexError("Not signed in: sign in to manage agents.");
+  }
+  const tenantId = identity.tenantId;
+  if (typeof tenantId !== "string" || tenantId === "") {
+    throw new ConvexError("Your sign-in token has no tenantId claim: ask your identity provider's admin to add it.");
+  }
+  return { userId: identity.subject, tenantId, isAdmin: identity.role === "admin" };
+}
+
+/**
+ * The authorization rule of every function `exposeApi` made: callers stay inside their own
+ * tenant; anything about one user's agent or secrets needs that user or a tenant admin;
+ * tenant-wide reads (the agent list, the audit trail, which default secrets are stored) are
+ * open to the tenant's members; the default secrets are written by admins only.
+ * @param ctx Any context that can read auth.
+ * @param operation What the exposed function is about to do, and to whom.
+ */
+export async function authorizeAgentOperation(ctx: { auth: Auth }, operation: FlyAgentsOperation): Promise<void> {
+  const caller = await requireCaller(ctx);
+  if (operation.tenantId !== caller.tenantId) {
+    throw new ConvexError(`Not allowed: you belong to tenant ${caller.tenantId}, not ${operation.tenantId}.`);
+  }
+  if (caller.isAdmin) return;
+  const userId = "userId" in operation ? operation.userId : undefined;
+  if (userId !== undefined && userId !== caller.userId) {
+    throw new ConvexError("Not allowed: only that user or a tenant admin can do this.");
+  }
+  if (userId === undefined && operation.kind === "writeSecrets") {
+    throw new ConvexError("Not allowed: only a tenant admin can change the tenant's default secrets.");
+  }
+}
+// README: end
+
+/**
+ * The caller, who must be an admin of their tenant.
+ * @param ctx Any context that can read auth.
+ */
+export async function requireAdmin(ctx: { auth: Auth }): Promise<Caller> {
+  const caller = await requireCaller(ctx);
+  if (!caller.isAdmin) {
+    throw new ConvexError(`Not allowed: only an admin of tenant ${caller.tenantId} can do this.`);
+  }
+  return caller;
+}

@@ -1,0 +1,55 @@
+/**
+ * The demo's world: a Fly emulator on 127.0.0.1 and the example app running in convex-test's
+ * embedded runtime, with the component installed through the package's `/test` export.
+ */
+import { convexTest } from "convex-test";
+import flyAgentsTest from "@okrlinkhub/fly-agents/test";
+import { startFlyEmulator, type FlyEmulatorOptions } from "@okrlinkhub/fly-agents/fly-emulator";
+import schema from "../../convex/schema.js";
+import { FLY_APP_NAME } from "../../convex/agents.js";
+import { modules, TEST_ENCRYPTION_KEY } from "../../convex/app.setup.js";
+import { preloadModules } from "../../src/testing/harness.js";
+
+/** Machine boot and gateway start-up, shortened from Fly's real seconds so the demo is brisk. */
+export const DEMO_TIMINGS: FlyEmulatorOptions = {
+  bootTimeMs: 1_000,
+  gatewayStartupMs: 2_000,
+  snapshotTimeMs: 1_000,
+  restoreTimeMs: 600,
+  volumeCreateMs: 100,
+  stopTimeMs: 300,
+  detachLagMs: 400,
+  pairingTimeMs: 300,
+};
+
+/** The deployment env the demo points at the emulator (and puts back afterwards). */
+const ENV_NAMES = ["AGENT_SECRETS_ENCRYPTION_KEY", "FLY_API_TOKEN", "FLY_API_BASE_URL"] as const;
+
+export type World = Awaited<ReturnType<typeof startWorld>>;
+
+export async function startWorld(options: { timings?: FlyEmulatorOptions; faults: boolean; rateLimits: boolean }) {
+  await preloadModules(modules, flyAgentsTest.modules);
+  const fly = await startFlyEmulator({
+    apps: [FLY_APP_NAME],
+    ...DEMO_TIMINGS,
+    ...options.timings,
+    rateLimits: options.rateLimits,
+    ...(options.faults
+      ? { randomFaults: { seed: 20261125, rate: 0.15, kinds: ["500", "502", "503", "429", "408", "drop"] } }
+      : {}),
+  });
+  const saved = ENV_NAMES.map((name) => [name, process.env[name]] as const);
+  process.env.AGENT_SECRETS_ENCRYPTION_KEY = TEST_ENCRYPTION_KEY;
+  process.env.FLY_API_TOKEN = fly.token;
+  process.env.FLY_API_BASE_URL = fly.url;
+  const t = convexTest(schema, modules);
+  flyAgentsTest.register(t);
+  const close = async () => {
+    for (const [name, value] of saved) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+    await fly.close();
+  };
+  return { t, fly, app: FLY_APP_NAME, close };
+}
