@@ -137,7 +137,7 @@ describe("README.md", () => {
           const ok =
             (words[0] === "npm" && words.length === 2 && ["install", "i", "test"].includes(words[1])) ||
             (words[0] === "npm" && words[1] === "install" && words.length === 3 && words[2] === PACKAGE.name) ||
-            (words[0] === "npm" && words[1] === "run" && words.length === 3 && words[2] in PACKAGE.scripts);
+            (words[0] === "npm" && words[1] === "run" && words[2] in PACKAGE.scripts && (words.length === 3 || words[3] === "--"));
           if (!ok) problems.push(`README.md:${block.line}: \`${command}\` is not npm install/test or an npm script of package.json`);
         }
       }
