@@ -27,7 +27,8 @@ export async function fleet(agents: number): Promise<Section> {
     const up = results.filter((result) => result.status === "fulfilled").length;
     const failures = results.flatMap((result) => (result.status === "rejected" ? [String(result.reason).slice(0, 200)] : []));
     const requests = h.fly.state.requests();
-    const rateLimited = requests.filter((request) => request.status === 429).length;
+    const refused = requests.filter((request) => request.status === 429);
+    const rateLimited = refused.length;
     const floorMs = (Math.max(0, agents - BURST) / PER_SECOND) * 1000 + BOOT_MS + GATEWAY_MS;
     const ratio = totalMs / floorMs;
     const live = h.fly.state.liveResources(h.app);
@@ -39,7 +40,7 @@ export async function fleet(agents: number): Promise<Section> {
         { name: "total wall time", value: `${(totalMs / 1000).toFixed(1)} s` },
         { name: "rate-limit floor", value: `${(floorMs / 1000).toFixed(1)} s`, note: `(${agents} - ${BURST}) s + B + G` },
         { name: "total / floor", value: ratio.toFixed(3), target: `≤ ${B3_TARGET}`, ok: ratio <= B3_TARGET },
-        { name: "429s received", value: String(rateLimited) },
+        { name: "429s received", value: String(rateLimited), note: [...new Set(refused.map((request) => request.operationId))].join(", ") },
         { name: "Fly requests", value: String(requests.length) },
         { name: "live machines / volumes", value: `${live.machines.length} / ${live.volumes.length}`, target: `${agents} / ${agents}`, ok: live.machines.length === agents && live.volumes.length === agents },
       ],

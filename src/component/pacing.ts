@@ -28,6 +28,12 @@ export const reserveFlyCall = internalMutation({
   },
 });
 
+/**
+ * Added to every paced wait: our bucket starts when the reservation is made, Fly's when the
+ * request arrives a few ms later, so a slot taken exactly on time can land before Fly refills.
+ */
+const PACE_MARGIN_MS = 50;
+
 /** A pace function for the Fly client of an action calling app `appName`. */
 export function flyPacer(ctx: ActionCtx, appName: string) {
   return async (operationId: string, scope: string) => {
@@ -35,6 +41,6 @@ export function flyPacer(ctx: ActionCtx, appName: string) {
       operationId,
       key: `${appName}/${operationId}/${scope}`,
     });
-    if (waitMs > 0) await sleep(waitMs);
+    if (waitMs > 0) await sleep(waitMs + PACE_MARGIN_MS);
   };
 }
