@@ -38,11 +38,25 @@ export const ALICE_BOT_TOKEN = "700100200:AAF-alice-bot-token";
 const ENV_NAMES = ["AGENT_SECRETS_ENCRYPTION_KEY", "FLY_API_TOKEN", "FLY_API_BASE_URL"] as const;
 
 /**
+ * Remembers the deployment env vars that tests and the demo point at an emulator; returns a
+ * function that puts them back.
+ */
+export function saveDeploymentEnv(): () => void {
+  const saved = ENV_NAMES.map((name) => [name, process.env[name]] as const);
+  return () => {
+    for (const [name, value] of saved) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
+}
+
+/**
  * Starts a Fly emulator and a fresh app, and points the deployment's env at the emulator.
  * `close` puts the env back and stops the emulator.
  */
 export async function startExampleApp() {
-  const saved = ENV_NAMES.map((name) => [name, process.env[name]] as const);
+  const restoreEnv = saveDeploymentEnv();
   // README: testSetup
   const fly = await startFlyEmulator({
     apps: [FLY_APP_NAME],
@@ -63,10 +77,7 @@ export async function startExampleApp() {
   flyAgentsTest.register(t);
   // README: end
   const close = async () => {
-    for (const [name, value] of saved) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
+    restoreEnv();
     await fly.close();
   };
   return { t, fly, close };

@@ -7,7 +7,7 @@ import flyAgentsTest from "@okrlinkhub/fly-agents/test";
 import { startFlyEmulator, type FlyEmulatorOptions } from "@okrlinkhub/fly-agents/fly-emulator";
 import schema from "../../convex/schema.js";
 import { FLY_APP_NAME } from "../../convex/agents.js";
-import { modules, TEST_ENCRYPTION_KEY } from "../../convex/app.setup.js";
+import { modules, saveDeploymentEnv, TEST_ENCRYPTION_KEY } from "../../convex/app.setup.js";
 import { preloadModules } from "../../src/testing/harness.js";
 
 /** Machine boot and gateway start-up, shortened from Fly's real seconds so the demo is brisk. */
@@ -22,9 +22,6 @@ export const DEMO_TIMINGS: FlyEmulatorOptions = {
   pairingTimeMs: 300,
 };
 
-/** The deployment env the demo points at the emulator (and puts back afterwards). */
-const ENV_NAMES = ["AGENT_SECRETS_ENCRYPTION_KEY", "FLY_API_TOKEN", "FLY_API_BASE_URL"] as const;
-
 export type World = Awaited<ReturnType<typeof startWorld>>;
 
 export async function startWorld(options: { timings?: FlyEmulatorOptions; faults: boolean; rateLimits: boolean }) {
@@ -38,17 +35,14 @@ export async function startWorld(options: { timings?: FlyEmulatorOptions; faults
       ? { randomFaults: { seed: 20261125, rate: 0.15, kinds: ["500", "502", "503", "429", "408", "drop"] } }
       : {}),
   });
-  const saved = ENV_NAMES.map((name) => [name, process.env[name]] as const);
+  const restoreEnv = saveDeploymentEnv();
   process.env.AGENT_SECRETS_ENCRYPTION_KEY = TEST_ENCRYPTION_KEY;
   process.env.FLY_API_TOKEN = fly.token;
   process.env.FLY_API_BASE_URL = fly.url;
   const t = convexTest(schema, modules);
   flyAgentsTest.register(t);
   const close = async () => {
-    for (const [name, value] of saved) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
+    restoreEnv();
     await fly.close();
   };
   return { t, fly, app: FLY_APP_NAME, close };
