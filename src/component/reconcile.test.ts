@@ -110,3 +110,29 @@ describe("updateAllowedSkills", () => {
     expect(ops).toContain("Machines_release_lease");
   });
 });
+
+describe("updateAllowedSkills with applyToMachine", () => {
+  it("writes the whitelist to the machine in the background, with the token the component holds", async () => {
+    const agent = await h.t.action(api.lib.provisionAgentMachine, h.provisionArgs());
+    process.env.FLY_API_TOKEN = h.fly.token;
+    process.env.FLY_API_BASE_URL = h.fly.url;
+    try {
+      await h.t.mutation(api.lib.updateAllowedSkills, { machineDocId: agent.machineDocId, allowedSkills: ["notes"], applyToMachine: true });
+      await h.t.finishAllScheduledFunctions(() => undefined);
+      expect(h.fly.state.machine(h.app, agent.machineId)?.config?.env?.ALLOWED_SKILLS_JSON).toBe('["notes"]');
+      const audit = await h.t.query(api.lib.listAuditEventsByMachine, { machineDocId: agent.machineDocId, paginationOpts: { numItems: 5, cursor: null } });
+      expect(audit.page[0]).toMatchObject({ operation: "update_skills", outcome: "succeeded" });
+    } finally {
+      delete process.env.FLY_API_TOKEN;
+      delete process.env.FLY_API_BASE_URL;
+    }
+  });
+
+  it("says what to bind when the component holds no token, and writes nothing", async () => {
+    const agent = await h.t.action(api.lib.provisionAgentMachine, h.provisionArgs());
+    await expect(
+      h.t.mutation(api.lib.updateAllowedSkills, { machineDocId: agent.machineDocId, allowedSkills: ["notes"], applyToMachine: true }),
+    ).rejects.toThrow(/bind FLY_API_TOKEN/);
+    expect((await h.t.query(api.lib.getAgentMachine, { machineDocId: agent.machineDocId }))?.allowedSkills).toEqual(["calendar", "email"]);
+  });
+});

@@ -10,6 +10,13 @@ import { flyAgentsError } from "../errors.js";
 import type { SecretField, SecretValues } from "../validators.js";
 import { SECRET_FIELDS } from "../validators.js";
 
+// tweetnacl looks for `self.crypto` or Node's `require("crypto")`; neither is promised inside
+// Convex's runtime, which has the Web Crypto global. Give it that source explicitly.
+nacl.setPRNG((target: Uint8Array, length: number) => {
+  const random = crypto.getRandomValues(new Uint8Array(length));
+  for (let i = 0; i < length; i++) target[i] = random[i];
+});
+
 export type EncryptionKey = { id: string; bytes: Uint8Array };
 export type KeyRing = { current: EncryptionKey; all: EncryptionKey[] };
 

@@ -23,6 +23,14 @@ describe("crypto", () => {
     expect(() => open(sealed, keyRingFrom([OTHER_KEY])!)).toThrow(/sealed with key/);
   });
 
+  it("draws a fresh nonce for every seal", () => {
+    const key = parseEncryptionKey(TEST_KEY);
+    const first = seal({ llmApiKey: "same" }, key);
+    const second = seal({ llmApiKey: "same" }, key);
+    expect(first).not.toBe(second);
+    expect(first.split(":")[2]).not.toBe(second.split(":")[2]);
+  });
+
   it("rejects a key that is not 32 bytes without repeating it", () => {
     expect(() => parseEncryptionKey("c2hvcnQta2V5")).toThrow(/32 random bytes/);
     try {
