@@ -2,7 +2,7 @@
  * What every lifecycle action shares: a Fly client that paces and records its calls, the
  * agent's ownership, a redactor for the secrets in play, and the audit event at the end.
  */
-import type { Id } from "./_generated/dataModel.js";
+import type { Doc, Id } from "./_generated/dataModel.js";
 import { internal } from "./_generated/api.js";
 import type { ActionCtx } from "./_generated/server.js";
 import { errorMessage, flyAgentsError, isFlyAgentsError } from "./errors.js";
@@ -12,7 +12,6 @@ import type { FlyCallRecord } from "./fly/http.js";
 import { flyPacer } from "./pacing.js";
 import { flyApiBaseUrl } from "./settings.js";
 import type { OperationKind } from "./validators.js";
-import type { Doc } from "./_generated/dataModel.js";
 import type { AgentPatch } from "./agents.js";
 
 /** Convex ends an action after 10 minutes; an owner past this is certainly gone. */

@@ -60,6 +60,7 @@ export async function applySkillsHandler(ctx: ActionCtx, args: MachineTargetArgs
         await waitForGateway(op.fly, machineId, Date.now() + (owned.startupTimeoutSec ?? DEFAULT_STARTUP_TIMEOUT_SEC) * 1000);
       }
     } finally {
+      // A lease that cannot be released expires on its own after SKILLS_LEASE_TTL_S.
       await op.fly.releaseLease(machineId, nonce).catch(() => undefined);
     }
     await op.update(agent._id, { lastError: null }, true);

@@ -187,6 +187,7 @@ export async function createSnapshotHandler(
           status: "failed",
           lastError: op.redact(op.toCallerError(error).message),
         });
+        // Release the agent; if a later caller already took it over, there is nothing to release.
         await op.update(agent._id, {}, true).catch(() => undefined);
         throw error;
       }
