@@ -48,19 +48,22 @@ export function isActive(agent: Doc<"agentMachines">): boolean {
   return true;
 }
 
+/** The error for a machineDocId that names no agent. */
+export function agentNotFound(machineDocId: string) {
+  return flyAgentsError(
+    "not_found",
+    `No agent with machineDocId ${JSON.stringify(machineDocId)}. Use the machineDocId that provisionAgentMachine returned.`,
+    { machineDocId },
+  );
+}
+
 export async function getAgentOrThrow(
   ctx: QueryCtx,
   machineDocId: string,
 ): Promise<Doc<"agentMachines">> {
   const id = ctx.db.normalizeId("agentMachines", machineDocId);
   const agent = id ? await ctx.db.get(id) : null;
-  if (!agent) {
-    throw flyAgentsError(
-      "not_found",
-      `No agent with machineDocId ${JSON.stringify(machineDocId)}. Use the machineDocId that provisionAgentMachine returned.`,
-      { machineDocId },
-    );
-  }
+  if (!agent) throw agentNotFound(machineDocId);
   return agent;
 }
 

@@ -9,6 +9,7 @@ import type { ActionCtx } from "./_generated/server.js";
 import { checkFlyAppName, DEFAULT_STARTUP_TIMEOUT_SEC } from "./agentSpec.js";
 import { flyAgentsError, isFlyAgentsError } from "./errors.js";
 import { FlyApiError } from "./fly/errors.js";
+import { machineGone } from "./machineTruth.js";
 import { waitForGateway } from "./openclaw.js";
 import { audited, Operation } from "./operations.js";
 import { destroyAgentResources, waitForMachineState } from "./resources.js";
@@ -16,7 +17,7 @@ import { requireFlyToken, withStoredSecrets } from "./secrets/resolve.js";
 import { encryptionKeyRing } from "./settings.js";
 import { sleep } from "./time.js";
 import type { OperationKind } from "./validators.js";
-import type { AgentPatch } from "./agents.js";
+import { agentNotFound, type AgentPatch } from "./agents.js";
 
 /** Longest a start, stop or restart may take to reach its state. */
 export const TRANSITION_TIMEOUT_MS = 3 * 60_000;
@@ -49,13 +50,7 @@ export async function openAgentOperation(
 ): Promise<{ op: Operation; agent: Doc<"agentMachines"> }> {
   checkFlyAppName(args.flyAppName);
   const agent = await ctx.runQuery(internal.agents.getAgent, { machineDocId: args.machineDocId });
-  if (!agent) {
-    throw flyAgentsError(
-      "not_found",
-      `No agent with machineDocId ${JSON.stringify(args.machineDocId)}. Use the machineDocId that provisionAgentMachine returned.`,
-      { machineDocId: args.machineDocId },
-    );
-  }
+  if (!agent) throw agentNotFound(args.machineDocId);
   if (agent.flyAppName !== args.flyAppName) {
     throw flyAgentsError(
       "invalid_argument",
@@ -96,11 +91,7 @@ async function recordFailure(op: Operation, agent: Doc<"agentMachines">, error: 
     await op.update(
       agent._id,
       gone
-        ? {
-            status: "error",
-            statusReason: `Machine ${agent.machineId} no longer exists on Fly (destroyed outside this component); deprovision to remove its volume`,
-            lastError: message,
-          }
+        ? { ...machineGone(agent), lastError: message }
         : { lastError: message },
       true,
     );

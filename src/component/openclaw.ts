@@ -6,7 +6,7 @@
  * arguments to a fixed script (`"$@"`), never spliced into shell text.
  */
 import { flyAgentsError } from "./errors.js";
-import type { FlyClient, FlyExecResult } from "./fly/client.js";
+import type { FlyClient, FlyExecResult, FlyMachine } from "./fly/client.js";
 import { sleep } from "./time.js";
 
 /** Fixed script: run OpenClaw's CLI from /app with the arguments that follow it. */
@@ -17,6 +17,11 @@ export const GATEWAY_POLL_MS = 250;
 export const EXEC_RETRY_MS = 1_000;
 /** How much of OpenClaw's output an error quotes. */
 const OUTPUT_QUOTE_CHARS = 300;
+
+/** The machine's health check on OpenClaw's gateway port, as Fly reports it (named in agentMachineConfig). */
+export function gatewayCheck(machine: FlyMachine) {
+  return (machine.checks ?? []).find((check) => check.name === "gateway");
+}
 
 export function openclawCommand(...args: string[]): string[] {
   return ["sh", "-c", OPENCLAW_SCRIPT, "openclaw", ...args];
@@ -44,7 +49,7 @@ export async function waitForGateway(fly: FlyClient, machineId: string, deadline
     }
     const checks = machine.checks ?? [];
     if (machine.state === "started" && checks.length === 0) return false;
-    const gateway = checks.find((check) => check.name === "gateway") ?? checks[0];
+    const gateway = gatewayCheck(machine) ?? checks[0];
     if (machine.state === "started" && gateway?.status === "passing") return true;
     if (Date.now() + GATEWAY_POLL_MS > deadline) {
       throw flyAgentsError(
@@ -77,7 +82,7 @@ export async function runOpenclaw(
 
 /** The Telegram pairing codes OpenClaw holds as pending (`pairing list telegram`). */
 export async function pendingPairingCodes(fly: FlyClient, machineId: string): Promise<string[]> {
-  const result = await fly.execMachine(machineId, openclawCommand("pairing", "list", "telegram"), { idempotent: true });
+  const result = await runOpenclaw(fly, machineId, ["pairing", "list", "telegram"], Date.now());
   if (result.exit_code !== 0) {
     throw flyAgentsError("fly_api", `\`pairing list\` failed on machine ${machineId} (${quoteOutput(result)}).`);
   }

@@ -10,7 +10,7 @@ import { checkPairingCode } from "./agentSpec.js";
 import { flyAgentsError } from "./errors.js";
 import { EXEC_TIMEOUT_S, type FlyClient, type FlyExecResult } from "./fly/client.js";
 import { FlyApiError } from "./fly/errors.js";
-import { gatewayNotReady, openclawCommand, pendingPairingCodes, quoteOutput } from "./openclaw.js";
+import { gatewayCheck, gatewayNotReady, openclawCommand, pendingPairingCodes, quoteOutput } from "./openclaw.js";
 import { audited } from "./operations.js";
 import { getAgentOrThrow } from "./agents.js";
 import { openAgentOperation, type MachineTargetArgs } from "./lifecycle.js";
@@ -101,7 +101,7 @@ export async function approvePairingHandler(
     try {
       const machineId = agent.machineId as string;
       const machine = await op.fly.getMachine(machineId);
-      const gateway = (machine.checks ?? []).find((check) => check.name === "gateway");
+      const gateway = gatewayCheck(machine);
       if (machine.state !== "started" || (gateway !== undefined && gateway.status !== "passing")) {
         gatewayHealthy = false;
         throw flyAgentsError(

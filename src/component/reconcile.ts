@@ -16,9 +16,9 @@ import { openAgentOperation, resourcesOf, type MachineTargetArgs, type SecretsMo
 import { forceModel, waitForGateway } from "./openclaw.js";
 import { audited, Operation } from "./operations.js";
 import { BOOT_TIMEOUT_MS, failAndCleanUp } from "./provisioning.js";
+import { statusFromFly } from "./machineTruth.js";
 import { destroyAgentResources, findAgentMachines, findAgentVolumes, waitForMachineState } from "./resources.js";
 import { requireFlyToken } from "./secrets/resolve.js";
-import type { AgentPatch } from "./agents.js";
 
 /** A provisioning older than this has outlived any action (Convex ends actions at 10 min). */
 export const DEFAULT_STALE_AFTER_MS = 12 * 60_000;
@@ -26,33 +26,6 @@ export const DEFAULT_STALE_AFTER_MS = 12 * 60_000;
 export const SWEEP_BATCH = 20;
 /** Agent records read per page when checking machines against Fly's list. */
 const SWEEP_PAGE = 200;
-
-/** What Fly's view of a machine means for its record; null: leave the status as is. */
-export function statusFromFly(agent: Doc<"agentMachines">, machine: FlyMachine | null): AgentPatch | null {
-  if (machine === null || machine.state === "destroyed" || machine.state === "destroying") {
-    return {
-      status: "error",
-      statusReason: `Machine ${agent.machineId} no longer exists on Fly (destroyed outside this component); deprovision to remove its volume`,
-      lastError: `Machine ${agent.machineId} not found on Fly`,
-      gatewayHealthy: false,
-    };
-  }
-  if (machine.state === "started") {
-    const gateway = (machine.checks ?? []).find((check) => check.name === "gateway");
-    return {
-      status: "running",
-      statusReason: "Running (synced with Fly)",
-      ...(gateway ? { gatewayHealthy: gateway.status === "passing" } : {}),
-    };
-  }
-  if (machine.state === "stopped" || machine.state === "suspended") {
-    return { status: "stopped", statusReason: `Machine is ${machine.state} (synced with Fly)` };
-  }
-  if (machine.state === "failed") {
-    return { status: "error", statusReason: "Fly reports the machine as failed", lastError: "machine failed" };
-  }
-  return null;
-}
 
 /** Reads the agent's machine from Fly (null when Fly no longer has it). */
 async function readMachine(op: Operation, machineId: string): Promise<FlyMachine | null> {

@@ -31,7 +31,12 @@ const DETACH_RETRY_BASE_MS = 500;
 const DETACH_RETRY_CAP_MS = 4_000;
 const GONE_MACHINE_STATES = new Set(["destroyed", "destroying"]);
 
-async function createOnce<T>(
+/**
+ * Makes a non-idempotent create happen once: after a lost answer (or a name already taken)
+ * `findExisting` looks for what the earlier attempt may have made before anything is sent
+ * again; transient failures are retried with backoff, at least a second after a 429.
+ */
+export async function createOnce<T>(
   create: () => Promise<T>,
   findExisting: () => Promise<T | undefined>,
 ): Promise<T> {

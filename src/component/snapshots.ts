@@ -8,13 +8,12 @@ import type { Doc, Id } from "./_generated/dataModel.js";
 import { internal } from "./_generated/api.js";
 import { internalMutation, internalQuery, type ActionCtx } from "./_generated/server.js";
 import { flyAgentsError } from "./errors.js";
-import type { FlyClient, FlyVolumeSnapshot } from "./fly/client.js";
-import { FlyApiError } from "./fly/errors.js";
-import { CREATE_ATTEMPTS } from "./resources.js";
+import type { FlyVolumeSnapshot } from "./fly/client.js";
+import { createOnce } from "./resources.js";
 import { openAgentOperation, type MachineTargetArgs } from "./lifecycle.js";
 import { audited } from "./operations.js";
 import schema from "./schema.js";
-import { backoffMs, sleep } from "./time.js";
+import { sleep } from "./time.js";
 import { vSnapshotStatus, type SnapshotResult, type SnapshotStatus } from "./validators.js";
 
 /** Longest we follow a snapshot before returning it as still in progress. */
@@ -109,28 +108,6 @@ async function findNewSnapshot(
   }
 }
 
-/**
- * Asks Fly for a snapshot once: after a lost answer, a new id in the list means the request
- * went through, so only a list without one is followed by another request.
- */
-async function createSnapshotOnce(
-  fly: FlyClient,
-  volumeId: string,
-  list: () => Promise<FlyVolumeSnapshot[]>,
-  before: Set<string>,
-): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await fly.createVolumeSnapshot(volumeId);
-      return;
-    } catch (error) {
-      if (!(error instanceof FlyApiError) || !error.transient || attempt >= CREATE_ATTEMPTS) throw error;
-      if (error.status !== 429 && (await list()).some((snapshot) => !before.has(snapshot.id))) return;
-      await sleep(Math.max(error.status === 429 ? 1_000 : 0, backoffMs(attempt, 250, 5_000)));
-    }
-  }
-}
-
 export async function createSnapshotHandler(
   ctx: ActionCtx,
   args: MachineTargetArgs,
@@ -150,7 +127,14 @@ export async function createSnapshotHandler(
       try {
         const list = () => op.fly.listVolumeSnapshots(volumeId);
         const before = new Set((await list()).map((snapshot) => snapshot.id));
-        await createSnapshotOnce(op.fly, volumeId, list, before);
+        // Fly's answer holds no id: after a lost answer, a new id in the list means it went through.
+        await createOnce(
+          async () => {
+            await op.fly.createVolumeSnapshot(volumeId);
+            return true;
+          },
+          async () => ((await list()).some((snapshot) => !before.has(snapshot.id)) ? true : undefined),
+        );
         const deadline = Date.now() + SNAPSHOT_FOLLOW_TIMEOUT_MS;
         let snapshot = await findNewSnapshot(list, before, deadline);
         let status = snapshotStatusOf(snapshot);
