@@ -7,9 +7,8 @@
 import { api } from "../src/component/_generated/api.js";
 import { setupHarness } from "../src/testing/harness.js";
 import type { Section } from "./report.js";
+import { BOOT_MS, GATEWAY_MS } from "./timings.js";
 
-const BOOT_MS = 1_500;
-const GATEWAY_MS = 4_000;
 const BURST = 3;
 const PER_SECOND = 1;
 const B3_TARGET = 1.2;

@@ -5,9 +5,8 @@
 import { api } from "../src/component/_generated/api.js";
 import { setupHarness, type Harness } from "../src/testing/harness.js";
 import { median, type Section } from "./report.js";
+import { BOOT_MS, GATEWAY_MS } from "./timings.js";
 
-const BOOT_MS = 1_500;
-const GATEWAY_MS = 4_000;
 const RUNS = 5;
 const B1_TARGET = 1.1;
 

@@ -1,12 +1,9 @@
 /** B5: sealing and opening one secret set; rotating the key over 10,000 stored rows. */
-import { convexTest } from "convex-test";
-import rateLimiter from "@convex-dev/rate-limiter/test";
 import { api } from "../src/component/_generated/api.js";
-import schema from "../src/component/schema.js";
 import { keyRingFrom, open, parseEncryptionKey, seal } from "../src/component/secrets/crypto.js";
 import { presenceOf } from "../src/component/secrets/store.js";
 import { DEFAULT_ROTATION_BATCH } from "../src/component/secrets/rotation.js";
-import { modules, OTHER_KEY, SECRETS, TEST_KEY } from "../src/testing/harness.js";
+import { OTHER_KEY, SECRETS, seedRows, setupLimitedComponent, TEST_KEY } from "../src/testing/harness.js";
 import type { Section } from "./report.js";
 
 const ROWS = 10_000;
@@ -24,17 +21,10 @@ export async function secretsCost(): Promise<Section> {
   const openUs = ((performance.now() - started) * 1000) / CRYPTO_ROUNDS;
 
   // Rotation runs with Convex's per-transaction limits enforced: a batch over them would throw.
-  const t = convexTest({ schema, modules, transactionLimits: true });
-  rateLimiter.register(t, "rateLimiter");
-  for (let start = 0; start < ROWS; start += 1_000) {
-    await t.run(async (ctx) => {
-      for (let i = start; i < start + 1_000; i++) {
-        await ctx.db.insert("agentVmSecrets", {
-          tenantId: "t", userId: `u${i}`, keyId: key.id, ciphertext: seal(SECRETS, key), present: presenceOf(SECRETS), updatedAt: 0,
-        });
-      }
-    });
-  }
+  const t = setupLimitedComponent();
+  await seedRows(t, "agentVmSecrets")(ROWS, (i) => ({
+    tenantId: "t", userId: `u${i}`, keyId: key.id, ciphertext: seal(SECRETS, key), present: presenceOf(SECRETS), updatedAt: 0,
+  }));
   started = performance.now();
   const rotation = await t.action(api.lib.rotateSecretsEncryptionKey, { secretsEncryptionKey: OTHER_KEY, previousSecretsEncryptionKeys: [TEST_KEY] });
   const rotationMs = performance.now() - started;

@@ -1,42 +1,26 @@
-import { convexTest } from "convex-test";
-import rateLimiter from "@convex-dev/rate-limiter/test";
 import { describe, expect, it } from "vitest";
 import { api } from "./_generated/api.js";
-import schema from "./schema.js";
-import { modules } from "../testing/harness.js";
+import { documentsRead, seedRows, setupLimitedComponent } from "../testing/harness.js";
 
 const AGENTS = 10_000;
 const PAGE = 50;
 
 describe("listing a tenant with 10,000 agents", () => {
   it("reads at most one page of documents (plus one) per call", async () => {
-    const t = convexTest({ schema, modules, transactionLimits: true });
-    rateLimiter.register(t, "rateLimiter");
-    for (let start = 0; start < AGENTS; start += 1_000) {
-      await t.run(async (ctx) => {
-        for (let i = start; i < start + 1_000; i++) {
-          await ctx.db.insert("agentMachines", {
-            tenantId: "big",
-            userId: `u${i}`,
-            agentKey: `k${i}`,
-            flyAppName: "fly-agents-test",
-            status: i % 3 === 0 ? "stopped" : "running",
-            statusChangedAt: i,
-            region: "iad",
-            memoryMB: 2048,
-            image: "img",
-            allowedSkills: [],
-          });
-        }
-      });
-    }
-    const measure = (run: (ctx: Parameters<Parameters<typeof t.run>[0]>[0]) => Promise<unknown>) =>
-      t.run(async (ctx) => {
-        const before = await ctx.meta.getTransactionMetrics();
-        await run(ctx);
-        const after = await ctx.meta.getTransactionMetrics();
-        return after.documentsRead.used - before.documentsRead.used;
-      });
+    const t = setupLimitedComponent();
+    await seedRows(t, "agentMachines")(AGENTS, (i) => ({
+      tenantId: "big",
+      userId: `u${i}`,
+      agentKey: `k${i}`,
+      flyAppName: "fly-agents-test",
+      status: i % 3 === 0 ? "stopped" : "running",
+      statusChangedAt: i,
+      region: "iad",
+      memoryMB: 2048,
+      image: "img",
+      allowedSkills: [],
+    }));
+    const measure = (run: Parameters<typeof documentsRead>[1]) => documentsRead(t, run);
 
     let cursor: string | null = null;
     for (let page = 0; page < 3; page++) {

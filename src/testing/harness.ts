@@ -7,6 +7,8 @@ import { convexTest } from "convex-test";
 import rateLimiter from "@convex-dev/rate-limiter/test";
 import batchWorker from "@convex-dev/batch-worker/test";
 import schema from "../component/schema.js";
+import type { Doc, Id, TableNames } from "../component/_generated/dataModel.js";
+import type { WithoutSystemFields } from "convex/server";
 import { startFlyEmulator, type FlyEmulator, type FlyEmulatorOptions } from "../fly-emulator/index.js";
 
 export const modules = import.meta.glob(["../component/**/*.ts", "!../component/**/*.test.ts"]);
@@ -60,6 +62,48 @@ export async function setupHarness(emulatorOptions: FlyEmulatorOptions = {}) {
     ...overrides,
   });
   return { t, fly, app, target, provisionArgs, close: () => fly.close() };
+}
+
+/** Rows per transaction when seeding: far inside Convex's 8,192-write limit. */
+const SEED_BATCH = 1_000;
+
+/** The component alone in convex-test, with Convex's per-transaction limits enforced. */
+export function setupLimitedComponent() {
+  const t = convexTest({ schema, modules, transactionLimits: true });
+  rateLimiter.register(t, "rateLimiter");
+  return t;
+}
+type LimitedComponent = ReturnType<typeof setupLimitedComponent>;
+type LimitedCtx = Parameters<Parameters<LimitedComponent["run"]>[0]>[0];
+
+/**
+ * Inserts `count` rows made by `row(i)` into `table`, in batches; returns their ids in order.
+ * Curried so the table is fixed before `row` is typed: `seedRows(t, "agentMachines")(10_000, (i) => ...)`.
+ */
+export function seedRows<Table extends TableNames>(t: LimitedComponent, table: Table) {
+  return async (count: number, row: (i: number) => WithoutSystemFields<Doc<Table>>): Promise<Array<Id<Table>>> => {
+    const ids: Array<Id<Table>> = [];
+    for (let start = 0; start < count; start += SEED_BATCH) {
+      ids.push(
+        ...(await t.run(async (ctx) => {
+          const batch: Array<Id<Table>> = [];
+          for (let i = start; i < Math.min(count, start + SEED_BATCH); i++) batch.push(await ctx.db.insert(table, row(i)));
+          return batch;
+        })),
+      );
+    }
+    return ids;
+  };
+}
+
+/** How many documents `run` reads, as convex-test's transaction metrics count them. */
+export function documentsRead(t: LimitedComponent, run: (ctx: LimitedCtx) => Promise<unknown>): Promise<number> {
+  return t.run(async (ctx) => {
+    const before = await ctx.meta.getTransactionMetrics();
+    await run(ctx);
+    const after = await ctx.meta.getTransactionMetrics();
+    return after.documentsRead.used - before.documentsRead.used;
+  });
 }
 
 /** Every document in every table of the component, for secret scans. */

@@ -100,15 +100,9 @@ describe("WithStoredSecrets variants", () => {
       serviceKey: SECRETS.serviceKey,
     });
     const target = { flyAppName: h.app, flyApiBaseUrl: h.fly.url, secretsEncryptionKey: TEST_KEY };
-    const result = await h.t.action(api.lib.provisionAgentMachineWithStoredSecrets, {
-      ...target,
-      ...owner,
-      llmModel: "moonshotai/kimi-k2.5",
-      bridgeUrl: "https://bridge.example.com",
-      serviceId: "svc-1",
-      startupTimeoutSec: 10,
-      llmApiKey: "argument-key-never-used",
-    });
+    // No secret here: they all come from storage.
+    const spec = { ...target, ...owner, llmModel: "moonshotai/kimi-k2.5", bridgeUrl: "https://bridge.example.com", serviceId: "svc-1", startupTimeoutSec: 10 };
+    const result = await h.t.action(api.lib.provisionAgentMachineWithStoredSecrets, { ...spec, llmApiKey: "argument-key-never-used" });
     const env = h.fly.state.machine(h.app, result.machineId)?.config?.env ?? {};
     expect(env.LLM_API_KEY).toBe(SECRETS.llmApiKey);
     expect(env.OPENCLAW_APP_KEY).toBe(SECRETS.appKey);
@@ -120,14 +114,7 @@ describe("WithStoredSecrets variants", () => {
     const code = h.fly.state.issuePairingCode(h.app, result.machineId);
     await h.t.action(api.lib.approveTelegramPairingWithStoredSecrets, { ...machine, telegramPairingCode: code });
     await h.t.action(api.lib.createAgentSnapshotWithStoredSecrets, machine);
-    const second = await h.t.action(api.lib.recreateAgentFromLatestSnapshotWithStoredSecrets, {
-      ...target,
-      ...owner,
-      llmModel: "moonshotai/kimi-k2.5",
-      bridgeUrl: "https://bridge.example.com",
-      serviceId: "svc-1",
-      startupTimeoutSec: 10,
-    });
+    const second = await h.t.action(api.lib.recreateAgentFromLatestSnapshotWithStoredSecrets, spec);
     await h.t.action(api.lib.deprovisionAgentMachineWithStoredSecrets, { ...target, machineDocId: second.machineDocId });
     expect(h.fly.state.liveResources(h.app)).toEqual({ machines: [], volumes: [] });
 
