@@ -4,6 +4,7 @@
  * with two dots). The app runs in convex-test with the component registered through the
  * package's `/test` export, against a Fly emulator on 127.0.0.1.
  */
+import type { FlyEmulatorOptions } from "@okrlinkhub/fly-agents/fly-emulator";
 // README: testImports
 import { convexTest } from "convex-test";
 import flyAgentsTest from "@okrlinkhub/fly-agents/test";
@@ -41,7 +42,7 @@ const ENV_NAMES = ["AGENT_SECRETS_ENCRYPTION_KEY", "FLY_API_TOKEN", "FLY_API_BAS
  * Remembers the deployment env vars that tests and the demo point at an emulator; returns a
  * function that puts them back.
  */
-export function saveDeploymentEnv(): () => void {
+function saveDeploymentEnv(): () => void {
   const saved = ENV_NAMES.map((name) => [name, process.env[name]] as const);
   return () => {
     for (const [name, value] of saved) {
@@ -54,8 +55,10 @@ export function saveDeploymentEnv(): () => void {
 /**
  * Starts a Fly emulator and a fresh app, and points the deployment's env at the emulator.
  * `close` puts the env back and stops the emulator.
+ * @param emulatorOptions Overrides of the emulator's fast test timings (the demo's slower ones,
+ * Fly's rate limits, random faults).
  */
-export async function startExampleApp() {
+export async function startExampleApp(emulatorOptions: FlyEmulatorOptions = {}) {
   const restoreEnv = saveDeploymentEnv();
   // README: testSetup
   const fly = await startFlyEmulator({
@@ -68,6 +71,7 @@ export async function startExampleApp() {
     volumeCreateMs: 10,
     detachLagMs: 10,
     pairingTimeMs: 20,
+    ...emulatorOptions,
   });
   process.env.AGENT_SECRETS_ENCRYPTION_KEY = TEST_ENCRYPTION_KEY;
   process.env.FLY_API_TOKEN = fly.token;

@@ -2,12 +2,10 @@
  * The demo's world: a Fly emulator on 127.0.0.1 and the example app running in convex-test's
  * embedded runtime, with the component installed through the package's `/test` export.
  */
-import { convexTest } from "convex-test";
 import flyAgentsTest from "@okrlinkhub/fly-agents/test";
-import { startFlyEmulator, type FlyEmulatorOptions } from "@okrlinkhub/fly-agents/fly-emulator";
-import schema from "../../convex/schema.js";
+import type { FlyEmulatorOptions } from "@okrlinkhub/fly-agents/fly-emulator";
 import { FLY_APP_NAME } from "../../convex/agents.js";
-import { modules, saveDeploymentEnv, TEST_ENCRYPTION_KEY } from "../../convex/app.setup.js";
+import { modules, startExampleApp } from "../../convex/app.setup.js";
 import { preloadModules } from "../../src/testing/harness.js";
 
 /** Machine boot and gateway start-up, shortened from Fly's real seconds so the demo is brisk. */
@@ -26,8 +24,7 @@ export type World = Awaited<ReturnType<typeof startWorld>>;
 
 export async function startWorld(options: { timings?: FlyEmulatorOptions; faults: boolean; rateLimits: boolean }) {
   await preloadModules(modules, flyAgentsTest.modules);
-  const fly = await startFlyEmulator({
-    apps: [FLY_APP_NAME],
+  const app = await startExampleApp({
     ...DEMO_TIMINGS,
     ...options.timings,
     rateLimits: options.rateLimits,
@@ -35,15 +32,5 @@ export async function startWorld(options: { timings?: FlyEmulatorOptions; faults
       ? { randomFaults: { seed: 20261125, rate: 0.15, kinds: ["500", "502", "503", "429", "408", "drop"] } }
       : {}),
   });
-  const restoreEnv = saveDeploymentEnv();
-  process.env.AGENT_SECRETS_ENCRYPTION_KEY = TEST_ENCRYPTION_KEY;
-  process.env.FLY_API_TOKEN = fly.token;
-  process.env.FLY_API_BASE_URL = fly.url;
-  const t = convexTest(schema, modules);
-  flyAgentsTest.register(t);
-  const close = async () => {
-    restoreEnv();
-    await fly.close();
-  };
-  return { t, fly, app: FLY_APP_NAME, close };
+  return { ...app, app: FLY_APP_NAME };
 }
