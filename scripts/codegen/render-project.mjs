@@ -33,22 +33,18 @@ export async function renderProject({ root, componentDirs: requestedDirs, verbos
   }
 
   const outputs = [];
+  const session = { evaluator, internals, ctx, config, rootPath: functionsDir, verbose };
   // The app (root component), with every local component it uses.
   const appDefinition = componentDefinitionFile(functionsDir);
   const appHasModules = fs.existsSync(functionsDir) && (await internals.entryPoints(ctx, functionsDir)).length > 0;
   if (appDefinition || appHasModules) {
     if (appDefinition?.endsWith(".js")) fail(`${appDefinition}: use convex.config.ts`);
     const sessionOutputs = await runSession({
-      evaluator,
-      internals,
-      ctx,
-      config,
-      rootPath: functionsDir,
+      ...session,
       rootSource: { file: appDefinition },
       // Unlike `convex dev`, never write into node_modules (a package that ships its component
       // sources under the @convex-dev/component-source condition).
       targets: (directory) => directory.isRoot || !insideNodeModules(directory.path),
-      verbose,
     });
     outputs.push(...sessionOutputs);
   }
@@ -56,14 +52,9 @@ export async function renderProject({ root, componentDirs: requestedDirs, verbos
   for (const dir of componentDirs) {
     if (outputs.some((o) => o.dir === dir)) continue;
     const sessionOutputs = await runSession({
-      evaluator,
-      internals,
-      ctx,
-      config,
-      rootPath: functionsDir,
+      ...session,
       rootSource: { synthetic: true, component: path.join(dir, DEFINITION_FILENAME_TS) },
       targets: (directory) => directory.path === dir,
-      verbose,
     });
     outputs.push(...sessionOutputs);
   }
