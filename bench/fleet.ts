@@ -24,7 +24,9 @@ export async function fleet(agents: number): Promise<Section> {
     );
     const totalMs = performance.now() - started;
     const up = results.filter((result) => result.status === "fulfilled").length;
-    const failures = results.flatMap((result) => (result.status === "rejected" ? [String(result.reason).slice(0, 200)] : []));
+    const failures = results.flatMap((result) =>
+      result.status === "rejected" ? [String(result.reason).slice(0, 200)] : [],
+    );
     const requests = h.fly.state.requests();
     const refused = requests.filter((request) => request.status === 429);
     const rateLimited = refused.length;
@@ -37,11 +39,24 @@ export async function fleet(agents: number): Promise<Section> {
       figures: [
         { name: "agents running", value: `${up}/${agents}`, target: `${agents}/${agents}`, ok: up === agents },
         { name: "total wall time", value: `${(totalMs / 1000).toFixed(1)} s` },
-        { name: "rate-limit floor", value: `${(floorMs / 1000).toFixed(1)} s`, note: `(${agents} - ${BURST}) s + B + G` },
+        {
+          name: "rate-limit floor",
+          value: `${(floorMs / 1000).toFixed(1)} s`,
+          note: `(${agents} - ${BURST}) s + B + G`,
+        },
         { name: "total / floor", value: ratio.toFixed(3), target: `≤ ${B3_TARGET}`, ok: ratio <= B3_TARGET },
-        { name: "429s received", value: String(rateLimited), note: [...new Set(refused.map((request) => request.operationId))].join(", ") },
+        {
+          name: "429s received",
+          value: String(rateLimited),
+          note: [...new Set(refused.map((request) => request.operationId))].join(", "),
+        },
         { name: "Fly requests", value: String(requests.length) },
-        { name: "live machines / volumes", value: `${live.machines.length} / ${live.volumes.length}`, target: `${agents} / ${agents}`, ok: live.machines.length === agents && live.volumes.length === agents },
+        {
+          name: "live machines / volumes",
+          value: `${live.machines.length} / ${live.volumes.length}`,
+          target: `${agents} / ${agents}`,
+          ok: live.machines.length === agents && live.volumes.length === agents,
+        },
       ],
       details: { totalMs, floorMs, ratio, up, rateLimited, failures: failures.slice(0, 5) },
     };

@@ -16,7 +16,10 @@ export async function provisioningVsFloor(): Promise<Section> {
     const times: number[] = [];
     for (let run = 0; run < RUNS; run++) {
       const started = performance.now();
-      const result = await h.t.action(api.lib.provisionAgentMachine, h.provisionArgs({ userId: `b1-${run}`, startupTimeoutSec: 60 }));
+      const result = await h.t.action(
+        api.lib.provisionAgentMachine,
+        h.provisionArgs({ userId: `b1-${run}`, startupTimeoutSec: 60 }),
+      );
       times.push(performance.now() - started);
       if (result.effectiveModel !== "moonshotai/kimi-k2.5") throw new Error("model not verified -- invariant");
     }
@@ -26,7 +29,11 @@ export async function provisioningVsFloor(): Promise<Section> {
       id: "B1",
       title: `provisioning vs the floor (B = ${BOOT_MS} ms, G = ${GATEWAY_MS} ms, Fly rate limits on)`,
       figures: [
-        { name: "median wall time", value: `${Math.round(median(times))} ms`, note: `runs: ${times.map((t) => Math.round(t)).join(", ")} ms` },
+        {
+          name: "median wall time",
+          value: `${Math.round(median(times))} ms`,
+          note: `runs: ${times.map((t) => Math.round(t)).join(", ")} ms`,
+        },
         { name: "floor B + G", value: `${floor} ms` },
         { name: "median / floor", value: ratio.toFixed(3), target: `≤ ${B1_TARGET}`, ok: ratio <= B1_TARGET },
       ],
@@ -73,7 +80,10 @@ export async function callsPerOperation(): Promise<Section> {
       agent = await h.t.action(api.lib.provisionAgentMachine, h.provisionArgs());
     });
     counts.pairing = await countCalls(h, () =>
-      h.t.action(api.lib.approveTelegramPairing, { ...target(agent.machineDocId), telegramPairingCode: h.fly.state.issuePairingCode(h.app, agent.machineId) }),
+      h.t.action(api.lib.approveTelegramPairing, {
+        ...target(agent.machineDocId),
+        telegramPairingCode: h.fly.state.issuePairingCode(h.app, agent.machineId),
+      }),
     );
     counts.stop = await countCalls(h, () => h.t.action(api.lib.stopAgentMachine, target(agent.machineDocId)));
     counts.start = await countCalls(h, () => h.t.action(api.lib.startAgentMachine, target(agent.machineDocId)));
@@ -82,14 +92,18 @@ export async function callsPerOperation(): Promise<Section> {
     counts.recreate = await countCalls(h, async () => {
       recreated = await h.t.action(api.lib.recreateAgentFromLatestSnapshot, h.provisionArgs());
     });
-    counts.deprovision = await countCalls(h, () => h.t.action(api.lib.deprovisionAgentMachine, target(recreated.machineDocId)));
+    counts.deprovision = await countCalls(h, () =>
+      h.t.action(api.lib.deprovisionAgentMachine, target(recreated.machineDocId)),
+    );
     return {
       id: "B2",
       title: "Fly calls per operation (B = 300 ms, G = 800 ms, snapshot 1.5 s; polls scale with these)",
       figures: Object.entries(counts).map(([operation, byCall]) => ({
         name: operation,
         value: String(Object.values(byCall).reduce((a, b) => a + b, 0)),
-        note: Object.entries(byCall).map(([call, n]) => `${call}×${n}`).join(" "),
+        note: Object.entries(byCall)
+          .map(([call, n]) => `${call}×${n}`)
+          .join(" "),
       })),
       details: { counts, why: WHY },
     };

@@ -24,14 +24,28 @@ export function median(values: number[]): number {
 
 export function printSection(section: Section) {
   console.log(`\n${section.id}  ${section.title}`);
-  const rows = section.figures.map((f) => [f.name, f.value, f.target ?? "", f.ok === undefined ? "" : f.ok ? "ok" : "MISS", f.note ?? ""]);
+  const rows = section.figures.map((f) => [
+    f.name,
+    f.value,
+    f.target ?? "",
+    f.ok === undefined ? "" : f.ok ? "ok" : "MISS",
+    f.note ?? "",
+  ]);
   const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((row) => row[i].length), 4));
   for (const row of rows) {
-    console.log(`  ${row.slice(0, 4).map((cell, i) => cell.padEnd(widths[i])).join("  ")}  ${row[4]}`.trimEnd());
+    console.log(
+      `  ${row
+        .slice(0, 4)
+        .map((cell, i) => cell.padEnd(widths[i]))
+        .join("  ")}  ${row[4]}`.trimEnd(),
+    );
   }
 }
 
 export function writeResults(sections: Section[], file: string) {
   mkdirSync(file.replace(/\/[^/]*$/, ""), { recursive: true });
-  writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), machine: machineDescription(), sections }, null, 2));
+  writeFileSync(
+    file,
+    JSON.stringify({ at: new Date().toISOString(), machine: machineDescription(), sections }, null, 2),
+  );
 }

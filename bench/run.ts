@@ -19,7 +19,9 @@ function option(args: string[], name: string): string | undefined {
 }
 
 export async function main(args: string[]): Promise<number> {
-  const only = option(args, "--only")?.split(",").map((id) => id.trim().toUpperCase());
+  const only = option(args, "--only")
+    ?.split(",")
+    .map((id) => id.trim().toUpperCase());
   const agents = Number(option(args, "--agents") ?? 100);
   const out = option(args, "--out") ?? "bench-results/latest.json";
   const benches: Array<[string, () => Promise<Section>]> = [
@@ -31,7 +33,9 @@ export async function main(args: string[]): Promise<number> {
   ];
   await preloadModules();
   const machine = machineDescription();
-  console.log(`fly-agents benchmarks on ${machine.cpu}, ${machine.memoryGiB} GiB, ${machine.platform}, Node ${machine.node}`);
+  console.log(
+    `fly-agents benchmarks on ${machine.cpu}, ${machine.memoryGiB} GiB, ${machine.platform}, Node ${machine.node}`,
+  );
   const sections: Section[] = [];
   for (const [id, run] of benches) {
     if (only && !only.includes(id)) continue;
@@ -41,6 +45,8 @@ export async function main(args: string[]): Promise<number> {
   }
   writeResults(sections, out);
   const misses = sections.flatMap((s) => s.figures.filter((f) => f.ok === false).map((f) => `${s.id} ${f.name}`));
-  console.log(`\n${misses.length === 0 ? "All targets hold." : `Targets missed: ${misses.join("; ")}`}  Results: ${out}`);
+  console.log(
+    `\n${misses.length === 0 ? "All targets hold." : `Targets missed: ${misses.join("; ")}`}  Results: ${out}`,
+  );
   return misses.length === 0 ? 0 : 1;
 }

@@ -23,10 +23,18 @@ export async function secretsCost(): Promise<Section> {
   // Rotation runs with Convex's per-transaction limits enforced: a batch over them would throw.
   const t = setupLimitedComponent();
   await seedRows(t, "agentVmSecrets")(ROWS, (i) => ({
-    tenantId: "t", userId: `u${i}`, keyId: key.id, ciphertext: seal(SECRETS, key), present: presenceOf(SECRETS), updatedAt: 0,
+    tenantId: "t",
+    userId: `u${i}`,
+    keyId: key.id,
+    ciphertext: seal(SECRETS, key),
+    present: presenceOf(SECRETS),
+    updatedAt: 0,
   }));
   started = performance.now();
-  const rotation = await t.action(api.lib.rotateSecretsEncryptionKey, { secretsEncryptionKey: OTHER_KEY, previousSecretsEncryptionKeys: [TEST_KEY] });
+  const rotation = await t.action(api.lib.rotateSecretsEncryptionKey, {
+    secretsEncryptionKey: OTHER_KEY,
+    previousSecretsEncryptionKeys: [TEST_KEY],
+  });
   const rotationMs = performance.now() - started;
   const rowBytes = JSON.stringify({ ciphertext: sealed, present: presenceOf(SECRETS) }).length + 100;
   return {
@@ -35,10 +43,28 @@ export async function secretsCost(): Promise<Section> {
     figures: [
       { name: "seal", value: `${sealUs.toFixed(1)} µs` },
       { name: "open", value: `${openUs.toFixed(1)} µs` },
-      { name: "rows rotated", value: `${rotation.rotated}/${ROWS}`, target: `${ROWS}/${ROWS}`, ok: rotation.rotated === ROWS },
-      { name: "rotation time", value: `${(rotationMs / 1000).toFixed(1)} s`, note: `${Math.round(rotationMs / rotation.batches)} ms per batch` },
-      { name: "batches", value: String(rotation.batches), note: `${DEFAULT_ROTATION_BATCH} rows each, ~${Math.round((DEFAULT_ROTATION_BATCH * rowBytes) / 1024)} KiB read and written per batch` },
-      { name: "within Convex limits", value: "yes", ok: true, note: "every batch ran under convex-test's enforced transaction limits" },
+      {
+        name: "rows rotated",
+        value: `${rotation.rotated}/${ROWS}`,
+        target: `${ROWS}/${ROWS}`,
+        ok: rotation.rotated === ROWS,
+      },
+      {
+        name: "rotation time",
+        value: `${(rotationMs / 1000).toFixed(1)} s`,
+        note: `${Math.round(rotationMs / rotation.batches)} ms per batch`,
+      },
+      {
+        name: "batches",
+        value: String(rotation.batches),
+        note: `${DEFAULT_ROTATION_BATCH} rows each, ~${Math.round((DEFAULT_ROTATION_BATCH * rowBytes) / 1024)} KiB read and written per batch`,
+      },
+      {
+        name: "within Convex limits",
+        value: "yes",
+        ok: true,
+        note: "every batch ran under convex-test's enforced transaction limits",
+      },
     ],
     details: { sealUs, openUs, rotation, rotationMs },
   };

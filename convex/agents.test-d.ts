@@ -56,11 +56,19 @@ type Expected = {
   listAgentMachinesByTenant: Spec<"query", "tenantId", "tenantId">;
   getAgentMachine: Spec<"query", "machineDocId", "machineDocId">;
   updateAllowedSkills: Spec<"mutation", "machineDocId" | "allowedSkills", "machineDocId" | "allowedSkills">;
-  upsertAgentSecrets: Spec<"mutation", "tenantId" | "userId", "tenantId" | "userId" | "secretsEncryptionKey" | SecretNames>;
+  upsertAgentSecrets: Spec<
+    "mutation",
+    "tenantId" | "userId",
+    "tenantId" | "userId" | "secretsEncryptionKey" | SecretNames
+  >;
   getAgentSecretsMeta: Spec<"query", "tenantId" | "userId", "tenantId" | "userId">;
   clearAgentSecrets: Spec<"mutation", "tenantId" | "userId", "tenantId" | "userId">;
   provisionAgentMachineWithStoredSecrets: Spec<"action", "tenantId" | "userId" | "flyAppName", ProvisionStoredNames>;
-  recreateAgentFromLatestSnapshotWithStoredSecrets: Spec<"action", "tenantId" | "userId" | "flyAppName", ProvisionStoredNames>;
+  recreateAgentFromLatestSnapshotWithStoredSecrets: Spec<
+    "action",
+    "tenantId" | "userId" | "flyAppName",
+    ProvisionStoredNames
+  >;
   startAgentMachineWithStoredSecrets: Spec<"action", "machineDocId" | "flyAppName", MachineStoredNames>;
   stopAgentMachineWithStoredSecrets: Spec<"action", "machineDocId" | "flyAppName", MachineStoredNames>;
   deprovisionAgentMachineWithStoredSecrets: Spec<"action", "machineDocId" | "flyAppName", MachineStoredNames>;
@@ -92,7 +100,9 @@ describe("components.flyAgents.lib keeps the original API", () => {
   });
 
   test("each accepts every original argument name", () => {
-    expectTypeOf<{ [N in Name]: Exclude<Expected[N]["names"], keyof Args<N>> }>().toEqualTypeOf<{ [N in Name]: never }>();
+    expectTypeOf<{ [N in Name]: Exclude<Expected[N]["names"], keyof Args<N>> }>().toEqualTypeOf<{
+      [N in Name]: never;
+    }>();
   });
 
   test("the original README's example compiles unchanged", () => {
@@ -145,13 +155,19 @@ describe("return types", () => {
   });
 
   test("lifecycle actions return nothing; snapshots return their status", () => {
-    expectTypeOf<Returns<"startAgentMachine" | "stopAgentMachine" | "deprovisionAgentMachine" | "approveTelegramPairing">>().toBeNull();
+    expectTypeOf<
+      Returns<"startAgentMachine" | "stopAgentMachine" | "deprovisionAgentMachine" | "approveTelegramPairing">
+    >().toBeNull();
     expectTypeOf<Returns<"createAgentSnapshot">>().toEqualTypeOf<{
       snapshotId: string;
       flyVolumeSnapshotId?: string;
       status: "pending" | "waiting" | "running" | "created" | "failed";
     }>();
-    expectTypeOf<Returns<"rotateSecretsEncryptionKey">>().toEqualTypeOf<{ keyId: string; rotated: number; batches: number }>();
+    expectTypeOf<Returns<"rotateSecretsEncryptionKey">>().toEqualTypeOf<{
+      keyId: string;
+      rotated: number;
+      batches: number;
+    }>();
   });
 
   test("agent records and secrets meta hold no secret, only booleans", () => {
@@ -162,7 +178,9 @@ describe("return types", () => {
 
     type Meta = NonNullable<Returns<"getAgentSecretsMeta">>;
     expectTypeOf<Extract<keyof Meta, SecretNames>>().toEqualTypeOf<never>();
-    expectTypeOf<Meta["hasLlmApiKey"] | Meta["hasTelegramBotToken"] | Meta["hasOpenclawGatewayToken"]>().toEqualTypeOf<boolean>();
+    expectTypeOf<
+      Meta["hasLlmApiKey"] | Meta["hasTelegramBotToken"] | Meta["hasOpenclawGatewayToken"]
+    >().toEqualTypeOf<boolean>();
     expectTypeOf<Returns<"getCompanySecretsMeta">>().toExtend<{ tenantId: string; hasLlmApiKey: boolean } | null>();
   });
 });
@@ -202,7 +220,8 @@ describe("misuse does not compile", () => {
       const leaked: string | undefined = meta?.llmApiKey;
 
       // @ts-expect-error the agent may not exist: the result can be null
-      const status: string = (await ctx.runQuery(components.flyAgents.lib.getAgentMachine, { machineDocId: "m" })).status;
+      const status: string = (await ctx.runQuery(components.flyAgents.lib.getAgentMachine, { machineDocId: "m" }))
+        .status;
       return [docNumber, leaked, status];
     }
     expectTypeOf(misuse).toBeFunction();

@@ -63,9 +63,14 @@ describe("the example app, end to end", () => {
     // README: model
     expect(effectiveModel).toBe("moonshotai/kimi-k2.5");
     const agent = await alice.query(api.agents.getAgent, { machineDocId });
-    expect(agent).toMatchObject({ status: "running", llmModel: "moonshotai/kimi-k2.5", effectiveModel: "moonshotai/kimi-k2.5" });
+    expect(agent).toMatchObject({
+      status: "running",
+      llmModel: "moonshotai/kimi-k2.5",
+      effectiveModel: "moonshotai/kimi-k2.5",
+    });
     // README: end
-    if (!agent?.machineId || !agent.flyVolumeId) throw new Error("A running agent has a machine and a volume -- invariant");
+    if (!agent?.machineId || !agent.flyVolumeId)
+      throw new Error("A running agent has a machine and a volume -- invariant");
     const env = flyMachine(agent.machineId)?.config?.env ?? {};
     expect(env).toMatchObject({
       TENANT_ID: "acme",
@@ -87,7 +92,9 @@ describe("the example app, end to end", () => {
     // README: pairing
     await alice.action(api.agents.approvePairing, { machineDocId, telegramPairingCode: code });
     // README: end
-    expect(app.fly.state.agentState(agent.flyVolumeId)?.approvedPairings.map((pairing) => pairing.code)).toEqual([code]);
+    expect(app.fly.state.agentState(agent.flyVolumeId)?.approvedPairings.map((pairing) => pairing.code)).toEqual([
+      code,
+    ]);
 
     // README: snapshot
     const snapshot = await alice.action(api.agents.snapshot, { machineDocId });
@@ -113,11 +120,15 @@ describe("the example app, end to end", () => {
     // The restored volume kept OpenClaw's state: the model and the approved pairing.
     if (!restored?.flyVolumeId) throw new Error("A running agent has a volume -- invariant");
     expect(app.fly.state.agentState(restored.flyVolumeId)).toMatchObject({ model: ACME_DEFAULTS.llmModel });
-    expect(app.fly.state.agentState(restored.flyVolumeId)?.approvedPairings.map((pairing) => pairing.code)).toEqual([code]);
+    expect(app.fly.state.agentState(restored.flyVolumeId)?.approvedPairings.map((pairing) => pairing.code)).toEqual([
+      code,
+    ]);
 
     // README: deprovision
     await alice.action(api.agents.deprovision, { machineDocId: recreated.machineDocId });
-    expect(await alice.query(api.agents.getAgent, { machineDocId: recreated.machineDocId })).toMatchObject({ status: "deleted" });
+    expect(await alice.query(api.agents.getAgent, { machineDocId: recreated.machineDocId })).toMatchObject({
+      status: "deleted",
+    });
     // README: end
     expect(app.fly.state.liveResources(FLY_APP_NAME)).toEqual({ machines: [], volumes: [] });
 
@@ -140,8 +151,19 @@ describe("the example app, end to end", () => {
     // README: end
 
     // No secret left the component: not in a return value, not in a stored row of the app.
-    const everything = JSON.stringify([agent, restored, audit, await app.t.run(async (ctx) => await ctx.db.query("tenants").collect())]);
-    for (const secret of [ACME_DEFAULTS.llmApiKey, ACME_DEFAULTS.appKey, ACME_DEFAULTS.serviceKey, ALICE_BOT_TOKEN, app.fly.token]) {
+    const everything = JSON.stringify([
+      agent,
+      restored,
+      audit,
+      await app.t.run(async (ctx) => await ctx.db.query("tenants").collect()),
+    ]);
+    for (const secret of [
+      ACME_DEFAULTS.llmApiKey,
+      ACME_DEFAULTS.appKey,
+      ACME_DEFAULTS.serviceKey,
+      ALICE_BOT_TOKEN,
+      app.fly.token,
+    ]) {
       expect(everything).not.toContain(secret);
     }
   });
@@ -183,7 +205,9 @@ describe("the example app, end to end", () => {
     );
     await app.t.withIdentity(ADA).mutation(api.tenants.setTenantDefaults, ACME_DEFAULTS);
     // A second call replaces the row rather than adding one.
-    await app.t.withIdentity(ADA).mutation(api.tenants.setTenantDefaults, { ...ACME_DEFAULTS, llmModel: "anthropic/claude-sonnet-4" });
+    await app.t
+      .withIdentity(ADA)
+      .mutation(api.tenants.setTenantDefaults, { ...ACME_DEFAULTS, llmModel: "anthropic/claude-sonnet-4" });
     const rows = await app.t.run(async (ctx) => await ctx.db.query("tenants").collect());
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ tenantId: "acme", llmModel: "anthropic/claude-sonnet-4", updatedBy: "ada" });

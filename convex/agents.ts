@@ -55,7 +55,9 @@ async function myAgentSettings(ctx: ActionCtx) {
   const caller = await requireCaller(ctx);
   const defaults = await ctx.runQuery(internal.tenants.defaultsOf, { tenantId: caller.tenantId });
   if (defaults === null) {
-    throw new ConvexError(`Tenant ${caller.tenantId} has no agent defaults yet: an admin must call tenants:setTenantDefaults.`);
+    throw new ConvexError(
+      `Tenant ${caller.tenantId} has no agent defaults yet: an admin must call tenants:setTenantDefaults.`,
+    );
   }
   return { tenantId: caller.tenantId, userId: caller.userId, ...defaults, openclawGatewayToken: newGatewayToken() };
 }
@@ -95,7 +97,12 @@ export const recreateMyAgent = action({
  */
 export const sweepAgents = internalAction({
   args: {},
-  returns: v.object({ repaired: v.number(), checked: v.number(), markedGone: v.number(), failures: v.array(v.string()) }),
+  returns: v.object({
+    repaired: v.number(),
+    checked: v.number(),
+    markedGone: v.number(),
+    failures: v.array(v.string()),
+  }),
   handler: async (ctx) => await flyAgents.sweep(ctx),
 });
 // README: end

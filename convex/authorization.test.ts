@@ -5,7 +5,16 @@ import { api } from "./_generated/api.js";
 import * as agentsModule from "./agents.js";
 import { FLY_APP_NAME } from "./agents.js";
 import * as tenantsModule from "./tenants.js";
-import { ACME_DEFAULTS, ADA, ALICE, ALICE_BOT_TOKEN, BOB, MALLORY, startExampleApp, type ExampleApp } from "./app.setup.js";
+import {
+  ACME_DEFAULTS,
+  ADA,
+  ALICE,
+  ALICE_BOT_TOKEN,
+  BOB,
+  MALLORY,
+  startExampleApp,
+  type ExampleApp,
+} from "./app.setup.js";
 
 type Kind = "query" | "mutation" | "action";
 type Args = Record<string, Value>;
@@ -38,7 +47,12 @@ async function call(caller: Caller, kind: Kind, name: string, args: Args): Promi
 function casesFor(machineDocId: string): Record<string, { args: Args; named: boolean }> {
   const page = { numItems: 10, cursor: null };
   const alice = { tenantId: "acme", userId: "alice" };
-  const settings = { ...alice, llmModel: ACME_DEFAULTS.llmModel, bridgeUrl: ACME_DEFAULTS.bridgeUrl, serviceId: ACME_DEFAULTS.serviceId };
+  const settings = {
+    ...alice,
+    llmModel: ACME_DEFAULTS.llmModel,
+    bridgeUrl: ACME_DEFAULTS.bridgeUrl,
+    serviceId: ACME_DEFAULTS.serviceId,
+  };
   const { llmApiKey, appKey, serviceKey, ...tenantSettings } = ACME_DEFAULTS;
   const named = (args: Args) => ({ args, named: true });
   return {
@@ -97,7 +111,11 @@ function withAlicesAgent() {
     app = await startExampleApp();
     await app.t.withIdentity(ADA).mutation(api.tenants.setTenantDefaults, ACME_DEFAULTS);
     const alice = app.t.withIdentity(ALICE);
-    await alice.mutation(api.agents.setAgentSecrets, { tenantId: "acme", userId: "alice", telegramBotToken: ALICE_BOT_TOKEN });
+    await alice.mutation(api.agents.setAgentSecrets, {
+      tenantId: "acme",
+      userId: "alice",
+      telegramBotToken: ALICE_BOT_TOKEN,
+    });
     ({ machineDocId } = await alice.action(api.agents.provisionMyAgent, {}));
     app.fly.state.resetRequests();
   });
@@ -112,7 +130,9 @@ async function acmeState() {
   const agent = await ada.query(api.agents.getAgent, { machineDocId });
   return {
     agent: agent && { status: agent.status, allowedSkills: agent.allowedSkills, machineId: agent.machineId },
-    agents: (await ada.query(api.agents.listAgents, { tenantId: "acme", paginationOpts: { numItems: 10, cursor: null } })).page.length,
+    agents: (
+      await ada.query(api.agents.listAgents, { tenantId: "acme", paginationOpts: { numItems: 10, cursor: null } })
+    ).page.length,
     aliceSecrets: await ada.query(api.agents.getAgentSecretsMeta, { tenantId: "acme", userId: "alice" }),
     companySecrets: await ada.query(api.agents.getCompanySecretsMeta, { tenantId: "acme" }),
     tenants: await app.t.run(async (ctx) => await ctx.db.query("tenants").collect()),
@@ -156,7 +176,9 @@ describe("authorization of every public function", () => {
     const namedCases = Object.fromEntries(Object.entries(cases).filter(([, c]) => c.named));
     const result = await outcomes(mallory, namedCases);
     for (const [name, outcome] of Object.entries(result)) {
-      expect(`${name}: ${outcome}`).toMatch(new RegExp(`^${name}: .*Not allowed: you belong to tenant globex, not acme`));
+      expect(`${name}: ${outcome}`).toMatch(
+        new RegExp(`^${name}: .*Not allowed: you belong to tenant globex, not acme`),
+      );
     }
     expect(app.fly.state.requests()).toEqual([]);
     expect(await acmeState()).toEqual(before);
@@ -176,7 +198,10 @@ describe("inside a tenant", () => {
 
   it("a member may read the tenant's agents but act only on their own", async () => {
     const bob = app.t.withIdentity(BOB);
-    const listed = await bob.query(api.agents.listAgents, { tenantId: "acme", paginationOpts: { numItems: 10, cursor: null } });
+    const listed = await bob.query(api.agents.listAgents, {
+      tenantId: "acme",
+      paginationOpts: { numItems: 10, cursor: null },
+    });
     expect(listed.page.map((agent) => agent.userId)).toEqual(["alice"]);
 
     const result = await outcomes(bob, {
@@ -203,12 +228,16 @@ describe("inside a tenant", () => {
 
     // Bob's own secrets are his to write.
     await bob.mutation(api.agents.setAgentSecrets, { tenantId: "acme", userId: "bob", telegramBotToken: "800:bob" });
-    expect(await bob.query(api.agents.getAgentSecretsMeta, { tenantId: "acme", userId: "bob" })).toMatchObject({ hasTelegramBotToken: true });
+    expect(await bob.query(api.agents.getAgentSecretsMeta, { tenantId: "acme", userId: "bob" })).toMatchObject({
+      hasTelegramBotToken: true,
+    });
   });
 
   it("a tenant admin may act on any of the tenant's agents", async () => {
     const ada = app.t.withIdentity(ADA);
-    expect(await ada.query(api.agents.getAgentSecretsMeta, { tenantId: "acme", userId: "alice" })).toMatchObject({ hasTelegramBotToken: true });
+    expect(await ada.query(api.agents.getAgentSecretsMeta, { tenantId: "acme", userId: "alice" })).toMatchObject({
+      hasTelegramBotToken: true,
+    });
     await ada.action(api.agents.stop, { machineDocId });
     expect(await ada.query(api.agents.getAgent, { machineDocId })).toMatchObject({ status: "stopped" });
     const agent = await ada.query(api.agents.getAgent, { machineDocId });

@@ -39,7 +39,7 @@ export const setTenantDefaults = mutation({
       .query("tenants")
       .withIndex("by_tenantId", (q) => q.eq("tenantId", admin.tenantId))
       .unique();
-    if (existing) await ctx.db.replace(existing._id, row);
+    if (existing) await ctx.db.replace("tenants", existing._id, row);
     else await ctx.db.insert("tenants", row);
 
     const meta = await flyAgents.setCompanySecrets(ctx, { tenantId: admin.tenantId, llmApiKey, appKey, serviceKey });
@@ -57,6 +57,13 @@ export const defaultsOf = internalQuery({
       .query("tenants")
       .withIndex("by_tenantId", (q) => q.eq("tenantId", args.tenantId))
       .unique();
-    return row && { llmModel: row.llmModel, bridgeUrl: row.bridgeUrl, serviceId: row.serviceId, allowedSkills: row.allowedSkills };
+    return (
+      row && {
+        llmModel: row.llmModel,
+        bridgeUrl: row.bridgeUrl,
+        serviceId: row.serviceId,
+        allowedSkills: row.allowedSkills,
+      }
+    );
   },
 });

@@ -1,7 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { parseArgs, runDemo } from "./demo.js";
 
-const FAST = { bootTimeMs: 30, gatewayStartupMs: 60, snapshotTimeMs: 60, restoreTimeMs: 40, volumeCreateMs: 10, stopTimeMs: 20, detachLagMs: 30, pairingTimeMs: 20 };
+const FAST = {
+  bootTimeMs: 30,
+  gatewayStartupMs: 60,
+  snapshotTimeMs: 60,
+  restoreTimeMs: 40,
+  volumeCreateMs: 10,
+  stopTimeMs: 20,
+  detachLagMs: 30,
+  pairingTimeMs: 20,
+};
 
 describe("npm run demo", () => {
   it("parses its options and refuses unknown ones", () => {

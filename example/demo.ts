@@ -14,7 +14,13 @@ import type { FlyEmulatorOptions } from "@okrlinkhub/fly-agents/fly-emulator";
 
 const USERS = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy"];
 
-export type DemoOptions = { agents: number; faults: boolean; rateLimits: boolean; timings?: FlyEmulatorOptions; quiet?: boolean };
+export type DemoOptions = {
+  agents: number;
+  faults: boolean;
+  rateLimits: boolean;
+  timings?: FlyEmulatorOptions;
+  quiet?: boolean;
+};
 
 export function parseArgs(args: string[]): DemoOptions {
   const options: DemoOptions = { agents: 1, faults: false, rateLimits: true };
@@ -41,7 +47,11 @@ export async function runDemo(options: DemoOptions) {
   const started = performance.now();
   let failure: unknown;
   try {
-    say(bold(`fly-agents demo: ${options.agents} agent(s), Fly emulator at ${world.fly.url}${options.faults ? ", with injected Fly failures" : ""}`));
+    say(
+      bold(
+        `fly-agents demo: ${options.agents} agent(s), Fly emulator at ${world.fly.url}${options.faults ? ", with injected Fly failures" : ""}`,
+      ),
+    );
     await setTenantDefaults(world, steps, say);
     const users = USERS.slice(0, options.agents).map((subject) => ({ subject, tenantId: "acme" }));
     const results = await Promise.allSettled(users.map((user) => userSession(world, user, steps, say)));
@@ -59,7 +69,12 @@ export async function runDemo(options: DemoOptions) {
 
 function report(result: Awaited<ReturnType<typeof runDemo>>) {
   console.log(`\n${bold("Timeline")}`);
-  console.log(table(["who", "step", "took", "", "detail"], result.steps.map((s) => [s.user, s.name, seconds(s.ms), s.ok ? green("ok") : red("failed"), dim(s.note)])));
+  console.log(
+    table(
+      ["who", "step", "took", "", "detail"],
+      result.steps.map((s) => [s.user, s.name, seconds(s.ms), s.ok ? green("ok") : red("failed"), dim(s.note)]),
+    ),
+  );
 
   const byCall = new Map<string, { calls: number; errors: number }>();
   for (const request of result.requests) {
@@ -70,21 +85,34 @@ function report(result: Awaited<ReturnType<typeof runDemo>>) {
     byCall.set(key, entry);
   }
   console.log(`\n${bold("Fly calls made")}`);
-  console.log(table(["call", "count", "answered with an error"], [...byCall].map(([call, e]) => [call, String(e.calls), e.errors ? yellow(String(e.errors)) : "0"])));
+  console.log(
+    table(
+      ["call", "count", "answered with an error"],
+      [...byCall].map(([call, e]) => [call, String(e.calls), e.errors ? yellow(String(e.errors)) : "0"]),
+    ),
+  );
   if (result.fired.length > 0) {
     const kinds = new Map<string, number>();
     for (const hit of result.fired) {
-      const kind = "drop" in hit.action ? "dropped connection" : "status" in hit.action ? `HTTP ${hit.action.status}` : "latency";
+      const kind =
+        "drop" in hit.action ? "dropped connection" : "status" in hit.action ? `HTTP ${hit.action.status}` : "latency";
       kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
     }
-    console.log(`  ${yellow(`${result.fired.length} injected failures`)}: ${[...kinds].map(([k, n]) => `${k} ×${n}`).join(", ")}`);
+    console.log(
+      `  ${yellow(`${result.fired.length} injected failures`)}: ${[...kinds].map(([k, n]) => `${k} ×${n}`).join(", ")}`,
+    );
   }
 
   console.log(`\n${bold("Fly resources left")}`);
-  console.log(table(["resource", "left"], [
-    ["machines", result.live.machines.length === 0 ? green("0") : red(String(result.live.machines.length))],
-    ["volumes", result.live.volumes.length === 0 ? green("0") : red(String(result.live.volumes.length))],
-  ]));
+  console.log(
+    table(
+      ["resource", "left"],
+      [
+        ["machines", result.live.machines.length === 0 ? green("0") : red(String(result.live.machines.length))],
+        ["volumes", result.live.volumes.length === 0 ? green("0") : red(String(result.live.volumes.length))],
+      ],
+    ),
+  );
 }
 
 export async function main(args: string[]): Promise<number> {
@@ -99,7 +127,9 @@ export async function main(args: string[]): Promise<number> {
   report(result);
   const clean = result.live.machines.length === 0 && result.live.volumes.length === 0;
   if (result.failure !== undefined) {
-    console.log(`\n${red("✗")} a step failed: ${result.failure instanceof Error ? result.failure.message : String(result.failure)}`);
+    console.log(
+      `\n${red("✗")} a step failed: ${result.failure instanceof Error ? result.failure.message : String(result.failure)}`,
+    );
     return 1;
   }
   if (!clean) {

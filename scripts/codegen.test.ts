@@ -107,7 +107,9 @@ describe("scripts/codegen.mjs", () => {
     const component = fs.readFileSync(generated("component.ts"), "utf8");
     // Ids cross the component boundary as plain strings; fields come sorted.
     expect(component).toContain(`{ machineId: string }`);
-    expect(component).toContain(`_creationTime: number;\n          _id: string;\n          state: "started" | "stopped";\n          userId: string;`);
+    expect(component).toContain(
+      `_creationTime: number;\n          _id: string;\n          state: "started" | "stopped";\n          userId: string;`,
+    );
     expect(component).toContain(`{ ids: Array<string> }`);
     // Only public functions are exported.
     expect(component).not.toContain("markStarted");
@@ -137,7 +139,10 @@ describe("scripts/codegen.mjs", () => {
     const lib = path.join(dir, "src", "component", "lib.ts");
     const source = fs.readFileSync(lib, "utf8");
     const server = fs.readFileSync(generated("server.ts"), "utf8");
-    fs.appendFileSync(lib, `\nexport const count = query({ args: {}, returns: v.number(), handler: async () => 0 });\n`);
+    fs.appendFileSync(
+      lib,
+      `\nexport const count = query({ args: {}, returns: v.number(), handler: async () => 0 });\n`,
+    );
     fs.rmSync(generated("server.ts"));
     fs.writeFileSync(generated("old.ts"), "export {};\n");
     try {

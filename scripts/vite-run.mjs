@@ -33,7 +33,12 @@ const server = await createServer({
 // lazily, inside the first function that needs them, and forbids timers inside queries and
 // mutations; so fetch without the timer.
 const transport = { ...createServerModuleRunnerTransport({ channel: server.environments.ssr.hot }), timeout: 0 };
-const runner = new ModuleRunner({ transport, hmr: false, createImportMeta: createNodeImportMeta, sourcemapInterceptor: "prepareStackTrace" });
+const runner = new ModuleRunner({
+  transport,
+  hmr: false,
+  createImportMeta: createNodeImportMeta,
+  sourcemapInterceptor: "prepareStackTrace",
+});
 process.argv = [process.argv[0], resolve(entry), ...args];
 let exitCode = 0;
 try {

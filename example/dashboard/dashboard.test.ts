@@ -94,7 +94,10 @@ const detail = (): Locator => page.locator("[data-agent-detail]");
 const status = (text: string | RegExp): Locator => page.getByRole("status").filter({ hasText: text });
 const alert = (text: string | RegExp): Locator => page.getByRole("alert").filter({ hasText: text });
 const fact = (term: string): Locator =>
-  detail().locator(".facts > div").filter({ has: page.getByText(term, { exact: true }) }).locator("dd");
+  detail()
+    .locator(".facts > div")
+    .filter({ has: page.getByText(term, { exact: true }) })
+    .locator("dd");
 
 async function screenshot(name: string) {
   const path = join(SCREENSHOT_DIR, name);
@@ -194,7 +197,9 @@ describe("the fleet dashboard in Chromium", () => {
     await row.getByText("provisioning", { exact: true }).waitFor();
     await row.getByText("Step 1 of 7 · Queued").waitFor();
     await row.getByRole("button").click();
-    await detail().getByRole("heading", { name: /Agent of grace/ }).waitFor();
+    await detail()
+      .getByRole("heading", { name: /Agent of grace/ })
+      .waitFor();
 
     for (const [step, label] of STEPS) {
       await fleet.update(grace._id, { step });

@@ -9,7 +9,10 @@ import { sessionFromToken } from "./src/session.js";
 
 describe("readableError", () => {
   test("a component error gets the headline for its kind, with the backend's message under it", () => {
-    const error = new ConvexError({ kind: "pairing_in_progress", message: "A pairing command is running on this machine." });
+    const error = new ConvexError({
+      kind: "pairing_in_progress",
+      message: "A pairing command is running on this machine.",
+    });
     expect(readableError(error)).toEqual({
       title: "A pairing is already running on this agent",
       detail: "A pairing command is running on this machine.",
@@ -23,7 +26,9 @@ describe("readableError", () => {
   });
 
   test("a ConvexError with an unknown kind shows its message", () => {
-    expect(readableError(new ConvexError({ kind: "brand_new", message: "Something new." }))).toEqual({ title: "Something new." });
+    expect(readableError(new ConvexError({ kind: "brand_new", message: "Something new." }))).toEqual({
+      title: "Something new.",
+    });
   });
 
   test("a server error shows the thrown message without the client's prefix and stack", () => {

@@ -15,7 +15,10 @@ export function seconds(ms: number): string {
 
 export function table(headers: string[], rows: string[][]): string {
   const strip = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, "");
-  const widths = headers.map((header, i) => Math.max(strip(header).length, ...rows.map((row) => strip(row[i] ?? "").length)));
-  const line = (cells: string[]) => cells.map((cell, i) => cell + " ".repeat(widths[i] - strip(cell).length)).join("  ");
+  const widths = headers.map((header, i) =>
+    Math.max(strip(header).length, ...rows.map((row) => strip(row[i] ?? "").length)),
+  );
+  const line = (cells: string[]) =>
+    cells.map((cell, i) => cell + " ".repeat(widths[i] - strip(cell).length)).join("  ");
   return [bold(line(headers)), ...rows.map(line)].map((text) => `  ${text}`).join("\n");
 }

@@ -54,7 +54,9 @@ export async function main() {
         );
         return 1;
       }
-      process.stdout.write(`codegen: ${unchanged} files up to date in ${dirs || "(nothing to generate)"} (${seconds}s)\n`);
+      process.stdout.write(
+        `codegen: ${unchanged} files up to date in ${dirs || "(nothing to generate)"} (${seconds}s)\n`,
+      );
       return 0;
     }
     process.stdout.write(

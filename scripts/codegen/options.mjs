@@ -32,8 +32,7 @@ export function parseArgs(argv) {
     else if (arg === "--root") opts.root = path.resolve(value());
     else if (arg.startsWith("--root=")) opts.root = path.resolve(arg.slice("--root=".length));
     else if (arg === "--component-dir") (opts.componentDirs ??= []).push(value());
-    else if (arg.startsWith("--component-dir="))
-      (opts.componentDirs ??= []).push(arg.slice("--component-dir=".length));
+    else if (arg.startsWith("--component-dir=")) (opts.componentDirs ??= []).push(arg.slice("--component-dir=".length));
     else if (arg === "--help" || arg === "-h") {
       process.stdout.write(
         "usage: node scripts/codegen.mjs [--check] [--root <dir>] [--component-dir <dir>]... [--verbose]\n",

@@ -21,7 +21,15 @@ import { runSession } from "./session.mjs";
  * @param {any} args.ctx from crashingCtx
  * @returns {Promise<import("./session.mjs").Output[]>}
  */
-export async function renderProject({ root, componentDirs: requestedDirs, verbose, config, evaluator, internals, ctx }) {
+export async function renderProject({
+  root,
+  componentDirs: requestedDirs,
+  verbose,
+  config,
+  evaluator,
+  internals,
+  ctx,
+}) {
   const functionsDir = path.resolve(root, config.functions);
   const componentDirs = (
     requestedDirs ?? (componentDefinitionFile(path.join(root, "src", "component")) ? ["src/component"] : [])

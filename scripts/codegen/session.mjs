@@ -59,9 +59,7 @@ export async function runSession({ evaluator, internals, ctx, config, rootPath, 
     if (needsFunctions) {
       const byEnvironment = await I.entryPointsByEnvironment(ctx, dir);
       if (!directory.isRoot && byEnvironment.node.length > 0) {
-        fail(
-          `"use node" directive is not supported in components. Remove it from the component at: ${dir}.`,
-        );
+        fail(`"use node" directive is not supported in components. Remove it from the component at: ${dir}.`);
       }
       functions = await analyzeFunctions(evaluator, rootComponent, dir, byEnvironment);
     }

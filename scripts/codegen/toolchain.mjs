@@ -12,9 +12,7 @@ export const TOOL_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url
 const requireFromTool = createRequire(path.join(TOOL_ROOT, "package.json"));
 
 /** esbuild's JS API. */
-export const esbuild = await import(pathToFileURL(requireFromTool.resolve("esbuild")).href).then(
-  (m) => m.default ?? m,
-);
+export const esbuild = await import(pathToFileURL(requireFromTool.resolve("esbuild")).href).then((m) => m.default ?? m);
 /** Absolute path of the installed convex package. */
 export const CONVEX_DIR = path.dirname(requireFromTool.resolve("convex/package.json"));
 const CONVEX_PACKAGE = JSON.parse(fs.readFileSync(path.join(CONVEX_DIR, "package.json"), "utf8"));

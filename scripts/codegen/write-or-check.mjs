@@ -53,7 +53,9 @@ export function applyOutputs(outputs, { check, root }) {
       }
       if (check) {
         problems.push(
-          existing === null ? `  missing: ${rel(file)}` : `  stale:   ${rel(file)} (${firstDifference(contents, existing)})`,
+          existing === null
+            ? `  missing: ${rel(file)}`
+            : `  stale:   ${rel(file)} (${firstDifference(contents, existing)})`,
         );
       } else {
         fs.mkdirSync(codegenDir, { recursive: true });

@@ -33,7 +33,8 @@ export type FlyAgentsOperation =
   | { kind: "readAudit"; tenantId: string; machineDocId?: string; userId?: string }
   | { kind: "provision" | "recreate"; tenantId: string; userId: string }
   | {
-      kind: "readAgent" | "start" | "stop" | "restart" | "deprovision" | "snapshot" | "pairing" | "sync" | "updateSkills";
+      kind:
+        "readAgent" | "start" | "stop" | "restart" | "deprovision" | "snapshot" | "pairing" | "sync" | "updateSkills";
       tenantId: string;
       userId: string;
       machineDocId: string;
@@ -60,7 +61,6 @@ const provisionArgs = {
   image: v.optional(v.string()),
 };
 
-
 /**
  * Public queries, mutations and actions over the component for a host app to re-export.
  * Secrets can be written and their presence read; no function returns a secret.
@@ -78,7 +78,10 @@ export function exposeApi(component: ComponentApi, options: ExposeApiOptions) {
     machineDocId: string,
   ) {
     const agent = await agents.get(ctx, { machineDocId });
-    if (!agent) throw flyAgentsError("not_found", `No agent with machineDocId ${JSON.stringify(machineDocId)}.`, { machineDocId });
+    if (!agent)
+      throw flyAgentsError("not_found", `No agent with machineDocId ${JSON.stringify(machineDocId)}.`, {
+        machineDocId,
+      });
     await auth(ctx, { kind, tenantId: agent.tenantId, userId: agent.userId, machineDocId });
     return agent;
   }
@@ -123,7 +126,10 @@ export function exposeApi(component: ComponentApi, options: ExposeApiOptions) {
         }
         const agent = await agents.get(ctx, { machineDocId: args.machineDocId });
         if (!agent || agent.tenantId !== args.tenantId) {
-          throw flyAgentsError("not_found", `No agent ${JSON.stringify(args.machineDocId)} in tenant ${JSON.stringify(args.tenantId)}.`);
+          throw flyAgentsError(
+            "not_found",
+            `No agent ${JSON.stringify(args.machineDocId)} in tenant ${JSON.stringify(args.tenantId)}.`,
+          );
         }
         await auth(ctx, { kind: "readAudit", tenantId: args.tenantId, machineDocId: agent._id, userId: agent.userId });
         return await agents.auditOfMachine(ctx, { machineDocId: agent._id, paginationOpts: args.paginationOpts });

@@ -27,7 +27,14 @@ let t: ReturnType<typeof convexTest>;
 let savedEnv: Array<readonly [string, string | undefined]>;
 
 beforeEach(async () => {
-  fly = await startFlyEmulator({ apps: [APP], bootTimeMs: 20, gatewayStartupMs: 20, stopTimeMs: 10, snapshotTimeMs: 30, restoreTimeMs: 30 });
+  fly = await startFlyEmulator({
+    apps: [APP],
+    bootTimeMs: 20,
+    gatewayStartupMs: 20,
+    stopTimeMs: 10,
+    snapshotTimeMs: 30,
+    restoreTimeMs: 30,
+  });
   savedEnv = HOST_ENV.map((name) => [name, process.env[name]] as const);
   for (const name of HOST_ENV) delete process.env[name];
   t = convexTest(undefined, hostModules);
@@ -61,16 +68,32 @@ describe("provisioning through the client", () => {
   it("provisions with stored secrets, then reads, lists and runs the whole lifecycle", async () => {
     const agents = client();
     await t.mutation(async (ctx) => await agents.setAgentSecrets(ctx, { tenantId: "t1", userId: "u1", ...SECRETS }));
-    const result = await t.action(async (ctx) => await agents.provision(ctx, { tenantId: "t1", userId: "u1", ...AGENT }));
+    const result = await t.action(
+      async (ctx) => await agents.provision(ctx, { tenantId: "t1", userId: "u1", ...AGENT }),
+    );
     expect(result.effectiveModel).toBe(AGENT.llmModel);
 
     const agent = await t.query(async (ctx) => await agents.get(ctx, { machineDocId: result.machineDocId }));
-    expect(agent).toMatchObject({ status: "running", tenantId: "t1", userId: "u1", flyAppName: APP, machineId: result.machineId });
-    expect(machineEnv(result.machineId)).toMatchObject({ LLM_API_KEY: SECRETS.llmApiKey, OPENCLAW_GATEWAY_TOKEN: SECRETS.openclawGatewayToken });
+    expect(agent).toMatchObject({
+      status: "running",
+      tenantId: "t1",
+      userId: "u1",
+      flyAppName: APP,
+      machineId: result.machineId,
+    });
+    expect(machineEnv(result.machineId)).toMatchObject({
+      LLM_API_KEY: SECRETS.llmApiKey,
+      OPENCLAW_GATEWAY_TOKEN: SECRETS.openclawGatewayToken,
+    });
     const listed = await t.query(async (ctx) => await agents.listByTenant(ctx, { tenantId: "t1" }));
     expect(listed.map((row) => row._id)).toEqual([result.machineDocId]);
     const page = await t.query(
-      async (ctx) => await agents.listByTenantPage(ctx, { tenantId: "t1", status: "running", paginationOpts: { numItems: 5, cursor: null } }),
+      async (ctx) =>
+        await agents.listByTenantPage(ctx, {
+          tenantId: "t1",
+          status: "running",
+          paginationOpts: { numItems: 5, cursor: null },
+        }),
     );
     expect(page.page).toHaveLength(1);
 
@@ -90,13 +113,17 @@ describe("provisioning through the client", () => {
     expect(await t.action(async (ctx) => await agents.sync(ctx, target))).toBe("stopped");
     await t.action(async (ctx) => await agents.start(ctx, target));
     await t.action(async (ctx) => await agents.restart(ctx, target));
-    const recreated = await t.action(async (ctx) => await agents.recreateFromLatestSnapshot(ctx, { tenantId: "t1", userId: "u1", ...AGENT }));
+    const recreated = await t.action(
+      async (ctx) => await agents.recreateFromLatestSnapshot(ctx, { tenantId: "t1", userId: "u1", ...AGENT }),
+    );
     expect(recreated.restoredFromSnapshotId).toBe(snapshot.snapshotId);
     await t.action(async (ctx) => await agents.deprovision(ctx, { machineDocId: recreated.machineDocId }));
     expect(await t.action(async (ctx) => await agents.sweep(ctx))).toMatchObject({ failures: [] });
     expect(fly.state.liveResources(APP)).toEqual({ machines: [], volumes: [] });
 
-    const machineAudit = await t.query(async (ctx) => await agents.auditOfMachine(ctx, { ...target, paginationOpts: { numItems: 20, cursor: null } }));
+    const machineAudit = await t.query(
+      async (ctx) => await agents.auditOfMachine(ctx, { ...target, paginationOpts: { numItems: 20, cursor: null } }),
+    );
     expect(machineAudit.page.map((event) => event.operation).reverse()).toEqual([
       "provision",
       "pairing",
@@ -107,7 +134,10 @@ describe("provisioning through the client", () => {
       "restart",
       "deprovision",
     ]);
-    const tenantAudit = await t.query(async (ctx) => await agents.auditOfTenant(ctx, { tenantId: "t1", paginationOpts: { numItems: 50, cursor: null } }));
+    const tenantAudit = await t.query(
+      async (ctx) =>
+        await agents.auditOfTenant(ctx, { tenantId: "t1", paginationOpts: { numItems: 50, cursor: null } }),
+    );
     expect(tenantAudit.page.map((event) => event.operation)).toContain("recreate");
   });
 
@@ -129,7 +159,13 @@ describe("secrets through the client", () => {
     const agents = client();
     const owner = { tenantId: "t1", userId: "u1" };
     const stored = await t.mutation(async (ctx) => await agents.setAgentSecrets(ctx, { ...owner, ...SECRETS }));
-    expect(stored).toMatchObject({ ...owner, hasLlmApiKey: true, hasTelegramBotToken: true, hasOpenaiApiKey: false, hasFlyApiToken: false });
+    expect(stored).toMatchObject({
+      ...owner,
+      hasLlmApiKey: true,
+      hasTelegramBotToken: true,
+      hasOpenaiApiKey: false,
+      hasFlyApiToken: false,
+    });
 
     // Omitted: kept. Empty string: removed.
     await t.mutation(async (ctx) => await agents.setAgentSecrets(ctx, { ...owner, telegramBotToken: "" }));
@@ -147,7 +183,9 @@ describe("secrets through the client", () => {
   it("falls back to the tenant's company secrets where a user stored none", async () => {
     const agents = client();
     const { llmApiKey, appKey, serviceKey } = SECRETS;
-    await t.mutation(async (ctx) => await agents.setCompanySecrets(ctx, { tenantId: "t1", llmApiKey, appKey, serviceKey }));
+    await t.mutation(
+      async (ctx) => await agents.setCompanySecrets(ctx, { tenantId: "t1", llmApiKey, appKey, serviceKey }),
+    );
     expect(await t.query(async (ctx) => await agents.getCompanySecretsMeta(ctx, { tenantId: "t1" }))).toMatchObject({
       tenantId: "t1",
       hasLlmApiKey: true,
@@ -155,25 +193,42 @@ describe("secrets through the client", () => {
     });
     const own = { telegramBotToken: "111:own-bot", openclawGatewayToken: "gw-own-token" };
     await t.mutation(async (ctx) => await agents.setAgentSecrets(ctx, { tenantId: "t1", userId: "u1", ...own }));
-    await t.mutation(async (ctx) => await agents.setAgentSecrets(ctx, { tenantId: "t1", userId: "u2", ...own, llmApiKey: "sk-u2-own" }));
+    await t.mutation(
+      async (ctx) =>
+        await agents.setAgentSecrets(ctx, { tenantId: "t1", userId: "u2", ...own, llmApiKey: "sk-u2-own" }),
+    );
 
-    const first = await t.action(async (ctx) => await agents.provision(ctx, { tenantId: "t1", userId: "u1", ...AGENT }));
-    const second = await t.action(async (ctx) => await agents.provision(ctx, { tenantId: "t1", userId: "u2", ...AGENT }));
-    expect(machineEnv(first.machineId)).toMatchObject({ LLM_API_KEY: llmApiKey, OPENCLAW_APP_KEY: appKey, TELEGRAM_BOT_TOKEN: own.telegramBotToken });
+    const first = await t.action(
+      async (ctx) => await agents.provision(ctx, { tenantId: "t1", userId: "u1", ...AGENT }),
+    );
+    const second = await t.action(
+      async (ctx) => await agents.provision(ctx, { tenantId: "t1", userId: "u2", ...AGENT }),
+    );
+    expect(machineEnv(first.machineId)).toMatchObject({
+      LLM_API_KEY: llmApiKey,
+      OPENCLAW_APP_KEY: appKey,
+      TELEGRAM_BOT_TOKEN: own.telegramBotToken,
+    });
     expect(machineEnv(second.machineId)).toMatchObject({ LLM_API_KEY: "sk-u2-own", OPENCLAW_SERVICE_KEY: serviceKey });
 
     // Without the tenant's defaults a third user lacks keys, and is told where to store them.
     await t.mutation(async (ctx) => await agents.clearCompanySecrets(ctx, { tenantId: "t1" }));
     expect(await t.query(async (ctx) => await agents.getCompanySecretsMeta(ctx, { tenantId: "t1" }))).toBeNull();
     await t.mutation(async (ctx) => await agents.setAgentSecrets(ctx, { tenantId: "t1", userId: "u3", ...own }));
-    await expect(t.action(async (ctx) => await agents.provision(ctx, { tenantId: "t1", userId: "u3", ...AGENT }))).rejects.toThrow(
+    await expect(
+      t.action(async (ctx) => await agents.provision(ctx, { tenantId: "t1", userId: "u3", ...AGENT })),
+    ).rejects.toThrow(
       /Missing llmApiKey \(LLM_API_KEY\), appKey \(OPENCLAW_APP_KEY\), serviceKey \(OPENCLAW_SERVICE_KEY\).*upsertCompanySecrets/,
     );
   });
 
   it("rotates the encryption key: old-key secrets open under the new key only after rotation", async () => {
     process.env.AGENT_SECRETS_ENCRYPTION_KEY = TEST_KEY;
-    const agents = new FlyAgents(components.flyAgents, { flyAppName: APP, flyApiToken: fly.token, flyApiBaseUrl: fly.url });
+    const agents = new FlyAgents(components.flyAgents, {
+      flyAppName: APP,
+      flyApiToken: fly.token,
+      flyApiBaseUrl: fly.url,
+    });
     const owner = { tenantId: "t1", userId: "u1" };
     await t.mutation(async (ctx) => await agents.setAgentSecrets(ctx, { ...owner, ...SECRETS }));
     const before = await t.query(async (ctx) => await agents.getAgentSecretsMeta(ctx, owner));
@@ -196,10 +251,12 @@ describe("secrets through the client", () => {
 
     // With only the old key, the re-sealed secrets cannot be opened.
     process.env.AGENT_SECRETS_ENCRYPTION_KEY = TEST_KEY;
-    const stale = await t.action(async (ctx) => await agents.start(ctx, { machineDocId: result.machineDocId })).then(
-      () => null,
-      (reason: unknown) => reason,
-    );
+    const stale = await t
+      .action(async (ctx) => await agents.start(ctx, { machineDocId: result.machineDocId }))
+      .then(
+        () => null,
+        (reason: unknown) => reason,
+      );
     expect(isFlyAgentsError(stale, "wrong_encryption_key")).toBe(true);
   });
 });
@@ -207,17 +264,31 @@ describe("secrets through the client", () => {
 describe("options", () => {
   it("fall back to the host's env vars, read when a call is made", async () => {
     const agents = new FlyAgents(components.flyAgents);
-    expect(agents.options).toEqual({ flyAppName: undefined, flyApiToken: undefined, secretsEncryptionKey: undefined, flyApiBaseUrl: undefined });
-    await expect(t.action(async (ctx) => await agents.sweep(ctx))).rejects.toThrow(/Missing flyAppName: pass it to new FlyAgents/);
+    expect(agents.options).toEqual({
+      flyAppName: undefined,
+      flyApiToken: undefined,
+      secretsEncryptionKey: undefined,
+      flyApiBaseUrl: undefined,
+    });
+    await expect(t.action(async (ctx) => await agents.sweep(ctx))).rejects.toThrow(
+      /Missing flyAppName: pass it to new FlyAgents/,
+    );
 
     process.env.FLY_APP_NAME = APP;
     process.env.FLY_API_TOKEN = fly.token;
     process.env.AGENT_SECRETS_ENCRYPTION_KEY = TEST_KEY;
     process.env.FLY_API_BASE_URL = fly.url;
-    expect(agents.options).toEqual({ flyAppName: APP, flyApiToken: fly.token, secretsEncryptionKey: TEST_KEY, flyApiBaseUrl: fly.url });
+    expect(agents.options).toEqual({
+      flyAppName: APP,
+      flyApiToken: fly.token,
+      secretsEncryptionKey: TEST_KEY,
+      flyApiBaseUrl: fly.url,
+    });
 
     await t.mutation(async (ctx) => await agents.setAgentSecrets(ctx, { tenantId: "t1", userId: "u1", ...SECRETS }));
-    const result = await t.action(async (ctx) => await agents.provision(ctx, { tenantId: "t1", userId: "u1", ...AGENT }));
+    const result = await t.action(
+      async (ctx) => await agents.provision(ctx, { tenantId: "t1", userId: "u1", ...AGENT }),
+    );
     expect(fly.state.machine(APP, result.machineId)?.state).toBe("started");
   });
 
@@ -227,18 +298,31 @@ describe("options", () => {
     process.env.FLY_API_BASE_URL = "http://127.0.0.1:9/v1"; // nothing listens on the discard port
     process.env.AGENT_SECRETS_ENCRYPTION_KEY = OTHER_KEY;
     const agents = client();
-    expect(agents.options).toEqual({ flyAppName: APP, flyApiToken: fly.token, secretsEncryptionKey: TEST_KEY, flyApiBaseUrl: fly.url });
+    expect(agents.options).toEqual({
+      flyAppName: APP,
+      flyApiToken: fly.token,
+      secretsEncryptionKey: TEST_KEY,
+      flyApiBaseUrl: fly.url,
+    });
 
     await t.mutation(async (ctx) => await agents.setAgentSecrets(ctx, { tenantId: "t1", userId: "u1", ...SECRETS }));
-    const result = await t.action(async (ctx) => await agents.provision(ctx, { tenantId: "t1", userId: "u1", ...AGENT }));
+    const result = await t.action(
+      async (ctx) => await agents.provision(ctx, { tenantId: "t1", userId: "u1", ...AGENT }),
+    );
     expect(fly.state.machine(APP, result.machineId)?.state).toBe("started");
     // Sealed with the constructor's key, not the env's.
     const meta = await t.query(async (ctx) => await agents.getAgentSecretsMeta(ctx, { tenantId: "t1", userId: "u1" }));
-    const withEnvKey = new FlyAgents(components.flyAgents, { flyAppName: APP, flyApiToken: fly.token, flyApiBaseUrl: fly.url });
-    const opened = await t.action(async (ctx) => await withEnvKey.stop(ctx, { machineDocId: result.machineDocId })).then(
-      () => null,
-      (reason: unknown) => reason,
-    );
+    const withEnvKey = new FlyAgents(components.flyAgents, {
+      flyAppName: APP,
+      flyApiToken: fly.token,
+      flyApiBaseUrl: fly.url,
+    });
+    const opened = await t
+      .action(async (ctx) => await withEnvKey.stop(ctx, { machineDocId: result.machineDocId }))
+      .then(
+        () => null,
+        (reason: unknown) => reason,
+      );
     expect(meta?.keyId).toBeDefined();
     expect(isFlyAgentsError(opened, "wrong_encryption_key")).toBe(true);
   });

@@ -13,7 +13,12 @@ import type {
 import type { ComponentApi } from "../component/_generated/component.js";
 
 export { exposeApi, type FlyAgentsOperation, type ExposeApiOptions } from "./exposeApi.js";
-export { isFlyAgentsError, ERROR_KINDS, type FlyAgentsErrorData, type FlyAgentsErrorKind } from "../component/errors.js";
+export {
+  isFlyAgentsError,
+  ERROR_KINDS,
+  type FlyAgentsErrorData,
+  type FlyAgentsErrorKind,
+} from "../component/errors.js";
 export { vAgentMachine, vAgentSnapshot, vAuditEvent, vSweepResult, vRotationResult } from "../component/shapes.js";
 export { vAgentSecretsMeta, vCompanySecretsMeta } from "../component/secrets/meta.js";
 export {
@@ -266,7 +271,11 @@ export class FlyAgents {
    */
   async listByTenantPage(
     ctx: RunQueryCtx,
-    args: { tenantId: string; paginationOpts: PaginationOptions; status?: FunctionArgs<Lib["listAgentMachinesByTenant"]>["status"] },
+    args: {
+      tenantId: string;
+      paginationOpts: PaginationOptions;
+      status?: FunctionArgs<Lib["listAgentMachinesByTenant"]>["status"];
+    },
   ) {
     return await ctx.runQuery(this.component.lib.listAgentMachinesByTenantPage, args);
   }

@@ -128,7 +128,9 @@ export function parseAllowedSkills(allowedSkills?: string[], allowedSkillsJson?:
   }
   for (const skill of skills) {
     if (skill.trim() === "" || skill.length > 100) {
-      invalid(`Every allowed skill must be a non-empty name of at most 100 characters; got ${JSON.stringify(skill.slice(0, 80))}.`);
+      invalid(
+        `Every allowed skill must be a non-empty name of at most 100 characters; got ${JSON.stringify(skill.slice(0, 80))}.`,
+      );
     }
   }
   return skills;
@@ -155,7 +157,8 @@ export function resolveAgentSpec(input: AgentSpecInput, secretsHint: string): Ag
   if (input.userId.trim() === "") invalid("userId must be a non-empty string.");
   checkFlyAppName(input.flyAppName);
   const region = input.region ?? DEFAULT_REGION;
-  if (!FLY_REGION.test(region)) invalid(`region ${JSON.stringify(region)} is not a Fly region code such as "iad" or "fra".`);
+  if (!FLY_REGION.test(region))
+    invalid(`region ${JSON.stringify(region)} is not a Fly region code such as "iad" or "fra".`);
   const memoryMB = input.memoryMB ?? DEFAULT_MEMORY_MB;
   if (!Number.isInteger(memoryMB) || memoryMB < 256 || memoryMB % 256 !== 0) {
     invalid(`memoryMB must be a multiple of 256 (Fly's unit), at least 256; got ${memoryMB}.`);
@@ -165,7 +168,8 @@ export function resolveAgentSpec(input: AgentSpecInput, secretsHint: string): Ag
     invalid(`startupTimeoutSec must be a whole number of seconds from 1 to 600; got ${startupTimeoutSec}.`);
   }
   const image = input.image ?? DEFAULT_IMAGE;
-  if (image.trim() === "" || /\s/.test(image)) invalid("image must be an image reference such as registry.fly.io/my-openclaw:latest.");
+  if (image.trim() === "" || /\s/.test(image))
+    invalid("image must be an image reference such as registry.fly.io/my-openclaw:latest.");
   if (input.openclawGatewayToken !== undefined && input.openclawGatewayToken.trim() === "") {
     invalid(
       "openclawGatewayToken is empty. OpenClaw refuses to bind its gateway without it, and the machine would look healthy while serving nothing. Pass a random token (e.g. `openssl rand -hex 32`).",

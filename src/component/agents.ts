@@ -57,12 +57,9 @@ export function agentNotFound(machineDocId: string) {
   );
 }
 
-export async function getAgentOrThrow(
-  ctx: QueryCtx,
-  machineDocId: string,
-): Promise<Doc<"agentMachines">> {
+export async function getAgentOrThrow(ctx: QueryCtx, machineDocId: string): Promise<Doc<"agentMachines">> {
   const id = ctx.db.normalizeId("agentMachines", machineDocId);
-  const agent = id ? await ctx.db.get(id) : null;
+  const agent = id ? await ctx.db.get("agentMachines", id) : null;
   if (!agent) throw agentNotFound(machineDocId);
   return agent;
 }
@@ -137,7 +134,9 @@ export const beginOperation = internalMutation({
     const agent = await getAgentOrThrow(ctx, args.machineDocId);
     const now = Date.now();
     const stale =
-      args.takeOverStartedBefore !== undefined && agent.operation !== undefined && agent.operation.startedAt < args.takeOverStartedBefore;
+      args.takeOverStartedBefore !== undefined &&
+      agent.operation !== undefined &&
+      agent.operation.startedAt < args.takeOverStartedBefore;
     if (agent.operation && agent.operation.deadline > now && agent.operation.id !== args.operationId && !stale) {
       throw flyAgentsError(
         "operation_in_progress",
@@ -155,7 +154,7 @@ export const beginOperation = internalMutation({
       );
     }
     const operation = { kind: args.kind, id: args.operationId, startedAt: now, deadline: args.deadline };
-    await ctx.db.patch(agent._id, { operation });
+    await ctx.db.patch("agentMachines", agent._id, { operation });
     return { ...agent, operation };
   },
 });
@@ -167,7 +166,9 @@ export const agentsNeedingSweep = internalQuery({
   handler: async (ctx, args) => {
     const stuck = await ctx.db
       .query("agentMachines")
-      .withIndex("by_status_statusChangedAt", (q) => q.eq("status", "provisioning").lt("statusChangedAt", args.stuckBefore))
+      .withIndex("by_status_statusChangedAt", (q) =>
+        q.eq("status", "provisioning").lt("statusChangedAt", args.stuckBefore),
+      )
       .filter((q) => q.eq(q.field("flyAppName"), args.flyAppName))
       .take(args.limit);
     const leftovers = await ctx.db
@@ -181,7 +182,12 @@ export const agentsNeedingSweep = internalQuery({
 
 /** A page of agents that should have a live machine (running or stopped), for the sweep's check. */
 export const agentsWithMachinesPage = internalQuery({
-  args: { flyAppName: v.string(), status: v.union(v.literal("running"), v.literal("stopped")), cursor: v.union(v.string(), v.null()), numItems: v.number() },
+  args: {
+    flyAppName: v.string(),
+    status: v.union(v.literal("running"), v.literal("stopped")),
+    cursor: v.union(v.string(), v.null()),
+    numItems: v.number(),
+  },
   returns: v.object({
     page: v.array(v.object({ id: v.id("agentMachines"), machineId: v.optional(v.string()) })),
     isDone: v.boolean(),
@@ -235,7 +241,7 @@ export const updateAgent = internalMutation({
   },
   returns: v.null(),
   handler: async (ctx, args) => {
-    const agent = await ctx.db.get(args.machineDocId);
+    const agent = await ctx.db.get("agentMachines", args.machineDocId);
     if (!agent) throw flyAgentsError("not_found", `Agent ${args.machineDocId} vanished -- invariant`);
     if (agent.operation?.id !== args.operationId) {
       throw flyAgentsError(
@@ -245,16 +251,12 @@ export const updateAgent = internalMutation({
       );
     }
     await applyPatch(ctx, agent, args.patch);
-    if (args.release) await ctx.db.patch(agent._id, { operation: undefined });
+    if (args.release) await ctx.db.patch("agentMachines", agent._id, { operation: undefined });
     return null;
   },
 });
 
-export async function applyPatch(
-  ctx: MutationCtx,
-  agent: Doc<"agentMachines">,
-  patch: AgentPatch,
-) {
+export async function applyPatch(ctx: MutationCtx, agent: Doc<"agentMachines">, patch: AgentPatch) {
   const { step, lastError, ...rest } = patch;
   const now = Date.now();
   const update: Partial<Doc<"agentMachines">> = { ...rest };
@@ -274,7 +276,7 @@ export async function applyPatch(
   }
   if (patch.status !== undefined && patch.status !== "provisioning") update.step = undefined;
   if (patch.status !== undefined && patch.status !== "error") update.resourcesCleanedUp = patch.resourcesCleanedUp;
-  await ctx.db.patch(agent._id, update);
+  await ctx.db.patch("agentMachines", agent._id, update);
 }
 
 export const getAgent = internalQuery({
@@ -285,7 +287,7 @@ export const getAgent = internalQuery({
   ),
   handler: async (ctx, args) => {
     const id = ctx.db.normalizeId("agentMachines", args.machineDocId);
-    return id ? await ctx.db.get(id) : null;
+    return id ? await ctx.db.get("agentMachines", id) : null;
   },
 });
 

@@ -59,10 +59,7 @@ export function flyAgentsError(
  * True when `error` is one of ours (optionally of `kind`). Works on errors that crossed the
  * component boundary, where only `data` survives.
  */
-export function isFlyAgentsError(
-  error: unknown,
-  kind?: FlyAgentsErrorKind,
-): error is ConvexError<FlyAgentsErrorData> {
+export function isFlyAgentsError(error: unknown, kind?: FlyAgentsErrorKind): error is ConvexError<FlyAgentsErrorData> {
   if (!(error instanceof ConvexError)) return false;
   const data: unknown = error.data;
   if (typeof data !== "object" || data === null || !("kind" in data)) return false;

@@ -16,7 +16,16 @@ type Scenario = {
   verify: (h: Harness, s: Setup, result: unknown) => Promise<void>;
 };
 
-const FAST = { bootTimeMs: 20, gatewayStartupMs: 20, snapshotTimeMs: 40, restoreTimeMs: 40, volumeCreateMs: 10, stopTimeMs: 10, detachLagMs: 30, pairingTimeMs: 10 };
+const FAST = {
+  bootTimeMs: 20,
+  gatewayStartupMs: 20,
+  snapshotTimeMs: 40,
+  restoreTimeMs: 40,
+  volumeCreateMs: 10,
+  stopTimeMs: 10,
+  detachLagMs: 30,
+  pairingTimeMs: 10,
+};
 const target = (h: Harness, machineDocId: string) => ({ machineDocId, ...h.target });
 
 async function provisioned(h: Harness): Promise<Setup> {
@@ -103,7 +112,8 @@ const SCENARIOS: Record<string, Scenario> = {
       const s = await provisioned(h);
       return { ...s, code: h.fly.state.issuePairingCode(h.app, s.machineId!) };
     },
-    run: (h, s) => h.t.action(api.lib.approveTelegramPairing, { ...target(h, s.machineDocId!), telegramPairingCode: s.code! }),
+    run: (h, s) =>
+      h.t.action(api.lib.approveTelegramPairing, { ...target(h, s.machineDocId!), telegramPairingCode: s.code! }),
     verify: async (h, s) => {
       expect(h.fly.state.agentState(s.volumeId!)?.approvedPairings.map((p) => p.code)).toContain(s.code);
       await expectRunningAlone(h, s.machineDocId!);
@@ -131,7 +141,10 @@ async function discoverCalls(scenario: Scenario): Promise<Array<[string, number]
       if (!request.operationId) continue;
       const nth = (seen.get(request.operationId) ?? 0) + 1;
       seen.set(request.operationId, nth);
-      const repeatable = request.operationId === "Machines_exec" || request.operationId.endsWith("_create") || request.operationId === "Machines_wait";
+      const repeatable =
+        request.operationId === "Machines_exec" ||
+        request.operationId.endsWith("_create") ||
+        request.operationId === "Machines_wait";
       if (nth === 1 || (repeatable && nth <= 3)) calls.push([request.operationId, nth]);
     }
     return calls;

@@ -15,12 +15,16 @@ describe("a fleet against Fly's rate limits", () => {
   it("brings every agent up, pacing creates to Fly's 1/s after a burst of 3", async () => {
     const agents = 6;
     const results = await Promise.all(
-      Array.from({ length: agents }, (_, i) => h.t.action(api.lib.provisionAgentMachine, h.provisionArgs({ userId: `u${i}` }))),
+      Array.from({ length: agents }, (_, i) =>
+        h.t.action(api.lib.provisionAgentMachine, h.provisionArgs({ userId: `u${i}` })),
+      ),
     );
     expect(new Set(results.map((result) => result.machineId)).size).toBe(agents);
     expect(h.fly.state.liveResources(h.app).machines).toHaveLength(agents);
     // One successful create per agent: a create Fly refused with 429 was not processed, so it is repeated.
-    const creates = h.fly.state.requests().filter((request) => request.operationId === "Machines_create" && request.status === 200);
+    const creates = h.fly.state
+      .requests()
+      .filter((request) => request.operationId === "Machines_create" && request.status === 200);
     expect(creates).toHaveLength(agents);
     // Paced, not hammered: unpaced, six simultaneous creates draw at least three 429s at once.
     // A paced call can still land a few ms before Fly's refill when the machine is busy.

@@ -8,24 +8,13 @@ import { v } from "convex/values";
 import { action, mutation, query } from "./_generated/server.js";
 import { getAgentOrThrow } from "./agents.js";
 import { auditEventsOfMachine, auditEventsOfTenant, vAuditPage } from "./audit.js";
-import {
-  deprovisionHandler,
-  restartHandler,
-  startHandler,
-  stopHandler,
-} from "./lifecycle.js";
+import { deprovisionHandler, restartHandler, startHandler, stopHandler } from "./lifecycle.js";
 import { approvePairingHandler } from "./pairing.js";
 import { provisionHandler } from "./provisioning.js";
 import { sweepHandler, syncHandler } from "./reconcile.js";
 import { vAgentMachine, vAgentSnapshot, vRotationResult, vSweepResult } from "./shapes.js";
 import { rotateHandler } from "./secrets/rotation.js";
-import {
-  clearSecrets,
-  secretsMeta,
-  upsertSecrets,
-  vAgentSecretsMeta,
-  vCompanySecretsMeta,
-} from "./secrets/store.js";
+import { clearSecrets, secretsMeta, upsertSecrets, vAgentSecretsMeta, vCompanySecretsMeta } from "./secrets/store.js";
 import { applySkillsHandler, updateAllowedSkillsHandler } from "./skills.js";
 import { createSnapshotHandler } from "./snapshots.js";
 import {
@@ -227,7 +216,7 @@ export const getAgentMachine = query({
   returns: v.union(vAgentMachine, v.null()),
   handler: async (ctx, args) => {
     const id = ctx.db.normalizeId("agentMachines", args.machineDocId);
-    return id ? await ctx.db.get(id) : null;
+    return id ? await ctx.db.get("agentMachines", id) : null;
   },
 });
 
@@ -244,7 +233,9 @@ export const listAgentMachinesByTenant = query({
     const query =
       status === undefined
         ? ctx.db.query("agentMachines").withIndex("by_tenantId", (q) => q.eq("tenantId", args.tenantId))
-        : ctx.db.query("agentMachines").withIndex("by_tenantId_status", (q) => q.eq("tenantId", args.tenantId).eq("status", status));
+        : ctx.db
+            .query("agentMachines")
+            .withIndex("by_tenantId_status", (q) => q.eq("tenantId", args.tenantId).eq("status", status));
     return await query.order("desc").take(limit);
   },
 });
@@ -258,7 +249,9 @@ export const listAgentMachinesByTenantPage = query({
     const query =
       status === undefined
         ? ctx.db.query("agentMachines").withIndex("by_tenantId", (q) => q.eq("tenantId", args.tenantId))
-        : ctx.db.query("agentMachines").withIndex("by_tenantId_status", (q) => q.eq("tenantId", args.tenantId).eq("status", status));
+        : ctx.db
+            .query("agentMachines")
+            .withIndex("by_tenantId_status", (q) => q.eq("tenantId", args.tenantId).eq("status", status));
     return await query.order("desc").paginate(args.paginationOpts);
   },
 });
@@ -285,7 +278,7 @@ export const touchAgentActivity = mutation({
   returns: v.null(),
   handler: async (ctx, args) => {
     const agent = await getAgentOrThrow(ctx, args.machineDocId);
-    await ctx.db.patch(agent._id, { lastActivityAt: Date.now() });
+    await ctx.db.patch("agentMachines", agent._id, { lastActivityAt: Date.now() });
     return null;
   },
 });
@@ -345,7 +338,15 @@ export const getAgentSecretsMeta = query({
   returns: v.union(vAgentSecretsMeta, v.null()),
   handler: async (ctx, args) => {
     const meta = await secretsMeta(ctx, args);
-    return meta && { tenantId: args.tenantId, userId: args.userId, updatedAt: meta.updatedAt, keyId: meta.keyId, ...meta.presence };
+    return (
+      meta && {
+        tenantId: args.tenantId,
+        userId: args.userId,
+        updatedAt: meta.updatedAt,
+        keyId: meta.keyId,
+        ...meta.presence,
+      }
+    );
   },
 });
 

@@ -48,7 +48,9 @@ describe("start and stop", () => {
   });
 
   it("says which machineDocId is unknown", async () => {
-    await expect(h.t.action(api.lib.startAgentMachine, machineTarget("not-an-id"))).rejects.toThrow(/No agent with machineDocId .*not-an-id/);
+    await expect(h.t.action(api.lib.startAgentMachine, machineTarget("not-an-id"))).rejects.toThrow(
+      /No agent with machineDocId .*not-an-id/,
+    );
   });
 });
 
@@ -100,8 +102,16 @@ describe("the audit trail", () => {
   it("records every operation with its outcome and Fly request ids, and no secret", async () => {
     const agent = await provision();
     await h.t.action(api.lib.stopAgentMachine, machineTarget(agent.machineDocId));
-    await expect(h.t.action(api.lib.approveTelegramPairing, { ...machineTarget(agent.machineDocId), telegramPairingCode: "ABCD2345" })).rejects.toThrow();
-    const page = await h.t.query(api.lib.listAuditEventsByTenant, { tenantId: "tenant-a", paginationOpts: { numItems: 10, cursor: null } });
+    await expect(
+      h.t.action(api.lib.approveTelegramPairing, {
+        ...machineTarget(agent.machineDocId),
+        telegramPairingCode: "ABCD2345",
+      }),
+    ).rejects.toThrow();
+    const page = await h.t.query(api.lib.listAuditEventsByTenant, {
+      tenantId: "tenant-a",
+      paginationOpts: { numItems: 10, cursor: null },
+    });
     expect(page.page.map((event) => [event.operation, event.outcome])).toEqual([
       ["pairing", "failed"],
       ["stop", "succeeded"],

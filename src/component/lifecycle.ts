@@ -58,12 +58,18 @@ export async function openAgentOperation(
       { machineDocId: agent._id },
     );
   }
-  const storedSecrets = mode === "auto" ? args.flyApiToken === undefined && encryptionKeyRing(args.secretsEncryptionKey) !== null : mode;
+  const storedSecrets =
+    mode === "auto" ? args.flyApiToken === undefined && encryptionKeyRing(args.secretsEncryptionKey) !== null : mode;
   const resolved = storedSecrets
     ? await withStoredSecrets(ctx, { tenantId: agent.tenantId, userId: agent.userId }, args)
     : args;
   const flyApiToken = requireFlyToken(resolved.flyApiToken, mode !== false);
-  const op = new Operation(ctx, kind, { flyApiToken, flyAppName: agent.flyAppName, flyApiBaseUrl: args.flyApiBaseUrl }, []);
+  const op = new Operation(
+    ctx,
+    kind,
+    { flyApiToken, flyAppName: agent.flyAppName, flyApiBaseUrl: args.flyApiBaseUrl },
+    [],
+  );
   return { op, agent };
 }
 
@@ -88,13 +94,7 @@ async function recordFailure(op: Operation, agent: Doc<"agentMachines">, error: 
   const gone = error instanceof FlyApiError && error.notFound;
   const message = op.redact(op.toCallerError(error).message);
   try {
-    await op.update(
-      agent._id,
-      gone
-        ? { ...machineGone(agent), lastError: message }
-        : { lastError: message },
-      true,
-    );
+    await op.update(agent._id, gone ? { ...machineGone(agent), lastError: message } : { lastError: message }, true);
   } catch (updateError) {
     if (!isFlyAgentsError(updateError, "operation_in_progress")) throw updateError;
   }
@@ -103,18 +103,22 @@ async function recordFailure(op: Operation, agent: Doc<"agentMachines">, error: 
 
 export async function stopHandler(ctx: ActionCtx, args: MachineTargetArgs, mode: SecretsMode): Promise<null> {
   const { op, agent } = await openAgentOperation(ctx, "stop", args, mode);
-  return await audited(op, () => subject(agent), async () => {
-    const owned = await op.own(agent._id);
-    const machineId = requireMachineId(owned);
-    try {
-      await op.fly.stopMachine(machineId);
-      await waitForMachineState(op.fly, machineId, "stopped", Date.now() + TRANSITION_TIMEOUT_MS);
-    } catch (error) {
-      return await recordFailure(op, owned, error);
-    }
-    await op.update(agent._id, { status: "stopped", statusReason: "Stopped", lastError: null }, true);
-    return null;
-  });
+  return await audited(
+    op,
+    () => subject(agent),
+    async () => {
+      const owned = await op.own(agent._id);
+      const machineId = requireMachineId(owned);
+      try {
+        await op.fly.stopMachine(machineId);
+        await waitForMachineState(op.fly, machineId, "stopped", Date.now() + TRANSITION_TIMEOUT_MS);
+      } catch (error) {
+        return await recordFailure(op, owned, error);
+      }
+      await op.update(agent._id, { status: "stopped", statusReason: "Stopped", lastError: null }, true);
+      return null;
+    },
+  );
 }
 
 /**
@@ -128,29 +132,37 @@ async function bringUp(
   mode: SecretsMode,
 ): Promise<null> {
   const { op, agent } = await openAgentOperation(ctx, kind, args, mode);
-  return await audited(op, () => subject(agent), async () => {
-    const owned = await op.own(agent._id);
-    const machineId = requireMachineId(owned);
-    try {
-      await (kind === "start" ? op.fly.startMachine(machineId) : op.fly.restartMachine(machineId));
-      await waitForMachineState(op.fly, machineId, "started", Date.now() + TRANSITION_TIMEOUT_MS);
-      await waitForGateway(op.fly, machineId, Date.now() + (owned.startupTimeoutSec ?? DEFAULT_STARTUP_TIMEOUT_SEC) * 1000);
-    } catch (error) {
-      return await recordFailure(op, owned, error);
-    }
-    await op.update(
-      agent._id,
-      {
-        status: "running",
-        statusReason: kind === "start" ? "Started" : "Restarted",
-        gatewayHealthy: true,
-        lastWakeAt: Date.now(),
-        lastError: null,
-      },
-      true,
-    );
-    return null;
-  });
+  return await audited(
+    op,
+    () => subject(agent),
+    async () => {
+      const owned = await op.own(agent._id);
+      const machineId = requireMachineId(owned);
+      try {
+        await (kind === "start" ? op.fly.startMachine(machineId) : op.fly.restartMachine(machineId));
+        await waitForMachineState(op.fly, machineId, "started", Date.now() + TRANSITION_TIMEOUT_MS);
+        await waitForGateway(
+          op.fly,
+          machineId,
+          Date.now() + (owned.startupTimeoutSec ?? DEFAULT_STARTUP_TIMEOUT_SEC) * 1000,
+        );
+      } catch (error) {
+        return await recordFailure(op, owned, error);
+      }
+      await op.update(
+        agent._id,
+        {
+          status: "running",
+          statusReason: kind === "start" ? "Started" : "Restarted",
+          gatewayHealthy: true,
+          lastWakeAt: Date.now(),
+          lastError: null,
+        },
+        true,
+      );
+      return null;
+    },
+  );
 }
 
 export function startHandler(ctx: ActionCtx, args: MachineTargetArgs, mode: SecretsMode): Promise<null> {
@@ -167,22 +179,22 @@ export function restartHandler(ctx: ActionCtx, args: MachineTargetArgs, mode: Se
  * the volume, retrying while Fly still holds it attached. Safe to repeat and to run twice at
  * once: the second call waits for the first and succeeds with it.
  */
-export async function deprovisionHandler(
-  ctx: ActionCtx,
-  args: MachineTargetArgs,
-  mode: SecretsMode,
-): Promise<null> {
+export async function deprovisionHandler(ctx: ActionCtx, args: MachineTargetArgs, mode: SecretsMode): Promise<null> {
   const { op, agent } = await openAgentOperation(ctx, "deprovision", args, mode);
-  return await audited(op, () => subject(agent), async () => {
-    const owned = await ownOrJoinDeprovision(op, agent._id);
-    if (owned === "deleted") return null;
-    if (owned.status === "deleted") {
-      await op.update(agent._id, {}, true);
+  return await audited(
+    op,
+    () => subject(agent),
+    async () => {
+      const owned = await ownOrJoinDeprovision(op, agent._id);
+      if (owned === "deleted") return null;
+      if (owned.status === "deleted") {
+        await op.update(agent._id, {}, true);
+        return null;
+      }
+      await removeAgent(op, owned, "Deprovisioned");
       return null;
-    }
-    await removeAgent(op, owned, "Deprovisioned");
-    return null;
-  });
+    },
+  );
 }
 
 /** The Fly resources an agent's record names, for `destroyAgentResources`. */
@@ -219,7 +231,11 @@ export async function removeAgent(
     );
     throw error;
   }
-  await op.update(agent._id, { ...extra, status: "deleted", statusReason: reason, lastError: null, gatewayHealthy: false }, true);
+  await op.update(
+    agent._id,
+    { ...extra, status: "deleted", statusReason: reason, lastError: null, gatewayHealthy: false },
+    true,
+  );
 }
 
 /** Owns the agent for deprovisioning, or waits for a deprovision already under way. */

@@ -30,12 +30,19 @@ describe("listing a tenant with 10,000 agents", () => {
       };
       const read = await measure((ctx) => ctx.runQuery(api.lib.listAgentMachinesByTenantPage, args));
       expect(read).toBeLessThanOrEqual(PAGE + 1);
-      const result: { page: unknown[]; continueCursor: string } = await t.query(api.lib.listAgentMachinesByTenantPage, args);
+      const result: { page: unknown[]; continueCursor: string } = await t.query(
+        api.lib.listAgentMachinesByTenantPage,
+        args,
+      );
       expect(result.page).toHaveLength(PAGE);
       cursor = result.continueCursor;
     }
     const filtered = await measure((ctx) =>
-      ctx.runQuery(api.lib.listAgentMachinesByTenantPage, { tenantId: "big", status: "stopped", paginationOpts: { numItems: PAGE, cursor: null } }),
+      ctx.runQuery(api.lib.listAgentMachinesByTenantPage, {
+        tenantId: "big",
+        status: "stopped",
+        paginationOpts: { numItems: PAGE, cursor: null },
+      }),
     );
     expect(filtered).toBeLessThanOrEqual(PAGE + 1);
     const array = await measure((ctx) => ctx.runQuery(api.lib.listAgentMachinesByTenant, { tenantId: "big" }));

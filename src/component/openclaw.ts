@@ -86,7 +86,10 @@ export async function pendingPairingCodes(fly: FlyClient, machineId: string): Pr
   if (result.exit_code !== 0) {
     throw flyAgentsError("fly_api", `\`pairing list\` failed on machine ${machineId} (${quoteOutput(result)}).`);
   }
-  return result.stdout.split("\n").map((line) => line.trim().split(/\s+/)[0] ?? "").filter((code) => code !== "");
+  return result.stdout
+    .split("\n")
+    .map((line) => line.trim().split(/\s+/)[0] ?? "")
+    .filter((code) => code !== "");
 }
 
 /**
@@ -115,9 +118,16 @@ export async function verifyModel(
 ): Promise<string> {
   const status = await runOpenclaw(fly, machineId, ["models", "status", "--plain"], retryUntil);
   if (status.exit_code !== 0) {
-    throw flyAgentsError("model_not_applied", `\`models status\` failed on machine ${machineId} (${quoteOutput(status)}).`);
+    throw flyAgentsError(
+      "model_not_applied",
+      `\`models status\` failed on machine ${machineId} (${quoteOutput(status)}).`,
+    );
   }
-  const effective = status.stdout.split("\n").map((line) => line.trim()).find((line) => line !== "") ?? "";
+  const effective =
+    status.stdout
+      .split("\n")
+      .map((line) => line.trim())
+      .find((line) => line !== "") ?? "";
   if (effective !== model) {
     throw flyAgentsError(
       "model_not_applied",

@@ -72,11 +72,7 @@ export class Operation {
   }
 
   /** Updates the agent if this operation still owns it. */
-  async update(
-    machineDocId: Id<"agentMachines">,
-    patch: AgentPatch,
-    release = false,
-  ): Promise<void> {
+  async update(machineDocId: Id<"agentMachines">, patch: AgentPatch, release = false): Promise<void> {
     const clean = { ...patch };
     if (typeof clean.lastError === "string") clean.lastError = this.redact(clean.lastError);
     if (typeof clean.statusReason === "string") clean.statusReason = this.redact(clean.statusReason);

@@ -16,19 +16,31 @@ describe("approveTelegramPairing", () => {
   it("approves a code the bot issued, sending it as an argument rather than shell text", async () => {
     const agent = await h.t.action(api.lib.provisionAgentMachine, h.provisionArgs());
     const code = h.fly.state.issuePairingCode(h.app, agent.machineId);
-    await h.t.action(api.lib.approveTelegramPairing, { ...machineTarget(agent.machineDocId), telegramPairingCode: code.toLowerCase() });
+    await h.t.action(api.lib.approveTelegramPairing, {
+      ...machineTarget(agent.machineDocId),
+      telegramPairingCode: code.toLowerCase(),
+    });
     expect(h.fly.state.agentState(agent.volumeId)?.approvedPairings.map((p) => p.code)).toEqual([code]);
-    const exec = h.fly.state.requests().filter((r) => r.operationId === "Machines_exec").at(-1);
+    const exec = h.fly.state
+      .requests()
+      .filter((r) => r.operationId === "Machines_exec")
+      .at(-1);
     expect(exec?.status).toBe(200);
   });
 
   it("refuses a code OpenClaw does not know, and frees the lock", async () => {
     const agent = await h.t.action(api.lib.provisionAgentMachine, h.provisionArgs());
     await expect(
-      h.t.action(api.lib.approveTelegramPairing, { ...machineTarget(agent.machineDocId), telegramPairingCode: "ZZZZ9999" }),
+      h.t.action(api.lib.approveTelegramPairing, {
+        ...machineTarget(agent.machineDocId),
+        telegramPairingCode: "ZZZZ9999",
+      }),
     ).rejects.toThrow(/refused pairing code ZZZZ9999/);
     const code = h.fly.state.issuePairingCode(h.app, agent.machineId);
-    await h.t.action(api.lib.approveTelegramPairing, { ...machineTarget(agent.machineDocId), telegramPairingCode: code });
+    await h.t.action(api.lib.approveTelegramPairing, {
+      ...machineTarget(agent.machineDocId),
+      telegramPairingCode: code,
+    });
   });
 
   it("rejects something that is not a pairing code before calling Fly", async () => {
@@ -64,11 +76,17 @@ describe("approveTelegramPairing", () => {
     const agent = await h.t.action(api.lib.provisionAgentMachine, h.provisionArgs());
     await h.t.action(api.lib.stopAgentMachine, machineTarget(agent.machineDocId));
     await expect(
-      h.t.action(api.lib.approveTelegramPairing, { ...machineTarget(agent.machineDocId), telegramPairingCode: "ABCD2345" }),
+      h.t.action(api.lib.approveTelegramPairing, {
+        ...machineTarget(agent.machineDocId),
+        telegramPairingCode: "ABCD2345",
+      }),
     ).rejects.toThrow(/pairing needs a running agent/);
     await h.t.action(api.lib.startAgentMachine, machineTarget(agent.machineDocId));
     // Someone else's overlapping commands wedge the gateway (as the seed warns)...
-    const codes = [h.fly.state.issuePairingCode(h.app, agent.machineId), h.fly.state.issuePairingCode(h.app, agent.machineId)];
+    const codes = [
+      h.fly.state.issuePairingCode(h.app, agent.machineId),
+      h.fly.state.issuePairingCode(h.app, agent.machineId),
+    ];
     await Promise.all(
       codes.map((code) =>
         fetch(`${h.fly.url}/apps/${h.app}/machines/${agent.machineId}/exec`, {
@@ -84,11 +102,16 @@ describe("approveTelegramPairing", () => {
     await expect(
       h.t.action(api.lib.approveTelegramPairing, { ...machineTarget(agent.machineDocId), telegramPairingCode: code }),
     ).rejects.toThrow(/gateway_unhealthy/);
-    expect(await h.t.query(api.lib.getAgentMachine, { machineDocId: agent.machineDocId })).toMatchObject({ gatewayHealthy: false });
+    expect(await h.t.query(api.lib.getAgentMachine, { machineDocId: agent.machineDocId })).toMatchObject({
+      gatewayHealthy: false,
+    });
     await expect(
       h.t.action(api.lib.approveTelegramPairing, { ...machineTarget(agent.machineDocId), telegramPairingCode: code }),
     ).rejects.toThrow(/restartAgentMachine/);
     await h.t.action(api.lib.restartAgentMachine, machineTarget(agent.machineDocId));
-    await h.t.action(api.lib.approveTelegramPairing, { ...machineTarget(agent.machineDocId), telegramPairingCode: code });
+    await h.t.action(api.lib.approveTelegramPairing, {
+      ...machineTarget(agent.machineDocId),
+      telegramPairingCode: code,
+    });
   });
 });

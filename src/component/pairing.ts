@@ -44,7 +44,9 @@ export const acquirePairingLock = internalMutation({
         { machineDocId: agent._id },
       );
     }
-    await ctx.db.patch(agent._id, { pairingLock: { holder: args.holder, expiresAt: now + PAIRING_LOCK_MS } });
+    await ctx.db.patch("agentMachines", agent._id, {
+      pairingLock: { holder: args.holder, expiresAt: now + PAIRING_LOCK_MS },
+    });
     return null;
   },
 });
@@ -53,9 +55,9 @@ export const releasePairingLock = internalMutation({
   args: { machineDocId: v.id("agentMachines"), holder: v.string(), gatewayHealthy: v.optional(v.boolean()) },
   returns: v.null(),
   handler: async (ctx, args) => {
-    const agent = await ctx.db.get(args.machineDocId);
+    const agent = await ctx.db.get("agentMachines", args.machineDocId);
     if (!agent || agent.pairingLock?.holder !== args.holder) return null;
-    await ctx.db.patch(agent._id, {
+    await ctx.db.patch("agentMachines", agent._id, {
       pairingLock: undefined,
       ...(args.gatewayHealthy !== undefined ? { gatewayHealthy: args.gatewayHealthy } : {}),
     });
@@ -71,7 +73,9 @@ export const releasePairingLock = internalMutation({
  */
 async function approveOnce(fly: FlyClient, machineId: string, code: string): Promise<FlyExecResult | "approved"> {
   try {
-    return await fly.execMachine(machineId, openclawCommand("pairing", "approve", "telegram", code), { idempotent: false });
+    return await fly.execMachine(machineId, openclawCommand("pairing", "approve", "telegram", code), {
+      idempotent: false,
+    });
   } catch (error) {
     if (!(error instanceof FlyApiError) || !error.transient) throw error;
     const pending = await pendingPairingCodes(fly, machineId);
@@ -83,7 +87,9 @@ async function approveOnce(fly: FlyClient, machineId: string, code: string): Pro
           "Restart the machine (restartAgentMachine), then pair again.",
       );
     }
-    return await fly.execMachine(machineId, openclawCommand("pairing", "approve", "telegram", code), { idempotent: false });
+    return await fly.execMachine(machineId, openclawCommand("pairing", "approve", "telegram", code), {
+      idempotent: false,
+    });
   }
 }
 
@@ -95,40 +101,49 @@ export async function approvePairingHandler(
   const code = checkPairingCode(args.telegramPairingCode);
   const { op, agent } = await openAgentOperation(ctx, "pairing", args, storedSecrets);
   const subject = () => ({ tenantId: agent.tenantId, userId: agent.userId, machineDocId: agent._id });
-  return await audited(op, subject, async () => {
-    await ctx.runMutation(internal.pairing.acquirePairingLock, { machineDocId: agent._id, holder: op.id });
-    let gatewayHealthy: boolean | undefined;
-    try {
-      const machineId = agent.machineId as string;
-      const machine = await op.fly.getMachine(machineId);
-      const gateway = gatewayCheck(machine);
-      if (machine.state !== "started" || (gateway !== undefined && gateway.status !== "passing")) {
-        gatewayHealthy = false;
+  return await audited(
+    op,
+    subject,
+    async () => {
+      await ctx.runMutation(internal.pairing.acquirePairingLock, { machineDocId: agent._id, holder: op.id });
+      let gatewayHealthy: boolean | undefined;
+      try {
+        const machineId = agent.machineId as string;
+        const machine = await op.fly.getMachine(machineId);
+        const gateway = gatewayCheck(machine);
+        if (machine.state !== "started" || (gateway !== undefined && gateway.status !== "passing")) {
+          gatewayHealthy = false;
+          throw flyAgentsError(
+            "gateway_unhealthy",
+            `The gateway of agent ${agent._id} is not serving (machine ${machine.state}${gateway ? `, check ${gateway.status}` : ""}). ` +
+              "Restart the machine (restartAgentMachine), then pair again.",
+            { machineDocId: agent._id },
+          );
+        }
+        const result = await approveOnce(op.fly, machineId, code);
+        if (result === "approved" || result.exit_code === 0) return null;
+        if (gatewayNotReady(result)) {
+          gatewayHealthy = false;
+          throw flyAgentsError(
+            "gateway_unhealthy",
+            `The pairing command lost the gateway of agent ${agent._id} (${quoteOutput(result)}). ` +
+              "Restart the machine (restartAgentMachine) before pairing again.",
+            { machineDocId: agent._id },
+          );
+        }
         throw flyAgentsError(
-          "gateway_unhealthy",
-          `The gateway of agent ${agent._id} is not serving (machine ${machine.state}${gateway ? `, check ${gateway.status}` : ""}). ` +
-            "Restart the machine (restartAgentMachine), then pair again.",
+          "pairing_rejected",
+          `OpenClaw refused pairing code ${code} (${quoteOutput(result)}). Ask the user to send /start to the bot again and use the new code.`,
           { machineDocId: agent._id },
         );
+      } finally {
+        await ctx.runMutation(internal.pairing.releasePairingLock, {
+          machineDocId: agent._id,
+          holder: op.id,
+          gatewayHealthy,
+        });
       }
-      const result = await approveOnce(op.fly, machineId, code);
-      if (result === "approved" || result.exit_code === 0) return null;
-      if (gatewayNotReady(result)) {
-        gatewayHealthy = false;
-        throw flyAgentsError(
-          "gateway_unhealthy",
-          `The pairing command lost the gateway of agent ${agent._id} (${quoteOutput(result)}). ` +
-            "Restart the machine (restartAgentMachine) before pairing again.",
-          { machineDocId: agent._id },
-        );
-      }
-      throw flyAgentsError(
-        "pairing_rejected",
-        `OpenClaw refused pairing code ${code} (${quoteOutput(result)}). Ask the user to send /start to the bot again and use the new code.`,
-        { machineDocId: agent._id },
-      );
-    } finally {
-      await ctx.runMutation(internal.pairing.releasePairingLock, { machineDocId: agent._id, holder: op.id, gatewayHealthy });
-    }
-  }, () => "telegram pairing approved");
+    },
+    () => "telegram pairing approved",
+  );
 }

@@ -49,7 +49,9 @@ describe("provisionAgentMachine", () => {
     expect(machine?.config?.restart).toMatchObject({ policy: "on-failure", max_retries: 10 });
     expect(machine?.config?.checks?.gateway).toMatchObject({ type: "tcp", port: 3000, grace_period: "10s" });
     expect(h.fly.state.agentState(result.volumeId)?.model).toBe("moonshotai/kimi-k2.5");
-    expect(h.fly.state.machineLogs(h.app, result.machineId).join("\n")).toContain("[gateway] listening on ws://0.0.0.0:3000");
+    expect(h.fly.state.machineLogs(h.app, result.machineId).join("\n")).toContain(
+      "[gateway] listening on ws://0.0.0.0:3000",
+    );
 
     const audit = await h.t.query(api.lib.listAuditEventsByMachine, {
       machineDocId: result.machineDocId,

@@ -260,6 +260,12 @@ async function retireReplacedAgent(op: Operation, previousId: Id<"agentMachines"
   if (!previous || previous.status === "deleted") return;
   const retire = op.fork("deprovision");
   const owned = await retire.own(previousId);
-  await removeAgent(retire, owned, `Replaced by ${replacementId} (recreated from a snapshot)`, { replacedBy: replacementId });
-  await retire.audit({ tenantId: previous.tenantId, userId: previous.userId, machineDocId: previousId }, "succeeded", `replaced by ${replacementId}`);
+  await removeAgent(retire, owned, `Replaced by ${replacementId} (recreated from a snapshot)`, {
+    replacedBy: replacementId,
+  });
+  await retire.audit(
+    { tenantId: previous.tenantId, userId: previous.userId, machineDocId: previousId },
+    "succeeded",
+    `replaced by ${replacementId}`,
+  );
 }

@@ -34,7 +34,9 @@ async function waitFor(predicate: () => Promise<boolean>) {
 describe("an interrupted provisioning, after the sweep", () => {
   it("ends running when its machine was already up", async () => {
     const zombie = hangAt("Machines_wait", "before");
-    await waitFor(async () => (await h.t.query(api.lib.listAgentMachinesByTenant, { tenantId: "tenant-a" }))[0]?.step === "booting");
+    await waitFor(
+      async () => (await h.t.query(api.lib.listAgentMachinesByTenant, { tenantId: "tenant-a" }))[0]?.step === "booting",
+    );
     const result = await sweep();
     expect(result.repaired).toBe(1);
     const agent = await onlyAgent();
@@ -62,7 +64,9 @@ describe("an interrupted provisioning, after the sweep", () => {
 
   it("leaves a provisioning that is still within its deadline to its owner", async () => {
     const zombie = hangAt("Machines_wait", "before");
-    await waitFor(async () => (await h.t.query(api.lib.listAgentMachinesByTenant, { tenantId: "tenant-a" }))[0]?.step === "booting");
+    await waitFor(
+      async () => (await h.t.query(api.lib.listAgentMachinesByTenant, { tenantId: "tenant-a" }))[0]?.step === "booting",
+    );
     const result = await h.t.action(api.lib.sweepAgentMachines, { ...h.target });
     expect(result.repaired).toBe(0);
     expect((await onlyAgent()).status).toBe("provisioning");
@@ -86,12 +90,21 @@ describe("syncAgentMachine and the sweep read Fly's real state", () => {
     const b = await h.t.action(api.lib.provisionAgentMachine, h.provisionArgs({ userId: "u-b" }));
     const c = await h.t.action(api.lib.provisionAgentMachine, h.provisionArgs({ userId: "u-c" }));
     h.fly.state.destroyMachineOutOfBand(h.app, a.machineId);
-    await fetch(`${h.fly.url}/apps/${h.app}/machines/${b.machineId}/stop`, { method: "POST", headers: { Authorization: `Bearer ${h.fly.token}` } });
-    await fetch(`${h.fly.url}/apps/${h.app}/machines/${b.machineId}/wait?state=stopped`, { headers: { Authorization: `Bearer ${h.fly.token}` } });
+    await fetch(`${h.fly.url}/apps/${h.app}/machines/${b.machineId}/stop`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${h.fly.token}` },
+    });
+    await fetch(`${h.fly.url}/apps/${h.app}/machines/${b.machineId}/wait?state=stopped`, {
+      headers: { Authorization: `Bearer ${h.fly.token}` },
+    });
     const result = await h.t.action(api.lib.sweepAgentMachines, { ...h.target });
     expect(result).toMatchObject({ checked: 3, markedGone: 1, failures: [] });
     const statusOf = async (id: string) => (await h.t.query(api.lib.getAgentMachine, { machineDocId: id }))?.status;
-    expect([await statusOf(a.machineDocId), await statusOf(b.machineDocId), await statusOf(c.machineDocId)]).toEqual(["error", "stopped", "running"]);
+    expect([await statusOf(a.machineDocId), await statusOf(b.machineDocId), await statusOf(c.machineDocId)]).toEqual([
+      "error",
+      "stopped",
+      "running",
+    ]);
   });
 });
 
@@ -99,7 +112,9 @@ describe("updateAllowedSkills", () => {
   it("keeps the original signature and, when asked, writes ALLOWED_SKILLS_JSON to the machine under a lease", async () => {
     const agent = await h.t.action(api.lib.provisionAgentMachine, h.provisionArgs());
     await h.t.mutation(api.lib.updateAllowedSkills, { machineDocId: agent.machineDocId, allowedSkills: ["calendar"] });
-    expect((await h.t.query(api.lib.getAgentMachine, { machineDocId: agent.machineDocId }))?.allowedSkills).toEqual(["calendar"]);
+    expect((await h.t.query(api.lib.getAgentMachine, { machineDocId: agent.machineDocId }))?.allowedSkills).toEqual([
+      "calendar",
+    ]);
     await h.t.action(api.lib.applyAllowedSkillsToMachine, { machineDocId: agent.machineDocId, ...h.target });
     const machine = h.fly.state.machine(h.app, agent.machineId);
     expect(machine?.config?.env?.ALLOWED_SKILLS_JSON).toBe('["calendar"]');
@@ -117,10 +132,17 @@ describe("updateAllowedSkills with applyToMachine", () => {
     process.env.FLY_API_TOKEN = h.fly.token;
     process.env.FLY_API_BASE_URL = h.fly.url;
     try {
-      await h.t.mutation(api.lib.updateAllowedSkills, { machineDocId: agent.machineDocId, allowedSkills: ["notes"], applyToMachine: true });
+      await h.t.mutation(api.lib.updateAllowedSkills, {
+        machineDocId: agent.machineDocId,
+        allowedSkills: ["notes"],
+        applyToMachine: true,
+      });
       await h.t.finishAllScheduledFunctions(() => undefined);
       expect(h.fly.state.machine(h.app, agent.machineId)?.config?.env?.ALLOWED_SKILLS_JSON).toBe('["notes"]');
-      const audit = await h.t.query(api.lib.listAuditEventsByMachine, { machineDocId: agent.machineDocId, paginationOpts: { numItems: 5, cursor: null } });
+      const audit = await h.t.query(api.lib.listAuditEventsByMachine, {
+        machineDocId: agent.machineDocId,
+        paginationOpts: { numItems: 5, cursor: null },
+      });
       expect(audit.page[0]).toMatchObject({ operation: "update_skills", outcome: "succeeded" });
     } finally {
       delete process.env.FLY_API_TOKEN;
@@ -131,8 +153,15 @@ describe("updateAllowedSkills with applyToMachine", () => {
   it("says what to bind when the component holds no token, and writes nothing", async () => {
     const agent = await h.t.action(api.lib.provisionAgentMachine, h.provisionArgs());
     await expect(
-      h.t.mutation(api.lib.updateAllowedSkills, { machineDocId: agent.machineDocId, allowedSkills: ["notes"], applyToMachine: true }),
+      h.t.mutation(api.lib.updateAllowedSkills, {
+        machineDocId: agent.machineDocId,
+        allowedSkills: ["notes"],
+        applyToMachine: true,
+      }),
     ).rejects.toThrow(/bind FLY_API_TOKEN/);
-    expect((await h.t.query(api.lib.getAgentMachine, { machineDocId: agent.machineDocId }))?.allowedSkills).toEqual(["calendar", "email"]);
+    expect((await h.t.query(api.lib.getAgentMachine, { machineDocId: agent.machineDocId }))?.allowedSkills).toEqual([
+      "calendar",
+      "email",
+    ]);
   });
 });

@@ -80,7 +80,11 @@ async function reconcileAgent(op: Operation, agent: Doc<"agentMachines">): Promi
     await destroyAgentResources(op.fly, resourcesOf(agent, true), op.deadline - 5_000);
     await op.update(
       agent._id,
-      { status: "error", statusReason: `${agent.statusReason ?? "Failed"}; the sweep removed what was left`, resourcesCleanedUp: true },
+      {
+        status: "error",
+        statusReason: `${agent.statusReason ?? "Failed"}; the sweep removed what was left`,
+        resourcesCleanedUp: true,
+      },
       true,
     );
   } else if (agent.machineId) {
@@ -134,7 +138,12 @@ export async function sweepHandler(
   checkFlyAppName(args.flyAppName);
   const flyApiToken = requireFlyToken(args.flyApiToken, true);
   const staleAfterMs = args.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
-  const base = new Operation(ctx, "sweep", { flyApiToken, flyAppName: args.flyAppName, flyApiBaseUrl: args.flyApiBaseUrl }, []);
+  const base = new Operation(
+    ctx,
+    "sweep",
+    { flyApiToken, flyAppName: args.flyAppName, flyApiBaseUrl: args.flyApiBaseUrl },
+    [],
+  );
   const result: SweepResult = { repaired: 0, checked: 0, markedGone: 0, failures: [] };
 
   const stuckBefore = Date.now() - staleAfterMs;
@@ -153,10 +162,16 @@ export async function sweepHandler(
         deadline: op.deadline,
         takeOverStartedBefore: stuckBefore,
       });
-      await audited(op, () => ({ tenantId: agent.tenantId, userId: agent.userId, machineDocId }), () => reconcileAgent(op, agent), (status) => `now ${status}`);
+      await audited(
+        op,
+        () => ({ tenantId: agent.tenantId, userId: agent.userId, machineDocId }),
+        () => reconcileAgent(op, agent),
+        (status) => `now ${status}`,
+      );
       result.repaired++;
     } catch (error) {
-      if (!isFlyAgentsError(error, "operation_in_progress")) result.failures.push(`${machineDocId}: ${errorMessage(error)}`);
+      if (!isFlyAgentsError(error, "operation_in_progress"))
+        result.failures.push(`${machineDocId}: ${errorMessage(error)}`);
     }
   }
 
@@ -165,8 +180,16 @@ export async function sweepHandler(
   for (const status of ["running", "stopped"] as const) {
     let cursor: string | null = null;
     for (;;) {
-      const page: { page: Array<{ id: Id<"agentMachines">; machineId?: string }>; isDone: boolean; continueCursor: string } =
-        await ctx.runQuery(internal.agents.agentsWithMachinesPage, { flyAppName: args.flyAppName, status, cursor, numItems: SWEEP_PAGE });
+      const page: {
+        page: Array<{ id: Id<"agentMachines">; machineId?: string }>;
+        isDone: boolean;
+        continueCursor: string;
+      } = await ctx.runQuery(internal.agents.agentsWithMachinesPage, {
+        flyAppName: args.flyAppName,
+        status,
+        cursor,
+        numItems: SWEEP_PAGE,
+      });
       for (const entry of page.page) expected.push({ ...entry, status });
       if (page.isDone) break;
       cursor = page.continueCursor;
@@ -185,11 +208,15 @@ export async function sweepHandler(
       const patch = statusFromFly(agent, machine);
       await op.update(agent._id, { ...(patch ?? {}), lastSyncedAt: Date.now() }, true);
       if (patch?.status === "error") result.markedGone++;
-      await op.audit({ tenantId: agent.tenantId, userId: agent.userId, machineDocId: agent._id }, "succeeded", patch?.statusReason ?? "unchanged");
+      await op.audit(
+        { tenantId: agent.tenantId, userId: agent.userId, machineDocId: agent._id },
+        "succeeded",
+        patch?.statusReason ?? "unchanged",
+      );
     } catch (error) {
-      if (!isFlyAgentsError(error, "operation_in_progress")) result.failures.push(`${entry.id}: ${errorMessage(error)}`);
+      if (!isFlyAgentsError(error, "operation_in_progress"))
+        result.failures.push(`${entry.id}: ${errorMessage(error)}`);
     }
   }
   return result;
 }
-

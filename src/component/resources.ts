@@ -36,10 +36,7 @@ const GONE_MACHINE_STATES = new Set(["destroyed", "destroying"]);
  * `findExisting` looks for what the earlier attempt may have made before anything is sent
  * again; transient failures are retried with backoff, at least a second after a 429.
  */
-export async function createOnce<T>(
-  create: () => Promise<T>,
-  findExisting: () => Promise<T | undefined>,
-): Promise<T> {
+export async function createOnce<T>(create: () => Promise<T>, findExisting: () => Promise<T | undefined>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await create();
@@ -66,8 +63,7 @@ export async function findAgentMachines(fly: FlyClient, agentKey: string): Promi
   const machines = await fly.listMachinesByMetadata(AGENT_KEY_METADATA, agentKey);
   // Filter again: a Fly that ignored the filter must not make us touch another agent.
   return machines.filter(
-    (machine) =>
-      machine.config?.metadata?.[AGENT_KEY_METADATA] === agentKey && !GONE_MACHINE_STATES.has(machine.state),
+    (machine) => machine.config?.metadata?.[AGENT_KEY_METADATA] === agentKey && !GONE_MACHINE_STATES.has(machine.state),
   );
 }
 

@@ -69,6 +69,8 @@ export default defineSchema({
     restoredFromSnapshotId: v.optional(v.string()),
     replacedBy: v.optional(v.string()),
   })
+    // Kept beside by_tenantId_status: paged listings read a tenant's agents in creation order.
+    // eslint-disable-next-line @convex-dev/no-duplicate-indexes
     .index("by_tenantId", ["tenantId"])
     .index("by_tenantId_status", ["tenantId", "status"])
     .index("by_tenantId_userId", ["tenantId", "userId"])

@@ -35,7 +35,7 @@ export async function updateAllowedSkillsHandler(
         "with a stored token, via app.use(flyAgents, { env }); or call applyAllowedSkillsToMachine with flyApiToken.",
     );
   }
-  await ctx.db.patch(agent._id, { allowedSkills });
+  await ctx.db.patch("agentMachines", agent._id, { allowedSkills });
   if (args.applyToMachine) {
     await ctx.scheduler.runAfter(0, internal.skills.applyStoredSkills, { machineDocId: agent._id });
   }
@@ -43,29 +43,46 @@ export async function updateAllowedSkillsHandler(
 }
 
 /** Writes the record's whitelist to the machine (lease, whole config, restart, gateway). */
-export async function applySkillsHandler(ctx: ActionCtx, args: MachineTargetArgs, storedSecrets: SecretsMode): Promise<null> {
+export async function applySkillsHandler(
+  ctx: ActionCtx,
+  args: MachineTargetArgs,
+  storedSecrets: SecretsMode,
+): Promise<null> {
   const { op, agent } = await openAgentOperation(ctx, "update_skills", args, storedSecrets);
-  return await audited(op, () => ({ tenantId: agent.tenantId, userId: agent.userId, machineDocId: agent._id }), async () => {
-    const owned = await op.own(agent._id);
-    const machineId = owned.machineId;
-    if (!machineId) throw flyAgentsError("invalid_state", `Agent ${agent._id} has no machine.`, { machineDocId: agent._id });
-    const nonce = await op.fly.acquireLease(machineId, SKILLS_LEASE_TTL_S, "fly-agents: update ALLOWED_SKILLS_JSON");
-    try {
-      const machine = await op.fly.getMachine(machineId);
-      if (!machine.config) throw flyAgentsError("fly_api", `Fly returned machine ${machineId} without its config.`);
-      const config = { ...machine.config, env: { ...machine.config.env, ALLOWED_SKILLS_JSON: JSON.stringify(owned.allowedSkills) } };
-      await op.fly.updateMachine(machineId, config, nonce);
-      if (owned.status === "running") {
-        await waitForMachineState(op.fly, machineId, "started", Date.now() + TRANSITION_TIMEOUT_MS);
-        await waitForGateway(op.fly, machineId, Date.now() + (owned.startupTimeoutSec ?? DEFAULT_STARTUP_TIMEOUT_SEC) * 1000);
+  return await audited(
+    op,
+    () => ({ tenantId: agent.tenantId, userId: agent.userId, machineDocId: agent._id }),
+    async () => {
+      const owned = await op.own(agent._id);
+      const machineId = owned.machineId;
+      if (!machineId)
+        throw flyAgentsError("invalid_state", `Agent ${agent._id} has no machine.`, { machineDocId: agent._id });
+      const nonce = await op.fly.acquireLease(machineId, SKILLS_LEASE_TTL_S, "fly-agents: update ALLOWED_SKILLS_JSON");
+      try {
+        const machine = await op.fly.getMachine(machineId);
+        if (!machine.config) throw flyAgentsError("fly_api", `Fly returned machine ${machineId} without its config.`);
+        const config = {
+          ...machine.config,
+          env: { ...machine.config.env, ALLOWED_SKILLS_JSON: JSON.stringify(owned.allowedSkills) },
+        };
+        await op.fly.updateMachine(machineId, config, nonce);
+        if (owned.status === "running") {
+          await waitForMachineState(op.fly, machineId, "started", Date.now() + TRANSITION_TIMEOUT_MS);
+          await waitForGateway(
+            op.fly,
+            machineId,
+            Date.now() + (owned.startupTimeoutSec ?? DEFAULT_STARTUP_TIMEOUT_SEC) * 1000,
+          );
+        }
+      } finally {
+        // A lease that cannot be released expires on its own after SKILLS_LEASE_TTL_S.
+        await op.fly.releaseLease(machineId, nonce).catch(() => undefined);
       }
-    } finally {
-      // A lease that cannot be released expires on its own after SKILLS_LEASE_TTL_S.
-      await op.fly.releaseLease(machineId, nonce).catch(() => undefined);
-    }
-    await op.update(agent._id, { lastError: null }, true);
-    return null;
-  }, () => `ALLOWED_SKILLS_JSON set on the machine`);
+      await op.update(agent._id, { lastError: null }, true);
+      return null;
+    },
+    () => `ALLOWED_SKILLS_JSON set on the machine`,
+  );
 }
 
 /** Scheduled by updateAllowedSkills({ applyToMachine: true }): uses stored secrets or FLY_API_TOKEN. */
@@ -73,7 +90,9 @@ export const applyStoredSkills = internalAction({
   args: { machineDocId: v.id("agentMachines") },
   returns: v.null(),
   handler: async (ctx, args): Promise<null> => {
-    const agent: Doc<"agentMachines"> | null = await ctx.runQuery(internal.agents.getAgent, { machineDocId: args.machineDocId });
+    const agent: Doc<"agentMachines"> | null = await ctx.runQuery(internal.agents.getAgent, {
+      machineDocId: args.machineDocId,
+    });
     if (!agent) return null;
     const target: MachineTargetArgs = { machineDocId: agent._id, flyAppName: agent.flyAppName };
     return await applySkillsHandler(ctx, target, "auto");

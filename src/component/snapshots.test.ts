@@ -31,7 +31,10 @@ describe("recreateAgentFromLatestSnapshot", () => {
   it("restores the newest snapshot into a new agent with its state intact and retires the old one", async () => {
     const first = await h.t.action(api.lib.provisionAgentMachine, h.provisionArgs());
     const code = h.fly.state.issuePairingCode(h.app, first.machineId);
-    await h.t.action(api.lib.approveTelegramPairing, { ...machineTarget(first.machineDocId), telegramPairingCode: code });
+    await h.t.action(api.lib.approveTelegramPairing, {
+      ...machineTarget(first.machineDocId),
+      telegramPairingCode: code,
+    });
     const snapshot = await h.t.action(api.lib.createAgentSnapshot, machineTarget(first.machineDocId));
 
     const second = await h.t.action(api.lib.recreateAgentFromLatestSnapshot, h.provisionArgs());
@@ -49,19 +52,29 @@ describe("recreateAgentFromLatestSnapshot", () => {
   });
 
   it("fails without a completed snapshot, before calling Fly or writing anything", async () => {
-    await expect(h.t.action(api.lib.recreateAgentFromLatestSnapshot, h.provisionArgs())).rejects.toThrow(/no completed snapshot/);
+    await expect(h.t.action(api.lib.recreateAgentFromLatestSnapshot, h.provisionArgs())).rejects.toThrow(
+      /no completed snapshot/,
+    );
     expect(h.fly.state.requests()).toHaveLength(0);
   });
 
   it("does not start from an empty volume when the restore fails: says so and keeps the old agent", async () => {
     const first = await h.t.action(api.lib.provisionAgentMachine, h.provisionArgs());
     await h.t.action(api.lib.createAgentSnapshot, machineTarget(first.machineDocId));
-    h.fly.faults.add({ operationId: "Volumes_create", times: 10, action: { status: 400, body: { error: "invalid_argument: snapshot not found" } } });
-    await expect(h.t.action(api.lib.recreateAgentFromLatestSnapshot, h.provisionArgs())).rejects.toThrow(/snapshot not found/);
+    h.fly.faults.add({
+      operationId: "Volumes_create",
+      times: 10,
+      action: { status: 400, body: { error: "invalid_argument: snapshot not found" } },
+    });
+    await expect(h.t.action(api.lib.recreateAgentFromLatestSnapshot, h.provisionArgs())).rejects.toThrow(
+      /snapshot not found/,
+    );
     const agents = await h.t.query(api.lib.listAgentMachinesByTenant, { tenantId: "tenant-a" });
     const failed = agents.find((agent) => agent._id !== first.machineDocId);
     expect(failed).toMatchObject({ status: "error", resourcesCleanedUp: true });
-    expect(await h.t.query(api.lib.getAgentMachine, { machineDocId: first.machineDocId })).toMatchObject({ status: "running" });
+    expect(await h.t.query(api.lib.getAgentMachine, { machineDocId: first.machineDocId })).toMatchObject({
+      status: "running",
+    });
     expect(h.fly.state.liveResources(h.app).machines.map((m) => m.id)).toEqual([first.machineId]);
   });
 });

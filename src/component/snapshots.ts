@@ -46,7 +46,7 @@ export const insertSnapshot = internalMutation({
   args: { machineDocId: v.id("agentMachines"), flyVolumeId: v.string() },
   returns: v.id("agentSnapshots"),
   handler: async (ctx, args) => {
-    const agent = await ctx.db.get(args.machineDocId);
+    const agent = await ctx.db.get("agentMachines", args.machineDocId);
     if (!agent) throw flyAgentsError("not_found", `Agent ${args.machineDocId} vanished -- invariant`);
     return await ctx.db.insert("agentSnapshots", {
       machineDocId: agent._id,
@@ -72,7 +72,7 @@ export const updateSnapshot = internalMutation({
   returns: v.null(),
   handler: async (ctx, args) => {
     const { snapshotId, ...fields } = args;
-    await ctx.db.patch(snapshotId, {
+    await ctx.db.patch("agentSnapshots", snapshotId, {
       ...fields,
       ...(args.status === "created" || args.status === "failed" ? { completedAt: Date.now() } : {}),
     });
@@ -121,9 +121,14 @@ export async function createSnapshotHandler(
       const owned: Doc<"agentMachines"> = await op.own(agent._id);
       const volumeId = owned.flyVolumeId;
       if (!volumeId) {
-        throw flyAgentsError("invalid_state", `Agent ${agent._id} has no volume to snapshot.`, { machineDocId: agent._id });
+        throw flyAgentsError("invalid_state", `Agent ${agent._id} has no volume to snapshot.`, {
+          machineDocId: agent._id,
+        });
       }
-      const snapshotId: Id<"agentSnapshots"> = await ctx.runMutation(internal.snapshots.insertSnapshot, { machineDocId: agent._id, flyVolumeId: volumeId });
+      const snapshotId: Id<"agentSnapshots"> = await ctx.runMutation(internal.snapshots.insertSnapshot, {
+        machineDocId: agent._id,
+        flyVolumeId: volumeId,
+      });
       try {
         const list = () => op.fly.listVolumeSnapshots(volumeId);
         const before = new Set((await list()).map((snapshot) => snapshot.id));
@@ -138,7 +143,11 @@ export async function createSnapshotHandler(
         const deadline = Date.now() + SNAPSHOT_FOLLOW_TIMEOUT_MS;
         let snapshot = await findNewSnapshot(list, before, deadline);
         let status = snapshotStatusOf(snapshot);
-        await ctx.runMutation(internal.snapshots.updateSnapshot, { snapshotId, status, flyVolumeSnapshotId: snapshot.id });
+        await ctx.runMutation(internal.snapshots.updateSnapshot, {
+          snapshotId,
+          status,
+          flyVolumeSnapshotId: snapshot.id,
+        });
         while (status !== "created" && status !== "failed" && Date.now() + SNAPSHOT_POLL_MS < deadline) {
           await sleep(SNAPSHOT_POLL_MS);
           const current = (await list()).find((candidate) => candidate.id === snapshot.id);
@@ -147,7 +156,11 @@ export async function createSnapshotHandler(
           const next = snapshotStatusOf(snapshot);
           if (next !== status) {
             status = next;
-            await ctx.runMutation(internal.snapshots.updateSnapshot, { snapshotId, status, flyVolumeSnapshotId: snapshot.id });
+            await ctx.runMutation(internal.snapshots.updateSnapshot, {
+              snapshotId,
+              status,
+              flyVolumeSnapshotId: snapshot.id,
+            });
           }
         }
         const volumeSizeGb =

@@ -13,10 +13,14 @@ describe("the /__emulator driving API", () => {
     const denied = await fetch(`${emu.origin}/__emulator/state`);
     expect(denied.status).toBe(401);
     expect(denied.headers.get("fly-request-id")).toBeTruthy();
-    const allowed = await fetch(`${emu.origin}/__emulator/state`, { headers: { authorization: `Bearer ${emu.token}` } });
+    const allowed = await fetch(`${emu.origin}/__emulator/state`, {
+      headers: { authorization: `Bearer ${emu.token}` },
+    });
     expect(allowed.status).toBe(200);
     expect(await allowed.json()).toEqual({ apps: [APP], machines: [], volumes: [], snapshots: {} });
-    const unknown = await fetch(`${emu.origin}/__emulator/nothing`, { headers: { authorization: `Bearer ${emu.token}` } });
+    const unknown = await fetch(`${emu.origin}/__emulator/nothing`, {
+      headers: { authorization: `Bearer ${emu.token}` },
+    });
     expect(unknown.status).toBe(404);
     expect(emu.state.requests()).toEqual([]);
     await expect(connectFlyEmulator(emu.url, "wrong").state()).rejects.toThrow(/401/);
@@ -31,12 +35,21 @@ describe("the /__emulator driving API", () => {
     await expect(client.createApp("Not Valid")).rejects.toThrow(/400/);
 
     const volume = await emu.createVolume(APP, { name: "agent" });
-    const machine = await emu.createMachine(APP, { config: { env: GATEWAY_ENV, mounts: [{ volume: volume.id, path: "/data" }] } });
+    const machine = await emu.createMachine(APP, {
+      config: { env: GATEWAY_ENV, mounts: [{ volume: volume.id, path: "/data" }] },
+    });
     await emu.waitFor(APP, machine.id, "started");
-    await emu.until(() => client.gateway(APP, machine.id), (gateway) => gateway?.ready === true);
+    await emu.until(
+      () => client.gateway(APP, machine.id),
+      (gateway) => gateway?.ready === true,
+    );
     const code = await client.issuePairingCode(APP, machine.id);
     expect(code).toMatch(/^[A-Z0-9]{8}$/);
-    expect(await client.agentState(volume.id)).toEqual({ model: "a/b", approvedPairings: [], pendingPairingCodes: [code] });
+    expect(await client.agentState(volume.id)).toEqual({
+      model: "a/b",
+      approvedPairings: [],
+      pendingPairingCodes: [code],
+    });
     expect(await client.agentState("vol_unknown")).toBeNull();
     expect(await client.machineLogs(APP, machine.id)).toContain("[gateway] listening on ws://0.0.0.0:3000");
     await expect(client.machineLogs(APP, "00000000000000")).rejects.toThrow(/404/);
@@ -51,8 +64,20 @@ describe("the /__emulator driving API", () => {
   it("drives faults (including RegExp paths) and reads requests and call counts", async () => {
     const emu = await harness.start();
     const client = connectFlyEmulator(emu.origin, emu.token);
-    const id = await client.addFault({ path: /\/machines$/, method: "GET", action: { status: 500, body: { error: "internal: boom" } } });
-    expect(await client.faults()).toEqual([{ id, pathRegExp: "\\/machines$", pathFlags: "", method: "GET", action: { status: 500, body: { error: "internal: boom" } } }]);
+    const id = await client.addFault({
+      path: /\/machines$/,
+      method: "GET",
+      action: { status: 500, body: { error: "internal: boom" } },
+    });
+    expect(await client.faults()).toEqual([
+      {
+        id,
+        pathRegExp: "\\/machines$",
+        pathFlags: "",
+        method: "GET",
+        action: { status: 500, body: { error: "internal: boom" } },
+      },
+    ]);
     expect((await emu.api.get(`/apps/${APP}/machines`)).status).toBe(500);
     expect(await client.firedFaults()).toEqual([expect.objectContaining({ ruleId: id, operationId: "Machines_list" })]);
     expect((await client.requests()).map((entry) => entry.status)).toEqual([500]);

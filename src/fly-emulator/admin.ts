@@ -37,7 +37,9 @@ export function adminRoutes(state: FlyEmulatorState, faults: FaultsHandle): Rout
       return json(200, agent);
     }),
     route("GET", `${MACHINE}/gateway`, (ctx) => json(200, { gateway: state.gateway(app(ctx), machineId(ctx)) })),
-    route("POST", `${MACHINE}/pairing-codes`, (ctx) => json(201, { code: state.issuePairingCode(app(ctx), machineId(ctx)) })),
+    route("POST", `${MACHINE}/pairing-codes`, (ctx) =>
+      json(201, { code: state.issuePairingCode(app(ctx), machineId(ctx)) }),
+    ),
     route("GET", `${MACHINE}/logs`, (ctx) => json(200, { logs: state.machineLogs(app(ctx), machineId(ctx)) })),
     route("POST", `${MACHINE}/destroy`, (ctx) => {
       state.destroyMachineOutOfBand(app(ctx), machineId(ctx));
@@ -49,8 +51,12 @@ export function adminRoutes(state: FlyEmulatorState, faults: FaultsHandle): Rout
       return empty(204);
     }),
     route("GET", `${ADMIN}/call-counts`, () => json(200, { counts: state.callCounts() })),
-    route("GET", `${ADMIN}/faults`, () => json(200, { rules: faults.list().map(({ id, ...rule }) => ({ id, ...faultRuleToJson(rule) })) })),
-    route("POST", `${ADMIN}/faults`, (ctx) => json(201, { id: faults.add(faultRuleFromJson(parseInput(faultRuleJsonSchema, ctx.body, "body"))) })),
+    route("GET", `${ADMIN}/faults`, () =>
+      json(200, { rules: faults.list().map(({ id, ...rule }) => ({ id, ...faultRuleToJson(rule) })) }),
+    ),
+    route("POST", `${ADMIN}/faults`, (ctx) =>
+      json(201, { id: faults.add(faultRuleFromJson(parseInput(faultRuleJsonSchema, ctx.body, "body"))) }),
+    ),
     route("DELETE", `${ADMIN}/faults`, () => {
       faults.clear();
       return empty(204);

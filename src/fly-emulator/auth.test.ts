@@ -93,7 +93,11 @@ describe("auth and errors", () => {
       [2, "GET", "Machines_list", 200],
       [3, "GET", "Machines_list", 200],
     ]);
-    expect(entries[0]).toMatchObject({ path: `/v1/apps/${APP}/machines`, fault: null, requestBody: { config: expect.any(Object) } });
+    expect(entries[0]).toMatchObject({
+      path: `/v1/apps/${APP}/machines`,
+      fault: null,
+      requestBody: { config: expect.any(Object) },
+    });
     expect(entries[0].durationMs).toBeGreaterThanOrEqual(0);
     expect(Date.parse(entries[0].at)).toBeGreaterThan(0);
     expect(emu.state.callCounts()).toEqual({ Machines_create: 1, Machines_list: 2 });
@@ -104,7 +108,9 @@ describe("auth and errors", () => {
   it("closes promptly with a long poll open and timers pending", async () => {
     const emu = await harness.start({ timeScale: 1, bootTimeMs: 60_000 });
     const machine = await emu.createMachine(APP);
-    const pending = emu.api.get(`/apps/${APP}/machines/${machine.id}/wait?state=started&timeout=60`).catch((error: unknown) => error);
+    const pending = emu.api
+      .get(`/apps/${APP}/machines/${machine.id}/wait?state=started&timeout=60`)
+      .catch((error: unknown) => error);
     await new Promise((resolve) => setTimeout(resolve, 20));
     const began = Date.now();
     await emu.close();

@@ -20,32 +20,99 @@ describe("parseCliArgs", () => {
 
   it("reads every flag, in --flag value and --flag=value forms", () => {
     const parsed = parseCliArgs([
-      "--port", "4280", "--token=tok", "--app", "a1", "--app=a2", "--region", "ams", "--time-scale", "0.5",
-      "--boot-ms", "10", "--gateway-ms=20", "--snapshot-ms", "30", "--restore-ms", "40", "--volume-create-ms", "50",
-      "--stop-ms", "60", "--detach-lag-ms", "70", "--pairing-ms", "80", "--destroyed-retention-ms", "90",
-      "--visibility-lag-ms", "5", "--exec-deadline-ms", "1000", "--rate-limits", "--seed", "42",
-      "--fault-rate", "0.1", "--fault-kinds", "500,drop", "--record-bodies",
+      "--port",
+      "4280",
+      "--token=tok",
+      "--app",
+      "a1",
+      "--app=a2",
+      "--region",
+      "ams",
+      "--time-scale",
+      "0.5",
+      "--boot-ms",
+      "10",
+      "--gateway-ms=20",
+      "--snapshot-ms",
+      "30",
+      "--restore-ms",
+      "40",
+      "--volume-create-ms",
+      "50",
+      "--stop-ms",
+      "60",
+      "--detach-lag-ms",
+      "70",
+      "--pairing-ms",
+      "80",
+      "--destroyed-retention-ms",
+      "90",
+      "--visibility-lag-ms",
+      "5",
+      "--exec-deadline-ms",
+      "1000",
+      "--rate-limits",
+      "--seed",
+      "42",
+      "--fault-rate",
+      "0.1",
+      "--fault-kinds",
+      "500,drop",
+      "--record-bodies",
     ]);
     expect(parsed).toEqual({
       help: false,
       options: {
-        port: 4280, token: "tok", apps: ["a1", "a2"], defaultRegion: "ams", timeScale: 0.5,
-        bootTimeMs: 10, gatewayStartupMs: 20, snapshotTimeMs: 30, restoreTimeMs: 40, volumeCreateMs: 50,
-        stopTimeMs: 60, detachLagMs: 70, pairingTimeMs: 80, destroyedRetentionMs: 90, visibilityLagMs: 5,
-        execDeadlineMs: 1000, rateLimits: true, seed: 42, randomFaults: { seed: 42, rate: 0.1, kinds: ["500", "drop"] },
+        port: 4280,
+        token: "tok",
+        apps: ["a1", "a2"],
+        defaultRegion: "ams",
+        timeScale: 0.5,
+        bootTimeMs: 10,
+        gatewayStartupMs: 20,
+        snapshotTimeMs: 30,
+        restoreTimeMs: 40,
+        volumeCreateMs: 50,
+        stopTimeMs: 60,
+        detachLagMs: 70,
+        pairingTimeMs: 80,
+        destroyedRetentionMs: 90,
+        visibilityLagMs: 5,
+        execDeadlineMs: 1000,
+        rateLimits: true,
+        seed: 42,
+        randomFaults: { seed: 42, rate: 0.1, kinds: ["500", "drop"] },
         recordBodies: true,
       },
     });
   });
 
   it("handles --no-rate-limits, --retry-after and --help", () => {
-    expect(parseCliArgs(["--rate-limits", "--no-rate-limits"])).toEqual({ help: false, options: { rateLimits: false } });
-    expect(parseCliArgs(["--retry-after"])).toEqual({ help: false, options: { rateLimits: { retryAfterHeader: true } } });
+    expect(parseCliArgs(["--rate-limits", "--no-rate-limits"])).toEqual({
+      help: false,
+      options: { rateLimits: false },
+    });
+    expect(parseCliArgs(["--retry-after"])).toEqual({
+      help: false,
+      options: { rateLimits: { retryAfterHeader: true } },
+    });
     expect(parseCliArgs(["--port", "1", "-h"])).toEqual({ help: true });
   });
 
   it("rejects mistakes with a usage error", () => {
-    for (const argv of [["--port"], ["--port", "x"], ["--port", "70000"], ["--time-scale", "0"], ["--boot-ms", "-1"], ["--fault-rate", "2"], ["--fault-kinds", "500"], ["--fault-rate", "0.1", "--fault-kinds", "404"], ["--bogus"], ["--token", ""], ["--retry-after", "--no-rate-limits"]]) {
+    for (const argv of [
+      ["--port"],
+      ["--port", "x"],
+      ["--port", "70000"],
+      ["--time-scale", "0"],
+      ["--boot-ms", "-1"],
+      ["--fault-rate", "2"],
+      ["--fault-kinds", "500"],
+      ["--fault-rate", "0.1", "--fault-kinds", "404"],
+      ["--bogus"],
+      ["--token", ""],
+      ["--retry-after", "--no-rate-limits"],
+    ]) {
       expect(() => parseCliArgs(argv), argv.join(" ")).toThrow(CliUsageError);
     }
   });
@@ -55,18 +122,23 @@ describe("runCli", () => {
   it("starts the emulator, prints its URL and token, and stops on a shutdown signal", async () => {
     const out: string[] = [];
     const shutdownHandlers: Array<() => void> = [];
-    const result = await runCli(["--token", "cli-token", "--app", "cli-app", "--time-scale", "0.1", "--record-bodies"], {
-      stdout: (text) => out.push(text),
-      stderr: (text) => out.push(text),
-      onShutdownSignal: (handler) => shutdownHandlers.push(handler),
-    });
+    const result = await runCli(
+      ["--token", "cli-token", "--app", "cli-app", "--time-scale", "0.1", "--record-bodies"],
+      {
+        stdout: (text) => out.push(text),
+        stderr: (text) => out.push(text),
+        onShutdownSignal: (handler) => shutdownHandlers.push(handler),
+      },
+    );
     if (!("emulator" in result)) throw new Error("the CLI did not start");
     started.push(result.emulator);
     const printed = out.join("");
     expect(printed).toContain(`FLY_API_URL=${result.emulator.url}`);
     expect(printed).toContain("FLY_API_TOKEN=cli-token");
     expect(result.emulator.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1$/);
-    const reply = await fetch(`${result.emulator.url}/apps/cli-app/machines`, { headers: { authorization: "Bearer cli-token" } });
+    const reply = await fetch(`${result.emulator.url}/apps/cli-app/machines`, {
+      headers: { authorization: "Bearer cli-token" },
+    });
     expect(reply.status).toBe(200);
     expect(await reply.json()).toEqual([]);
     expect(shutdownHandlers).toHaveLength(1);
@@ -78,7 +150,11 @@ describe("runCli", () => {
 
   it("prints usage for --help and for mistakes", async () => {
     const out: string[] = [];
-    const io = { stdout: (text: string) => out.push(text), stderr: (text: string) => out.push(text), onShutdownSignal: () => {} };
+    const io = {
+      stdout: (text: string) => out.push(text),
+      stderr: (text: string) => out.push(text),
+      onShutdownSignal: () => {},
+    };
     expect(await runCli(["--help"], io)).toEqual({ exitCode: 0 });
     expect(out.join("")).toContain("Usage: fly-emulator");
     expect(await runCli(["--nope"], io)).toEqual({ exitCode: 2 });

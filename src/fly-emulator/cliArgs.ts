@@ -68,7 +68,8 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     else if (flag === "--app") apps.push(nonEmpty(flag, value()));
     else if (flag === "--region") options.defaultRegion = nonEmpty(flag, value());
     else if (flag === "--time-scale") options.timeScale = positive(flag, value());
-    else if (flag in DURATION_FLAGS) options[DURATION_FLAGS[flag as keyof typeof DURATION_FLAGS]] = nonNegative(flag, value());
+    else if (flag in DURATION_FLAGS)
+      options[DURATION_FLAGS[flag as keyof typeof DURATION_FLAGS]] = nonNegative(flag, value());
     else if (flag === "--rate-limits") rateLimits = true;
     else if (flag === "--no-rate-limits") rateLimits = false;
     else if (flag === "--retry-after") retryAfter = true;
@@ -79,11 +80,13 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     else throw new CliUsageError(`unknown option ${flag}`);
   }
   if (apps.length > 0) options.apps = apps;
-  if (retryAfter && rateLimits === false) throw new CliUsageError("--retry-after needs rate limits; drop --no-rate-limits");
+  if (retryAfter && rateLimits === false)
+    throw new CliUsageError("--retry-after needs rate limits; drop --no-rate-limits");
   if (retryAfter) options.rateLimits = { retryAfterHeader: true };
   else if (rateLimits !== undefined) options.rateLimits = rateLimits;
   if (faultKinds && faultRate === undefined) throw new CliUsageError("--fault-kinds needs --fault-rate");
-  if (faultRate !== undefined) options.randomFaults = { seed: options.seed ?? 1, rate: faultRate, ...(faultKinds ? { kinds: faultKinds } : {}) };
+  if (faultRate !== undefined)
+    options.randomFaults = { seed: options.seed ?? 1, rate: faultRate, ...(faultKinds ? { kinds: faultKinds } : {}) };
   return { help: false, options };
 }
 
@@ -105,7 +108,8 @@ function number(flag: string, text: string): number {
 
 function integer(flag: string, text: string, min: number, max: number): number {
   const value = number(flag, text);
-  if (!Number.isInteger(value) || value < min || value > max) throw new CliUsageError(`${flag} needs a whole number from ${min} to ${max}, got "${text}"`);
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new CliUsageError(`${flag} needs a whole number from ${min} to ${max}, got "${text}"`);
   return value;
 }
 
@@ -128,7 +132,10 @@ function probability(flag: string, text: string): number {
 }
 
 function kinds(text: string): RandomFaultKind[] {
-  const list = text.split(",").map((kind) => kind.trim()).filter(Boolean);
+  const list = text
+    .split(",")
+    .map((kind) => kind.trim())
+    .filter(Boolean);
   if (list.length === 0) throw new CliUsageError("--fault-kinds needs at least one kind");
   return list.map((kind) => {
     const known = RANDOM_FAULT_KINDS.find((candidate) => candidate === kind);

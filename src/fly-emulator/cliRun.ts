@@ -15,7 +15,10 @@ export interface CliIo {
  * SIGTERM. Returns the exit code for a usage error or --help, or the running emulator.
  * @param argv the arguments after the program name.
  */
-export async function runCli(argv: readonly string[], io: CliIo): Promise<{ exitCode: number } | { emulator: FlyEmulator; stopped: Promise<void> }> {
+export async function runCli(
+  argv: readonly string[],
+  io: CliIo,
+): Promise<{ exitCode: number } | { emulator: FlyEmulator; stopped: Promise<void> }> {
   let parsed: CliOptions;
   try {
     parsed = parseCliArgs(argv);

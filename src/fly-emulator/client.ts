@@ -36,18 +36,29 @@ export interface FlyEmulatorClient {
  */
 export function connectFlyEmulator(url: string, token: string): FlyEmulatorClient {
   const origin = new URL(url).origin;
-  const machinePath = (app: string, machineId: string) => `/__emulator/apps/${encodeURIComponent(app)}/machines/${encodeURIComponent(machineId)}`;
+  const machinePath = (app: string, machineId: string) =>
+    `/__emulator/apps/${encodeURIComponent(app)}/machines/${encodeURIComponent(machineId)}`;
 
   /** Sends a request; answers the status and parsed body. Statuses other than 2xx and `tolerated` throw. */
-  async function request(method: string, path: string, body?: unknown, tolerated: number[] = []): Promise<{ status: number; body: unknown }> {
+  async function request(
+    method: string,
+    path: string,
+    body?: unknown,
+    tolerated: number[] = [],
+  ): Promise<{ status: number; body: unknown }> {
     const response = await fetch(`${origin}${path}`, {
       method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();
     if (!response.ok && !tolerated.includes(response.status)) {
-      throw new Error(`Fly emulator ${method} ${path} answered ${response.status}: ${text || "(empty)"}; check the URL and token`);
+      throw new Error(
+        `Fly emulator ${method} ${path} answered ${response.status}: ${text || "(empty)"}; check the URL and token`,
+      );
     }
     return { status: response.status, body: text === "" ? undefined : JSON.parse(text) };
   }
@@ -61,14 +72,23 @@ export function connectFlyEmulator(url: string, token: string): FlyEmulatorClien
     createApp: async (name) => {
       await request("POST", "/__emulator/apps", { name });
     },
-    liveResources: (app) => read<LiveResources>("GET", `/__emulator/live-resources${app ? `?app=${encodeURIComponent(app)}` : ""}`),
+    liveResources: (app) =>
+      read<LiveResources>("GET", `/__emulator/live-resources${app ? `?app=${encodeURIComponent(app)}` : ""}`),
     agentState: async (volumeId) => {
-      const reply = await request("GET", `/__emulator/volumes/${encodeURIComponent(volumeId)}/agent-state`, undefined, [404]);
+      const reply = await request(
+        "GET",
+        `/__emulator/volumes/${encodeURIComponent(volumeId)}/agent-state`,
+        undefined,
+        [404],
+      );
       return reply.status === 404 ? null : (reply.body as AgentStateView);
     },
-    gateway: async (app, machineId) => (await read<{ gateway: GatewayStatus | null }>("GET", `${machinePath(app, machineId)}/gateway`)).gateway,
-    issuePairingCode: async (app, machineId) => (await read<{ code: string }>("POST", `${machinePath(app, machineId)}/pairing-codes`)).code,
-    machineLogs: async (app, machineId) => (await read<{ logs: string[] }>("GET", `${machinePath(app, machineId)}/logs`)).logs,
+    gateway: async (app, machineId) =>
+      (await read<{ gateway: GatewayStatus | null }>("GET", `${machinePath(app, machineId)}/gateway`)).gateway,
+    issuePairingCode: async (app, machineId) =>
+      (await read<{ code: string }>("POST", `${machinePath(app, machineId)}/pairing-codes`)).code,
+    machineLogs: async (app, machineId) =>
+      (await read<{ logs: string[] }>("GET", `${machinePath(app, machineId)}/logs`)).logs,
     destroyMachineOutOfBand: async (app, machineId) => {
       await request("POST", `${machinePath(app, machineId)}/destroy`);
     },
@@ -78,11 +98,13 @@ export function connectFlyEmulator(url: string, token: string): FlyEmulatorClien
       await request("DELETE", "/__emulator/requests");
     },
     addFault: async (rule) => (await read<{ id: string }>("POST", "/__emulator/faults", faultRuleToJson(rule))).id,
-    removeFault: async (id) => (await request("DELETE", `/__emulator/faults/${encodeURIComponent(id)}`, undefined, [404])).status !== 404,
+    removeFault: async (id) =>
+      (await request("DELETE", `/__emulator/faults/${encodeURIComponent(id)}`, undefined, [404])).status !== 404,
     clearFaults: async () => {
       await request("DELETE", "/__emulator/faults");
     },
-    faults: async () => (await read<{ rules: Array<FaultRuleJson & { id: string }> }>("GET", "/__emulator/faults")).rules,
+    faults: async () =>
+      (await read<{ rules: Array<FaultRuleJson & { id: string }> }>("GET", "/__emulator/faults")).rules,
     firedFaults: async () => (await read<{ fired: FiredFault[] }>("GET", "/__emulator/faults/fired")).fired,
   };
 }

@@ -31,10 +31,13 @@ export class Clock {
   /** Runs `fn` after `ms` real milliseconds (for durations the caller gave in real time). */
   afterReal(ms: number, fn: () => void): Cancel {
     if (this.closed) return () => {};
-    const handle = setTimeout(() => {
-      this.timers.delete(handle);
-      fn();
-    }, Math.max(0, ms));
+    const handle = setTimeout(
+      () => {
+        this.timers.delete(handle);
+        fn();
+      },
+      Math.max(0, ms),
+    );
     this.timers.add(handle);
     return () => {
       clearTimeout(handle);

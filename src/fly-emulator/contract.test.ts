@@ -10,14 +10,28 @@ const contract = FlyContract.load();
 
 function entry(overrides: Partial<RequestLogEntry>): RequestLogEntry {
   return {
-    seq: 1, method: "GET", path: "/v1/apps/a/machines/m", query: "", operationId: "Machines_show", status: 200, handledStatus: 200,
-    requestId: "r", fault: null, at: new Date(0).toISOString(), durationMs: 1, responseBody: {}, ...overrides,
+    seq: 1,
+    method: "GET",
+    path: "/v1/apps/a/machines/m",
+    query: "",
+    operationId: "Machines_show",
+    status: 200,
+    handledStatus: 200,
+    requestId: "r",
+    fault: null,
+    at: new Date(0).toISOString(),
+    durationMs: 1,
+    responseBody: {},
+    ...overrides,
   };
 }
 
 describe("the OpenAPI contract check", () => {
   it("accepts a Machine and rejects a wrongly typed field", () => {
-    expect(contract.validate("Machines_show", 200, { id: "m", state: "started", config: { image: "x", env: { A: "1" } } }).ok).toBe(true);
+    expect(
+      contract.validate("Machines_show", 200, { id: "m", state: "started", config: { image: "x", env: { A: "1" } } })
+        .ok,
+    ).toBe(true);
     const bad = contract.validate("Machines_show", 200, { id: "m", events: [{ timestamp: "yesterday" }] });
     expect(bad.ok).toBe(false);
     expect(bad.errors.join()).toContain("/events/0/timestamp");
@@ -25,7 +39,10 @@ describe("the OpenAPI contract check", () => {
   });
 
   it("checks undeclared error statuses against ErrorResponse, whose status is an enum", () => {
-    expect(contract.validate("Machines_show", 404, { error: "machine not found" })).toMatchObject({ ok: true, checkedAgainst: "Machines_show 404 as ErrorResponse" });
+    expect(contract.validate("Machines_show", 404, { error: "machine not found" })).toMatchObject({
+      ok: true,
+      checkedAgainst: "Machines_show 404 as ErrorResponse",
+    });
     expect(contract.validate("Machines_create", 409, { error: "x", status: "name_taken" }).ok).toBe(true);
     expect(contract.validate("Machines_create", 409, { error: "x", status: "taken" }).ok).toBe(false);
     expect(contract.validate("Machines_show", 500, undefined).ok).toBe(false);
@@ -37,9 +54,19 @@ describe("the OpenAPI contract check", () => {
     const envelope = { status: "success", data: { nonce: "n", expires_at: 1, owner: "o", version: "v" } };
     expect(contract.validate("Machines_create_lease", 201, envelope).ok).toBe(true);
     expect(contract.validate("Machines_create_lease", 201, { nonce: "n" }).ok).toBe(false);
-    expect(contract.validate("Machines_create_lease", 201, { ...envelope, data: { expires_at: "soon" } }).ok).toBe(false);
-    expect(contract.validate("Machines_create_lease", 409, { status: "error", message: "lease currently held by x", code: "invalid" })).toMatchObject({ ok: true, checkedAgainst: expect.stringContaining("LeaseError") });
-    expect(contract.validate("Machines_create_lease", 409, { status: "error", message: 5, code: "invalid" }).ok).toBe(false);
+    expect(contract.validate("Machines_create_lease", 201, { ...envelope, data: { expires_at: "soon" } }).ok).toBe(
+      false,
+    );
+    expect(
+      contract.validate("Machines_create_lease", 409, {
+        status: "error",
+        message: "lease currently held by x",
+        code: "invalid",
+      }),
+    ).toMatchObject({ ok: true, checkedAgainst: expect.stringContaining("LeaseError") });
+    expect(contract.validate("Machines_create_lease", 409, { status: "error", message: 5, code: "invalid" }).ok).toBe(
+      false,
+    );
     expect(contract.validate("Machines_show", 409, { status: "error", message: "m", code: "invalid" }).ok).toBe(false);
   });
 
@@ -55,10 +82,24 @@ describe("the OpenAPI contract check", () => {
   it("turns OpenAPI nullable into a JSON Schema null type", () => {
     const spec = {
       openapi: "3.0.1",
-      paths: { "/x": { get: { operationId: "X_get", responses: { "200": { content: { "application/json": { schema: { $ref: "#/components/schemas/X" } } } } } } } },
+      paths: {
+        "/x": {
+          get: {
+            operationId: "X_get",
+            responses: { "200": { content: { "application/json": { schema: { $ref: "#/components/schemas/X" } } } } },
+          },
+        },
+      },
       components: {
         schemas: {
-          X: { type: "object", properties: { a: { type: "string", nullable: true }, b: { $ref: "#/components/schemas/Y" }, nullable: { type: "integer" } } },
+          X: {
+            type: "object",
+            properties: {
+              a: { type: "string", nullable: true },
+              b: { $ref: "#/components/schemas/Y" },
+              nullable: { type: "integer" },
+            },
+          },
           Y: { type: "object", nullable: true, properties: { c: { type: "string", enum: ["p"], nullable: true } } },
           ErrorResponse: { type: "object", properties: { error: { type: "string" } } },
         },
@@ -73,10 +114,15 @@ describe("the OpenAPI contract check", () => {
   });
 
   it("fails clearly when the spec is missing, and honours FLY_OPENAPI_PATH", () => {
-    expect(() => FlyContract.load("/nonexistent/fly-machines-openapi.json")).toThrow(/Fly OpenAPI document not found at \/nonexistent.*FLY_OPENAPI_PATH/);
+    expect(() => FlyContract.load("/nonexistent/fly-machines-openapi.json")).toThrow(
+      /Fly OpenAPI document not found at \/nonexistent.*FLY_OPENAPI_PATH/,
+    );
     const dir = mkdtempSync(join(tmpdir(), "fly-contract-"));
     const path = join(dir, "spec.json");
-    writeFileSync(path, JSON.stringify({ openapi: "3.0.1", paths: {}, components: { schemas: { ErrorResponse: { type: "object" } } } }));
+    writeFileSync(
+      path,
+      JSON.stringify({ openapi: "3.0.1", paths: {}, components: { schemas: { ErrorResponse: { type: "object" } } } }),
+    );
     const previous = process.env[OPENAPI_PATH_ENV];
     process.env[OPENAPI_PATH_ENV] = path;
     try {
@@ -89,8 +135,12 @@ describe("the OpenAPI contract check", () => {
   });
 
   it("checks a request log and lists every violation", () => {
-    expect(() => contract.assertRequestLog([entry({}), entry({ status: null, responseBody: "dropped" })])).not.toThrow();
-    expect(() => contract.assertRequestLog([entry({ responseBody: { id: 1 } })])).toThrow(/#1 GET \/v1\/apps\/a\/machines\/m → Machines_show 200/);
+    expect(() =>
+      contract.assertRequestLog([entry({}), entry({ status: null, responseBody: "dropped" })]),
+    ).not.toThrow();
+    expect(() => contract.assertRequestLog([entry({ responseBody: { id: 1 } })])).toThrow(
+      /#1 GET \/v1\/apps\/a\/machines\/m → Machines_show 200/,
+    );
     const { responseBody: _omitted, ...withoutBody } = entry({});
     expect(() => contract.assertRequestLog([withoutBody])).toThrow(/recordBodies: true/);
   });

@@ -57,11 +57,20 @@ export class FlyContract {
 
   constructor(spec: JsonObject) {
     const converted = convertNullable(structuredClone(spec)) as JsonObject;
-    this.ajv = new Ajv({ allErrors: true, strict: true, strictTypes: false, strictTuples: false, strictRequired: false });
-    const addFormats = ((formatsModule as unknown as { default?: unknown }).default ?? formatsModule) as (ajv: Ajv) => Ajv;
+    this.ajv = new Ajv({
+      allErrors: true,
+      strict: true,
+      strictTypes: false,
+      strictTuples: false,
+      strictRequired: false,
+    });
+    const addFormats = ((formatsModule as unknown as { default?: unknown }).default ?? formatsModule) as (
+      ajv: Ajv,
+    ) => Ajv;
     addFormats(this.ajv);
     for (const format of OPENAPI_FORMATS) this.ajv.addFormat(format, true);
-    for (const keyword of [...ANNOTATION_KEYWORDS, ...extensionKeywords(converted.components)]) this.ajv.addKeyword(keyword);
+    for (const keyword of [...ANNOTATION_KEYWORDS, ...extensionKeywords(converted.components)])
+      this.ajv.addKeyword(keyword);
     this.ajv.addSchema({ $id: SPEC_ID, components: converted.components } as AnySchema);
     for (const methods of Object.values((converted.paths ?? {}) as Record<string, JsonObject>)) {
       for (const operation of Object.values(methods)) {
@@ -77,11 +86,13 @@ export class FlyContract {
    */
   validate(operationId: string | null, status: number, body: unknown): ContractResult {
     const responses = operationId === null ? undefined : this.responses.get(operationId);
-    if (operationId !== null && !responses) return fail(operationId, [`operationId ${operationId} is not in the OpenAPI document`]);
+    if (operationId !== null && !responses)
+      return fail(operationId, [`operationId ${operationId} is not in the OpenAPI document`]);
     const declared = responses?.[String(status)];
     const label = `${operationId ?? "(no route)"} ${status}`;
     if (declared) {
-      const schema = ((declared.content as JsonObject | undefined)?.["application/json"] as JsonObject | undefined)?.schema;
+      const schema = ((declared.content as JsonObject | undefined)?.["application/json"] as JsonObject | undefined)
+        ?.schema;
       if (schema === undefined) {
         if (status === 204 && body !== undefined) return fail(label, ["a 204 reply must have no body"]);
         return { ok: true, checkedAgainst: `${label} (no body schema)`, errors: [] };
@@ -94,8 +105,11 @@ export class FlyContract {
       return { ok: errors.length === 0, checkedAgainst: label, errors };
     }
     if (status < 400) return fail(label, [`status ${status} is not declared for ${operationId ?? "an unknown route"}`]);
-    const leaseShaped = operationId !== null && LEASE_OPERATIONS.has(operationId) && isObject(body) && body.status === "error";
-    const [name, schema] = leaseShaped ? ["LeaseError", LEASE_ERROR] : ["ErrorResponse", { $ref: `${COMPONENT_REF}ErrorResponse` }];
+    const leaseShaped =
+      operationId !== null && LEASE_OPERATIONS.has(operationId) && isObject(body) && body.status === "error";
+    const [name, schema] = leaseShaped
+      ? ["LeaseError", LEASE_ERROR]
+      : ["ErrorResponse", { $ref: `${COMPONENT_REF}ErrorResponse` }];
     const errors = body === undefined ? ["expected a JSON error body, got none"] : this.check(name, schema, body);
     return { ok: errors.length === 0, checkedAgainst: `${label} as ${name}`, errors };
   }
@@ -109,12 +123,16 @@ export class FlyContract {
     for (const entry of entries) {
       if (entry.status === null) continue;
       if (!("responseBody" in entry)) {
-        failures.push(`#${entry.seq} ${entry.method} ${entry.path}: no recorded body; start the emulator with recordBodies: true`);
+        failures.push(
+          `#${entry.seq} ${entry.method} ${entry.path}: no recorded body; start the emulator with recordBodies: true`,
+        );
         continue;
       }
       const result = this.validate(entry.operationId, entry.status, entry.responseBody);
       if (!result.ok) {
-        failures.push(`#${entry.seq} ${entry.method} ${entry.path} → ${result.checkedAgainst}: ${result.errors.join("; ")} (body: ${JSON.stringify(entry.responseBody)})`);
+        failures.push(
+          `#${entry.seq} ${entry.method} ${entry.path} → ${result.checkedAgainst}: ${result.errors.join("; ")} (body: ${JSON.stringify(entry.responseBody)})`,
+        );
       }
     }
     if (failures.length > 0) throw new Error(`Responses that break Fly's OpenAPI contract:\n${failures.join("\n")}`);
@@ -175,7 +193,8 @@ function rebaseRefs(node: unknown): unknown {
   if (!isObject(node)) return node;
   const out: JsonObject = {};
   for (const [key, value] of Object.entries(node)) {
-    out[key] = key === "$ref" && typeof value === "string" && value.startsWith("#/") ? `${SPEC_ID}${value}` : rebaseRefs(value);
+    out[key] =
+      key === "$ref" && typeof value === "string" && value.startsWith("#/") ? `${SPEC_ID}${value}` : rebaseRefs(value);
   }
   return out;
 }

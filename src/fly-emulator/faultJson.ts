@@ -5,7 +5,11 @@ import type { FaultRule } from "./faults.js";
 export type FaultRuleJson = Omit<FaultRule, "path"> & { path?: string; pathRegExp?: string; pathFlags?: string };
 
 const actionSchema = z.union([
-  z.object({ status: z.int().min(100).max(599), body: z.unknown().optional(), headers: z.record(z.string(), z.string()).optional() }),
+  z.object({
+    status: z.int().min(100).max(599),
+    body: z.unknown().optional(),
+    headers: z.record(z.string(), z.string()).optional(),
+  }),
   z.object({ drop: z.literal(true) }),
   z.object({ latencyMs: z.number().min(0) }),
 ]);

@@ -9,7 +9,10 @@ const CREATE = { config: { image: OPENCLAW_IMAGE } };
 describe("fault rules", () => {
   it("'before' answers the fault without doing the work", async () => {
     const emu = await harness.start();
-    const id = emu.faults.add({ operationId: "Machines_create", action: { status: 503, body: { error: "unavailable: try again" }, headers: { "x-extra": "1" } } });
+    const id = emu.faults.add({
+      operationId: "Machines_create",
+      action: { status: 503, body: { error: "unavailable: try again" }, headers: { "x-extra": "1" } },
+    });
     const failed = await emu.api.post(`/apps/${APP}/machines`, CREATE);
     expect(failed.status).toBe(503);
     expect(failed.body).toEqual({ error: "unavailable: try again" });
@@ -18,14 +21,29 @@ describe("fault rules", () => {
     expect(emu.state.machines(APP)).toHaveLength(0);
     expect((await emu.api.post(`/apps/${APP}/machines`, CREATE)).status).toBe(200);
     expect(emu.faults.fired()).toEqual([
-      expect.objectContaining({ ruleId: id, requestSeq: 1, method: "POST", operationId: "Machines_create", when: "before" }),
+      expect.objectContaining({
+        ruleId: id,
+        requestSeq: 1,
+        method: "POST",
+        operationId: "Machines_create",
+        when: "before",
+      }),
     ]);
-    expect(emu.state.requests()[0]).toMatchObject({ status: 503, handledStatus: null, fault: expect.objectContaining({ ruleId: id }) });
+    expect(emu.state.requests()[0]).toMatchObject({
+      status: 503,
+      handledStatus: null,
+      fault: expect.objectContaining({ ruleId: id }),
+    });
   });
 
   it("'after' does the work, then replaces the reply (a 408 after create leaves a Machine behind)", async () => {
     const emu = await harness.start();
-    emu.faults.add({ method: "POST", path: `/v1/apps/${APP}/machines`, when: "after", action: { status: 408, body: { error: "deadline_exceeded: request timed out" } } });
+    emu.faults.add({
+      method: "POST",
+      path: `/v1/apps/${APP}/machines`,
+      when: "after",
+      action: { status: 408, body: { error: "deadline_exceeded: request timed out" } },
+    });
     const reply = await emu.api.post(`/apps/${APP}/machines`, CREATE);
     expect(reply.status).toBe(408);
     expect(emu.state.machines(APP)).toHaveLength(1);
@@ -96,13 +114,22 @@ describe("fault rules", () => {
 
 describe("seeded random faults", () => {
   async function run(seed: number): Promise<Array<number | null>> {
-    const emu = await harness.start({ randomFaults: { seed, rate: 0.5, kinds: ["500", "503", "429", "drop"], operationIds: ["Machines_list"] } });
+    const emu = await harness.start({
+      randomFaults: { seed, rate: 0.5, kinds: ["500", "503", "429", "drop"], operationIds: ["Machines_list"] },
+    });
     const outcomes: Array<number | null> = [];
     for (let i = 0; i < 20; i++) {
-      outcomes.push(await emu.api.get(`/apps/${APP}/machines`).then((reply) => reply.status, () => null));
+      outcomes.push(
+        await emu.api.get(`/apps/${APP}/machines`).then(
+          (reply) => reply.status,
+          () => null,
+        ),
+      );
     }
     expect((await emu.api.get(`/apps/${APP}/volumes`)).status).toBe(200);
-    expect(emu.faults.fired().every((fault) => fault.ruleId === "random" && fault.operationId === "Machines_list")).toBe(true);
+    expect(
+      emu.faults.fired().every((fault) => fault.ruleId === "random" && fault.operationId === "Machines_list"),
+    ).toBe(true);
     await emu.close();
     return outcomes;
   }

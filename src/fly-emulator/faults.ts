@@ -3,9 +3,7 @@ import { Random } from "./random.js";
 
 /** What a fault does: answer with a status, drop the connection, or delay (real milliseconds, not scaled). */
 export type FaultAction =
-  | { status: number; body?: unknown; headers?: Record<string, string> }
-  | { drop: true }
-  | { latencyMs: number };
+  { status: number; body?: unknown; headers?: Record<string, string> } | { drop: true } | { latencyMs: number };
 
 /** A rule: which requests it hits and what it does to them. */
 export interface FaultRule {
@@ -135,13 +133,22 @@ export class FaultInjector implements FaultsHandle {
     const kind = this.random.pick(options.kinds && options.kinds.length > 0 ? options.kinds : ALL_KINDS);
     // 429 and 503 come from Fly's edge before any work; the others may strike after the work was done.
     const when = kind === "429" || kind === "503" || this.random.next() < 0.5 ? "before" : "after";
-    const action: FaultAction = kind === "drop" ? { drop: true } : { status: Number(kind), body: { error: RANDOM_BODIES[kind] } };
+    const action: FaultAction =
+      kind === "drop" ? { drop: true } : { status: Number(kind), body: { error: RANDOM_BODIES[kind] } };
     return firedFault(target, "random", when, action);
   }
 }
 
 function firedFault(target: FaultTarget, ruleId: string, when: "before" | "after", action: FaultAction): FiredFault {
-  return { ruleId, requestSeq: target.seq, method: target.method, path: target.path, operationId: target.operationId, when, action };
+  return {
+    ruleId,
+    requestSeq: target.seq,
+    method: target.method,
+    path: target.path,
+    operationId: target.operationId,
+    when,
+    action,
+  };
 }
 
 function ruleMatches(rule: FaultRule, target: FaultTarget): boolean {
@@ -161,11 +168,14 @@ function pathMatches(pattern: string | RegExp, path: string): boolean {
 }
 
 function validateRule(rule: FaultRule): void {
-  if ((rule.nth ?? 1) < 1 || !Number.isInteger(rule.nth ?? 1)) throw new Error(`Invalid fault nth ${rule.nth}: pass a whole number from 1`);
-  if ((rule.times ?? 1) < 1 || !Number.isInteger(rule.times ?? 1)) throw new Error(`Invalid fault times ${rule.times}: pass a whole number from 1`);
+  if ((rule.nth ?? 1) < 1 || !Number.isInteger(rule.nth ?? 1))
+    throw new Error(`Invalid fault nth ${rule.nth}: pass a whole number from 1`);
+  if ((rule.times ?? 1) < 1 || !Number.isInteger(rule.times ?? 1))
+    throw new Error(`Invalid fault times ${rule.times}: pass a whole number from 1`);
   const action = rule.action;
   if ("status" in action && !(Number.isInteger(action.status) && action.status >= 100 && action.status <= 599)) {
     throw new Error(`Invalid fault status ${action.status}: pass an HTTP status from 100 to 599`);
   }
-  if ("latencyMs" in action && !(action.latencyMs >= 0)) throw new Error(`Invalid fault latencyMs ${action.latencyMs}: pass 0 or more`);
+  if ("latencyMs" in action && !(action.latencyMs >= 0))
+    throw new Error(`Invalid fault latencyMs ${action.latencyMs}: pass 0 or more`);
 }

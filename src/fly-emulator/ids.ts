@@ -6,8 +6,42 @@ const MIXED_ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456
 const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 // Pairing codes avoid look-alike characters (0/O, 1/I), as chat pairing codes usually do.
 const PAIRING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-const NAME_ADJECTIVES = ["ancient", "bold", "calm", "damp", "eager", "frosty", "gentle", "hidden", "icy", "jolly", "lively", "misty", "quiet", "rough", "silent", "twilight"];
-const NAME_NOUNS = ["brook", "cloud", "dawn", "field", "forest", "glade", "harbor", "lake", "meadow", "moon", "river", "shadow", "snow", "star", "wave", "wind"];
+const NAME_ADJECTIVES = [
+  "ancient",
+  "bold",
+  "calm",
+  "damp",
+  "eager",
+  "frosty",
+  "gentle",
+  "hidden",
+  "icy",
+  "jolly",
+  "lively",
+  "misty",
+  "quiet",
+  "rough",
+  "silent",
+  "twilight",
+];
+const NAME_NOUNS = [
+  "brook",
+  "cloud",
+  "dawn",
+  "field",
+  "forest",
+  "glade",
+  "harbor",
+  "lake",
+  "meadow",
+  "moon",
+  "river",
+  "shadow",
+  "snow",
+  "star",
+  "wave",
+  "wind",
+];
 
 /** Generates every identifier the emulator hands out, in Fly's formats, from one seeded generator. */
 export class Ids {

@@ -21,7 +21,13 @@
  */
 export { startFlyEmulator, type FlyEmulator } from "./emulator.js";
 export { connectFlyEmulator, type FlyEmulatorClient } from "./client.js";
-export type { FlyEmulatorOptions, RandomFaultKind, RandomFaultOptions, RateLimitOptions, RateLimitRule } from "./options.js";
+export type {
+  FlyEmulatorOptions,
+  RandomFaultKind,
+  RandomFaultOptions,
+  RateLimitOptions,
+  RateLimitRule,
+} from "./options.js";
 export type { FaultAction, FaultRule, FaultsHandle, FiredFault } from "./faults.js";
 export type { FaultRuleJson } from "./faultJson.js";
 export type { AgentStateView, EmulatorStateDump, FlyEmulatorState, LiveResources } from "./state.js";

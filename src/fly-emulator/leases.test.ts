@@ -12,11 +12,20 @@ describe("leases", () => {
     const emu = await harness.start({ leaseOwner: "ops@example.com" });
     const machine = await emu.createMachine(APP);
     const before = Math.floor(Date.now() / 1000);
-    const reply = await emu.api.post<FlyLeaseEnvelope>(`/apps/${APP}/machines/${machine.id}/lease`, { ttl: 60, description: "deploy" });
+    const reply = await emu.api.post<FlyLeaseEnvelope>(`/apps/${APP}/machines/${machine.id}/lease`, {
+      ttl: 60,
+      description: "deploy",
+    });
     expect(reply.status).toBe(201);
     expect(reply.body).toEqual({
       status: "success",
-      data: { nonce: expect.stringMatching(/^[0-9a-f]{32}$/), expires_at: expect.any(Number), owner: "ops@example.com", version: machine.instance_id, description: "deploy" },
+      data: {
+        nonce: expect.stringMatching(/^[0-9a-f]{32}$/),
+        expires_at: expect.any(Number),
+        owner: "ops@example.com",
+        version: machine.instance_id,
+        description: "deploy",
+      },
     });
     expect(reply.body.data.expires_at).toBeGreaterThanOrEqual(before);
     const shown = await emu.api.get<FlyLeaseEnvelope>(`/apps/${APP}/machines/${machine.id}/lease`);
@@ -34,8 +43,16 @@ describe("leases", () => {
     const first = await emu.api.post<FlyLeaseEnvelope>(`/apps/${APP}/machines/${machine.id}/lease?ttl=30`);
     const conflict = await emu.api.post(`/apps/${APP}/machines/${machine.id}/lease`, { ttl: 30 });
     expect(conflict.status).toBe(409);
-    expect(conflict.body).toEqual({ status: "error", message: expect.stringContaining("lease currently held by"), code: "invalid" });
-    const refreshed = await emu.api.post<FlyLeaseEnvelope>(`/apps/${APP}/machines/${machine.id}/lease`, { ttl: 600 }, { headers: { [NONCE]: first.body.data.nonce } });
+    expect(conflict.body).toEqual({
+      status: "error",
+      message: expect.stringContaining("lease currently held by"),
+      code: "invalid",
+    });
+    const refreshed = await emu.api.post<FlyLeaseEnvelope>(
+      `/apps/${APP}/machines/${machine.id}/lease`,
+      { ttl: 600 },
+      { headers: { [NONCE]: first.body.data.nonce } },
+    );
     expect(refreshed.status).toBe(201);
     expect(refreshed.body.data.nonce).toBe(first.body.data.nonce);
     expect(refreshed.body.data.expires_at).toBeGreaterThan(first.body.data.expires_at);
@@ -49,8 +66,12 @@ describe("leases", () => {
     expect(none.body).toMatchObject({ message: "lease not found" });
     const lease = await emu.api.post<FlyLeaseEnvelope>(`/apps/${APP}/machines/${machine.id}/lease`, { ttl: 30 });
     expect((await emu.api.delete(`/apps/${APP}/machines/${machine.id}/lease`)).status).toBe(400);
-    expect((await emu.api.delete(`/apps/${APP}/machines/${machine.id}/lease`, { headers: { [NONCE]: "wrong" } })).status).toBe(409);
-    const released = await emu.api.delete(`/apps/${APP}/machines/${machine.id}/lease`, { headers: { [NONCE]: lease.body.data.nonce } });
+    expect(
+      (await emu.api.delete(`/apps/${APP}/machines/${machine.id}/lease`, { headers: { [NONCE]: "wrong" } })).status,
+    ).toBe(409);
+    const released = await emu.api.delete(`/apps/${APP}/machines/${machine.id}/lease`, {
+      headers: { [NONCE]: lease.body.data.nonce },
+    });
     expect(released.status).toBe(200);
     expect((await emu.api.get(`/apps/${APP}/machines/${machine.id}/lease`)).status).toBe(404);
   });
@@ -59,7 +80,11 @@ describe("leases", () => {
     const emu = await harness.start({ timeScale: 0.05 });
     const machine = await emu.createMachine(APP);
     await emu.api.post(`/apps/${APP}/machines/${machine.id}/lease`, { ttl: 2 });
-    await emu.until(() => emu.api.get(`/apps/${APP}/machines/${machine.id}/lease`), (reply) => reply.status === 404, 2000);
+    await emu.until(
+      () => emu.api.get(`/apps/${APP}/machines/${machine.id}/lease`),
+      (reply) => reply.status === 404,
+      2000,
+    );
     expect((await emu.api.post(`/apps/${APP}/machines/${machine.id}/lease`, { ttl: 2 })).status).toBe(201);
   });
 
@@ -89,7 +114,11 @@ describe("leases", () => {
       expect(stale.status, `${method} ${path}`).toBe(409);
     }
     expect(emu.state.machine(APP, machine.id)?.state).toBe("started");
-    const allowed = await emu.api.post(`${base}/metadata/k`, { value: "v" }, { headers: { [NONCE]: machine.nonce ?? "" } });
+    const allowed = await emu.api.post(
+      `${base}/metadata/k`,
+      { value: "v" },
+      { headers: { [NONCE]: machine.nonce ?? "" } },
+    );
     expect(allowed.status).toBe(204);
     const stopped = await emu.api.post(`${base}/stop`, undefined, { headers: { [NONCE]: machine.nonce ?? "" } });
     expect(stopped.status).toBe(200);

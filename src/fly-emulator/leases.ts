@@ -24,7 +24,11 @@ export interface LeaseRequest {
  * Acquires a lease, or refreshes it when `nonce` matches the current one. While someone else holds it: 409 in
  * the lease endpoints' shape (`{status:"error", message:"… lease currently held by …", code:"invalid"}`).
  */
-export function acquireLease(machine: MachineRecord, request: LeaseRequest, deps: { clock: Clock; ids: Ids; owner: string }): LeaseRecord {
+export function acquireLease(
+  machine: MachineRecord,
+  request: LeaseRequest,
+  deps: { clock: Clock; ids: Ids; owner: string },
+): LeaseRecord {
   const now = deps.clock.now();
   const expiresAt = now + deps.clock.scaled(request.ttlSeconds * 1000);
   const current = activeLease(machine, now);
@@ -49,7 +53,8 @@ export function releaseLease(machine: MachineRecord, nonce: string | undefined, 
   if (!nonce) throw leaseError(400, `${LEASE_NONCE_HEADER} header is required to release a lease`, "invalid");
   const current = activeLease(machine, now);
   if (!current) throw leaseError(404, "lease not found", "not_found");
-  if (current.nonce !== nonce) throw leaseError(409, `lease nonce mismatch: ${heldMessage(machine, current)}`, "invalid");
+  if (current.nonce !== nonce)
+    throw leaseError(409, `lease nonce mismatch: ${heldMessage(machine, current)}`, "invalid");
   machine.lease = null;
 }
 
@@ -62,7 +67,10 @@ export function requireLeaseHolder(machine: MachineRecord, nonce: string | undef
   const current = activeLease(machine, now);
   if (!current || current.nonce === nonce) return;
   const prefix = nonce ? "lease nonce mismatch" : `machine ${machine.id} is leased`;
-  throw flyError(409, `${prefix}: ${heldMessage(machine, current)}; send its nonce in the ${LEASE_NONCE_HEADER} header`);
+  throw flyError(
+    409,
+    `${prefix}: ${heldMessage(machine, current)}; send its nonce in the ${LEASE_NONCE_HEADER} header`,
+  );
 }
 
 /** The lease as Fly returns it, wrapped in `{status:"success", data}`. */

@@ -5,7 +5,9 @@ import { parseGoDuration, parseInput, stringMap } from "./validation.js";
 
 const mountSchema = z.looseObject({ volume: z.string().min(1), path: z.string().min(1) });
 const checkSchema = z.looseObject({ grace_period: z.string().optional(), interval: z.string().optional() });
-const serviceSchema = z.looseObject({ autostop: z.union([z.boolean(), z.enum(["off", "stop", "suspend"])]).optional() });
+const serviceSchema = z.looseObject({
+  autostop: z.union([z.boolean(), z.enum(["off", "stop", "suspend"])]).optional(),
+});
 
 /** fly.MachineConfig, checked where the emulator relies on a field; other fields pass through untouched. */
 const configSchema = z.looseObject({

@@ -40,7 +40,8 @@ export function machineJson(machine: MachineRecord, clock: Clock, options: Machi
   }
   if (options.nonce) json.nonce = options.nonce;
   const lease = options.includeLease ? activeLease(machine, clock.now()) : null;
-  if (lease) json.lease = { owner: lease.owner, expires_at: Math.floor(lease.expiresAt / 1000), description: lease.description };
+  if (lease)
+    json.lease = { owner: lease.owner, expires_at: Math.floor(lease.expiresAt / 1000), description: lease.description };
   return json;
 }
 
@@ -60,7 +61,9 @@ export function checkStatuses(machine: MachineRecord, clock: Clock): FlyCheckSta
     if (gateway && !gateway.unhealthy && now < gateway.bootedAt + graceMs) {
       return { name, status: "warning", output: `waiting for port ${port} (grace period)`, updated_at: updatedAt };
     }
-    const output = gateway ? `dial tcp [${machine.privateIp}]:${port}: connect: connection refused` : "machine is not running";
+    const output = gateway
+      ? `dial tcp [${machine.privateIp}]:${port}: connect: connection refused`
+      : "machine is not running";
     return { name, status: "critical", output, updated_at: updatedAt };
   });
 }

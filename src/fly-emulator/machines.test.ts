@@ -12,16 +12,33 @@ describe("machine create", () => {
     const reply = await emu.api.post<FlyMachine>(`/apps/${APP}/machines`, {
       name: "agent-1",
       region: "ams",
-      config: { image: OPENCLAW_IMAGE, env: { A: "1" }, metadata: { tag: "x" }, guest: { cpu_kind: "shared", cpus: 1, memory_mb: 1024 } },
+      config: {
+        image: OPENCLAW_IMAGE,
+        env: { A: "1" },
+        metadata: { tag: "x" },
+        guest: { cpu_kind: "shared", cpus: 1, memory_mb: 1024 },
+      },
     });
     expect(reply.status).toBe(200);
-    expect(reply.body).toMatchObject({ name: "agent-1", region: "ams", state: "created", config: { image: OPENCLAW_IMAGE, env: { A: "1" } } });
+    expect(reply.body).toMatchObject({
+      name: "agent-1",
+      region: "ams",
+      state: "created",
+      config: { image: OPENCLAW_IMAGE, env: { A: "1" } },
+    });
     expect(reply.body.id).toMatch(/^[0-9a-f]{14}$/);
     expect(reply.body.instance_id).toMatch(/^[0-9A-Z]{26}$/);
     expect(reply.body.nonce).toBeUndefined();
-    expect(reply.body.image_ref).toMatchObject({ registry: "registry.fly.io", repository: "openclaw-agent", tag: "2026.1" });
+    expect(reply.body.image_ref).toMatchObject({
+      registry: "registry.fly.io",
+      repository: "openclaw-agent",
+      tag: "2026.1",
+    });
     const id = reply.body.id;
-    await emu.until(() => emu.state.machine(APP, id)?.state, (state) => state === "starting");
+    await emu.until(
+      () => emu.state.machine(APP, id)?.state,
+      (state) => state === "starting",
+    );
     await emu.waitFor(APP, id, "started");
     const events = emu.state.machine(APP, id)?.events ?? [];
     expect(events.map((event) => event.status)).toEqual(["started", "starting", "created"]);
@@ -72,7 +89,14 @@ describe("machine create", () => {
 
   it("normalises boolean services[].autostop to the spec's enum", async () => {
     const emu = await harness.start();
-    const machine = await emu.createMachine(APP, { config: { services: [{ internal_port: 3000, autostop: true }, { internal_port: 1, autostop: false }] } });
+    const machine = await emu.createMachine(APP, {
+      config: {
+        services: [
+          { internal_port: 3000, autostop: true },
+          { internal_port: 1, autostop: false },
+        ],
+      },
+    });
     expect(machine.config?.services).toEqual([
       { internal_port: 3000, autostop: "stop" },
       { internal_port: 1, autostop: "off" },
@@ -95,11 +119,16 @@ describe("machine get and list", () => {
   it("filters the list by region, state, metadata and include_deleted, and summarises", async () => {
     const emu = await harness.start();
     const a = await emu.createMachine(APP, { region: "iad", config: { metadata: { owner: "u1", role: "agent" } } });
-    const b = await emu.createMachine(APP, { region: "ams", config: { metadata: { owner: "u2", role: "agent" } }, skip_launch: true });
+    const b = await emu.createMachine(APP, {
+      region: "ams",
+      config: { metadata: { owner: "u2", role: "agent" } },
+      skip_launch: true,
+    });
     const c = await emu.createMachine(APP, { region: "iad", skip_launch: true });
     await emu.waitFor(APP, a.id, "started");
     await emu.api.delete(`/apps/${APP}/machines/${c.id}`);
-    const ids = async (query: string) => (await emu.api.get<FlyMachine[]>(`/apps/${APP}/machines${query}`)).body.map((m) => m.id).sort();
+    const ids = async (query: string) =>
+      (await emu.api.get<FlyMachine[]>(`/apps/${APP}/machines${query}`)).body.map((m) => m.id).sort();
 
     expect(await ids("")).toEqual([a.id, b.id].sort());
     expect(await ids("?include_deleted=true")).toEqual([a.id, b.id, c.id].sort());
@@ -120,7 +149,10 @@ describe("machine get and list", () => {
     const machine = await emu.createMachine(APP);
     expect((await emu.api.get(`/apps/${APP}/machines/${machine.id}`)).status).toBe(404);
     expect((await emu.api.get(`/apps/${APP}/machines/${machine.id}/wait?state=started&timeout=1`)).status).toBe(404);
-    const visible = await emu.until(() => emu.api.get(`/apps/${APP}/machines/${machine.id}`), (reply) => reply.status === 200);
+    const visible = await emu.until(
+      () => emu.api.get(`/apps/${APP}/machines/${machine.id}`),
+      (reply) => reply.status === 200,
+    );
     expect(visible.status).toBe(200);
   });
 });
@@ -128,9 +160,13 @@ describe("machine get and list", () => {
 describe("machine update", () => {
   it("replaces the whole config, changes instance_id and restarts a started Machine with the new env", async () => {
     const emu = await harness.start();
-    const machine = await emu.createMachine(APP, { config: { env: { LLM_MODEL: "a/one", KEEP: "1" }, metadata: { owner: "u1" } } });
+    const machine = await emu.createMachine(APP, {
+      config: { env: { LLM_MODEL: "a/one", KEEP: "1" }, metadata: { owner: "u1" } },
+    });
     await emu.waitFor(APP, machine.id, "started");
-    const updated = await emu.api.post<FlyMachine>(`/apps/${APP}/machines/${machine.id}`, { config: { image: OPENCLAW_IMAGE, env: { LLM_MODEL: "b/two" } } });
+    const updated = await emu.api.post<FlyMachine>(`/apps/${APP}/machines/${machine.id}`, {
+      config: { image: OPENCLAW_IMAGE, env: { LLM_MODEL: "b/two" } },
+    });
     expect(updated.status).toBe(200);
     expect(updated.body.instance_id).not.toBe(machine.instance_id);
     expect(updated.body.config).toEqual({ image: OPENCLAW_IMAGE, env: { LLM_MODEL: "b/two" } });
@@ -147,11 +183,15 @@ describe("machine update", () => {
     await emu.waitFor(APP, machine.id, "started");
     await emu.api.post(`/apps/${APP}/machines/${machine.id}/stop`);
     await emu.waitFor(APP, machine.id, "stopped");
-    const updated = await emu.api.post<FlyMachine>(`/apps/${APP}/machines/${machine.id}`, { config: { image: "other:1" } });
+    const updated = await emu.api.post<FlyMachine>(`/apps/${APP}/machines/${machine.id}`, {
+      config: { image: "other:1" },
+    });
     expect(updated.body.state).toBe("stopped");
     expect((await emu.api.post(`/apps/${APP}/machines/${machine.id}`, { config: { env: {} } })).status).toBe(400);
     const volume = await emu.createVolume(APP, { name: "data", region: "iad" });
-    const swap = await emu.api.post(`/apps/${APP}/machines/${machine.id}`, { config: { image: "x", mounts: [{ volume: volume.id, path: "/data" }] } });
+    const swap = await emu.api.post(`/apps/${APP}/machines/${machine.id}`, {
+      config: { image: "x", mounts: [{ volume: volume.id, path: "/data" }] },
+    });
     expect(swap.status).toBe(400);
     expect(swap.text).toContain("failed_precondition");
   });
@@ -159,9 +199,15 @@ describe("machine update", () => {
   it("checks current_version", async () => {
     const emu = await harness.start();
     const machine = await emu.createMachine(APP, { skip_launch: true });
-    const stale = await emu.api.post(`/apps/${APP}/machines/${machine.id}`, { config: { image: "x" }, current_version: "01STALE" });
+    const stale = await emu.api.post(`/apps/${APP}/machines/${machine.id}`, {
+      config: { image: "x" },
+      current_version: "01STALE",
+    });
     expect(stale.status).toBe(400);
-    const fresh = await emu.api.post(`/apps/${APP}/machines/${machine.id}`, { config: { image: "x" }, current_version: machine.instance_id });
+    const fresh = await emu.api.post(`/apps/${APP}/machines/${machine.id}`, {
+      config: { image: "x" },
+      current_version: machine.instance_id,
+    });
     expect(fresh.status).toBe(200);
   });
 });
@@ -198,7 +244,9 @@ describe("start, stop, restart, suspend", () => {
     await emu.api.post(`/apps/${APP}/machines/${machine.id}/stop`);
     const start = await emu.api.post(`/apps/${APP}/machines/${machine.id}/start`);
     expect(start.status).toBe(412);
-    expect(start.body).toEqual({ error: "failed_precondition: unable to start machine from current state: 'stopping'" });
+    expect(start.body).toEqual({
+      error: "failed_precondition: unable to start machine from current state: 'stopping'",
+    });
   });
 
   it("restarts a started Machine (restarting → started) and validates signal", async () => {
@@ -255,7 +303,10 @@ describe("machine destroy", () => {
     const again = await emu.api.delete(`/apps/${APP}/machines/${machine.id}?force=true`);
     expect(again.status).toBe(404);
     expect(again.body).toEqual({ error: "machine not found" });
-    const gone = await emu.until(() => emu.api.get(`/apps/${APP}/machines/${machine.id}`), (reply) => reply.status === 404);
+    const gone = await emu.until(
+      () => emu.api.get(`/apps/${APP}/machines/${machine.id}`),
+      (reply) => reply.status === 404,
+    );
     expect(gone.body).toEqual({ error: "machine not found" });
     expect(emu.state.machines(APP)).toHaveLength(0);
   });

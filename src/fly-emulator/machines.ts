@@ -114,17 +114,22 @@ export class MachineService {
   list(app: string, query: URLSearchParams): MachineRecord[] {
     const includeDeleted = queryFlag(query, "include_deleted");
     const region = query.get("region");
-    const states = (query.get("state") ?? "").split(",").map((state) => state.trim()).filter(Boolean);
+    const states = (query.get("state") ?? "")
+      .split(",")
+      .map((state) => state.trim())
+      .filter(Boolean);
     const metadata = [...query.entries()]
       .filter(([key]) => key.startsWith("metadata."))
       .map(([key, value]) => [key.slice("metadata.".length), value] as const);
-    return this.world.machinesOf(app).filter(
-      (machine) =>
-        (includeDeleted || machine.state !== "destroyed") &&
-        (!region || machine.region === region) &&
-        (states.length === 0 || states.includes(machine.state)) &&
-        metadata.every(([key, value]) => machine.config.metadata?.[key] === value),
-    );
+    return this.world
+      .machinesOf(app)
+      .filter(
+        (machine) =>
+          (includeDeleted || machine.state !== "destroyed") &&
+          (!region || machine.region === region) &&
+          (states.length === 0 || states.includes(machine.state)) &&
+          metadata.every(([key, value]) => machine.config.metadata?.[key] === value),
+      );
   }
 
   /**
@@ -137,11 +142,15 @@ export class MachineService {
     const request = parseInput(updateSchema, body, "body");
     const config = parseMachineConfig(request.config);
     if (request.current_version && request.current_version !== machine.instanceId) {
-      throw failedPrecondition(`current_version ${request.current_version} does not match the machine's version ${machine.instanceId}`);
+      throw failedPrecondition(
+        `current_version ${request.current_version} does not match the machine's version ${machine.instanceId}`,
+      );
     }
     const volumeId = mountedVolumeId(config);
     if (volumeId !== machine.volumeId) {
-      throw failedPrecondition(`an update cannot change the mounted volume (machine has ${machine.volumeId ?? "none"}); destroy the machine and create a new one`);
+      throw failedPrecondition(
+        `an update cannot change the mounted volume (machine has ${machine.volumeId ?? "none"}); destroy the machine and create a new one`,
+      );
     }
     if (machine.config.image !== config.image) machine.imageDigest = this.ids.digest();
     machine.config = config;
@@ -165,7 +174,8 @@ export class MachineService {
     const machine = this.alive(app, machineId);
     requireLeaseHolder(machine, caller.nonce, this.clock.now());
     const previous = machine.state;
-    if (previous === "started" || previous === "starting" || (previous === "created" && machine.transitioning)) return previous;
+    if (previous === "started" || previous === "starting" || (previous === "created" && machine.transitioning))
+      return previous;
     if (previous !== "stopped" && previous !== "suspended" && previous !== "created" && previous !== "failed") {
       throw flyError(412, `failed_precondition: unable to start machine from current state: '${previous}'`);
     }
@@ -219,7 +229,8 @@ export class MachineService {
     const machine = this.alive(app, machineId);
     requireLeaseHolder(machine, caller.nonce, this.clock.now());
     if (machine.state === "suspended" || machine.state === "suspending") return;
-    if (machine.state !== "started") throw failedPrecondition(`unable to suspend machine from current state: '${machine.state}'`);
+    if (machine.state !== "started")
+      throw failedPrecondition(`unable to suspend machine from current state: '${machine.state}'`);
     this.cancel(machine);
     this.stopRuntime(machine, { keepRootfs: true });
     this.setState(machine, "suspending", "suspend");
@@ -235,7 +246,9 @@ export class MachineService {
     requireLeaseHolder(machine, options.nonce, this.clock.now());
     const stoppable = DESTROYABLE_WITHOUT_FORCE.has(machine.state) && !machine.transitioning;
     if (!options.force && !stoppable) {
-      throw failedPrecondition(`unable to destroy machine, not currently stopped or suspended (state: ${machine.state}); pass force=true to kill it`);
+      throw failedPrecondition(
+        `unable to destroy machine, not currently stopped or suspended (state: ${machine.state}); pass force=true to kill it`,
+      );
     }
     this.tearDown(machine, "user");
   }
@@ -255,7 +268,11 @@ export class MachineService {
   issuePairingCode(app: string, machineId: string): string {
     const machine = this.alive(app, machineId);
     const code = this.ids.pairingCode();
-    this.agentOf(machine).pendingPairings.push({ channel: "telegram", code, requestedAt: new Date(this.clock.now()).toISOString() });
+    this.agentOf(machine).pendingPairings.push({
+      channel: "telegram",
+      code,
+      requestedAt: new Date(this.clock.now()).toISOString(),
+    });
     this.log(machine, `[telegram] pairing request received; code ${code}`);
     return code;
   }

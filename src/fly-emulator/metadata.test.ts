@@ -38,7 +38,10 @@ describe("metadata", () => {
     const emu = await harness.start();
     const machine = await emu.createMachine(APP, { config: { metadata: { a: "1", b: "2" } } });
     const base = `/apps/${APP}/machines/${machine.id}/metadata`;
-    const patch = await emu.api.call("PATCH", base, { metadata: { b: "3", c: "4" }, machine_version: machine.instance_id });
+    const patch = await emu.api.call("PATCH", base, {
+      metadata: { b: "3", c: "4" },
+      machine_version: machine.instance_id,
+    });
     expect(patch.status).toBe(204);
     expect((await emu.api.get(base)).body).toEqual({ a: "1", b: "3", c: "4" });
     const put = await emu.api.call("PUT", base, { metadata: { z: "9" } });

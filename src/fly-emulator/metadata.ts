@@ -49,7 +49,10 @@ export class MetadataStore {
     this.authorize(machine, nonce);
     const request = parseInput(updateSchema, body, "body");
     if (request.machine_version !== undefined && request.machine_version !== machine.instanceId) {
-      throw flyError(412, `failed_precondition: machine_version ${request.machine_version} is not the current version ${machine.instanceId}`);
+      throw flyError(
+        412,
+        `failed_precondition: machine_version ${request.machine_version} is not the current version ${machine.instanceId}`,
+      );
     }
     this.write(machine, mode === "replace" ? request.metadata : { ...machine.config.metadata, ...request.metadata });
   }

@@ -17,7 +17,10 @@ async function exec(emu: TestEmulator, machineId: string, command: string[] | { 
 async function readyAgent(emu: TestEmulator, extra: Record<string, unknown> = {}): Promise<FlyMachine> {
   const machine = await emu.createMachine(APP, { config: { env: GATEWAY_ENV }, ...extra });
   await emu.waitFor(APP, machine.id, "started");
-  await emu.until(() => emu.state.gateway(APP, machine.id)?.ready, (ready) => ready === true);
+  await emu.until(
+    () => emu.state.gateway(APP, machine.id)?.ready,
+    (ready) => ready === true,
+  );
   return machine;
 }
 
@@ -31,13 +34,18 @@ describe("the simulated OpenClaw gateway", () => {
     expect(early.status).toBe(200);
     expect(early.body.exit_code).toBe(1);
     expect(early.body.stderr).toContain("gateway not reachable");
-    await emu.until(() => emu.state.gateway(APP, machine.id)?.ready, (ready) => ready === true);
+    await emu.until(
+      () => emu.state.gateway(APP, machine.id)?.ready,
+      (ready) => ready === true,
+    );
     expect(emu.state.machineLogs(APP, machine.id)).toContain("[gateway] listening on ws://0.0.0.0:3000");
   });
 
   it("refuses to bind without OPENCLAW_GATEWAY_TOKEN while the Machine still shows started", async () => {
     const emu = await harness.start();
-    const machine = await emu.createMachine(APP, { config: { env: { OPENCLAW_GATEWAY_TOKEN: "" }, checks: { gateway: { type: "tcp", port: 3000 } } } });
+    const machine = await emu.createMachine(APP, {
+      config: { env: { OPENCLAW_GATEWAY_TOKEN: "" }, checks: { gateway: { type: "tcp", port: 3000 } } },
+    });
     await emu.waitFor(APP, machine.id, "started");
     await new Promise((resolve) => setTimeout(resolve, 50));
     const logs = emu.state.machineLogs(APP, machine.id);
@@ -52,7 +60,9 @@ describe("the simulated OpenClaw gateway", () => {
 
   it("logs --dev when OPENCLAW_GATEWAY_DEV_MODE is true", async () => {
     const emu = await harness.start();
-    const machine = await emu.createMachine(APP, { config: { env: { ...GATEWAY_ENV, OPENCLAW_GATEWAY_DEV_MODE: "true" } } });
+    const machine = await emu.createMachine(APP, {
+      config: { env: { ...GATEWAY_ENV, OPENCLAW_GATEWAY_DEV_MODE: "true" } },
+    });
     await emu.waitFor(APP, machine.id, "started");
     expect(emu.state.machineLogs(APP, machine.id).some((line) => line.includes("--dev"))).toBe(true);
   });
@@ -63,8 +73,13 @@ describe("the simulated OpenClaw gateway", () => {
     const machine = await emu.createMachine(APP, { config: { env: GATEWAY_ENV, checks } });
     await emu.waitFor(APP, machine.id, "started");
     const during = await emu.api.get<FlyMachine>(`/apps/${APP}/machines/${machine.id}`);
-    expect(during.body.checks).toEqual([{ name: "gateway", status: "warning", output: expect.any(String), updated_at: expect.any(String) }]);
-    await emu.until(() => emu.state.gateway(APP, machine.id)?.ready, (ready) => ready === true);
+    expect(during.body.checks).toEqual([
+      { name: "gateway", status: "warning", output: expect.any(String), updated_at: expect.any(String) },
+    ]);
+    await emu.until(
+      () => emu.state.gateway(APP, machine.id)?.ready,
+      (ready) => ready === true,
+    );
     const ready = await emu.api.get<FlyMachine>(`/apps/${APP}/machines/${machine.id}`);
     expect(ready.body.checks?.[0].status).toBe("passing");
     await emu.api.post(`/apps/${APP}/machines/${machine.id}/stop`);
@@ -97,7 +112,12 @@ describe("exec", () => {
   it("answers 127 sh: command not found for anything else, still with 200", async () => {
     const emu = await harness.start();
     const machine = await readyAgent(emu);
-    for (const command of [["ls", "/"], ["sh", "-c", "rm -rf /tmp; node ./openclaw.mjs models status"], ["sh", "-lc", "echo hi"], ["bash", "-c", "x"]]) {
+    for (const command of [
+      ["ls", "/"],
+      ["sh", "-c", "rm -rf /tmp; node ./openclaw.mjs models status"],
+      ["sh", "-lc", "echo hi"],
+      ["bash", "-c", "x"],
+    ]) {
       const reply = await exec(emu, machine.id, command);
       expect(reply.status).toBe(200);
       expect(reply.body).toEqual({ exit_code: 127, stdout: "", stderr: "sh: command not found\n" });
@@ -118,7 +138,10 @@ describe("exec", () => {
     const emu = await harness.start({ timeScale: 0.01, pairingTimeMs: 5000 });
     const machine = await readyAgent(emu);
     const code = emu.state.issuePairingCode(APP, machine.id);
-    const reply = await emu.api.post(`/apps/${APP}/machines/${machine.id}/exec`, { command: safe("pairing", "approve", "telegram", code), timeout: 1 });
+    const reply = await emu.api.post(`/apps/${APP}/machines/${machine.id}/exec`, {
+      command: safe("pairing", "approve", "telegram", code),
+      timeout: 1,
+    });
     expect(reply.status).toBe(408);
     expect(reply.body).toEqual({ error: expect.stringMatching(/^deadline_exceeded: /) });
   });
@@ -128,7 +151,9 @@ describe("the OpenClaw CLI", () => {
   it("models set persists the default; models status --plain prints it", async () => {
     const emu = await harness.start();
     const volume = await emu.createVolume(APP, { name: "agent_data", region: "iad" });
-    const machine = await readyAgent(emu, { config: { env: GATEWAY_ENV, mounts: [{ volume: volume.id, path: "/data" }] } });
+    const machine = await readyAgent(emu, {
+      config: { env: GATEWAY_ENV, mounts: [{ volume: volume.id, path: "/data" }] },
+    });
     expect(emu.state.agentState(volume.id)?.model).toBe("moonshotai/kimi-k2.5");
     const set = await exec(emu, machine.id, safe("models", "set", "openai/gpt-5"));
     expect(set.body.exit_code).toBe(0);
@@ -148,10 +173,17 @@ describe("the OpenClaw CLI", () => {
       config: { image: machine.config?.image, env: { ...GATEWAY_ENV, LLM_MODEL: "anthropic/claude-sonnet-4" }, mounts },
     });
     await emu.waitFor(APP, machine.id, "started");
-    await emu.until(() => emu.state.gateway(APP, machine.id)?.ready, (ready) => ready === true);
-    expect((await exec(emu, machine.id, safe("models", "status", "--plain"))).body.stdout).toBe("moonshotai/kimi-k2.5\n");
+    await emu.until(
+      () => emu.state.gateway(APP, machine.id)?.ready,
+      (ready) => ready === true,
+    );
+    expect((await exec(emu, machine.id, safe("models", "status", "--plain"))).body.stdout).toBe(
+      "moonshotai/kimi-k2.5\n",
+    );
     await exec(emu, machine.id, safe("models", "set", "anthropic/claude-sonnet-4"));
-    expect((await exec(emu, machine.id, safe("models", "status", "--plain"))).body.stdout).toBe("anthropic/claude-sonnet-4\n");
+    expect((await exec(emu, machine.id, safe("models", "status", "--plain"))).body.stdout).toBe(
+      "anthropic/claude-sonnet-4\n",
+    );
   });
 
   it("loses the persisted model of a Machine without a volume on restart (root filesystem)", async () => {
@@ -161,20 +193,29 @@ describe("the OpenClaw CLI", () => {
     expect((await exec(emu, machine.id, safe("models", "status", "--plain"))).body.stdout).toBe("x/y\n");
     await emu.api.post(`/apps/${APP}/machines/${machine.id}/restart`);
     await emu.waitFor(APP, machine.id, "started");
-    await emu.until(() => emu.state.gateway(APP, machine.id)?.ready, (ready) => ready === true);
-    expect((await exec(emu, machine.id, safe("models", "status", "--plain"))).body.stdout).toBe("moonshotai/kimi-k2.5\n");
+    await emu.until(
+      () => emu.state.gateway(APP, machine.id)?.ready,
+      (ready) => ready === true,
+    );
+    expect((await exec(emu, machine.id, safe("models", "status", "--plain"))).body.stdout).toBe(
+      "moonshotai/kimi-k2.5\n",
+    );
   });
 
   it("approves a pending Telegram pairing code once; unknown codes fail", async () => {
     const emu = await harness.start();
     const volume = await emu.createVolume(APP, { name: "agent_data", region: "iad" });
-    const machine = await readyAgent(emu, { config: { env: GATEWAY_ENV, mounts: [{ volume: volume.id, path: "/data" }] } });
+    const machine = await readyAgent(emu, {
+      config: { env: GATEWAY_ENV, mounts: [{ volume: volume.id, path: "/data" }] },
+    });
     const code = emu.state.issuePairingCode(APP, machine.id);
     expect(code).toMatch(/^[A-Z0-9]{8}$/);
     expect(emu.state.agentState(volume.id)?.pendingPairingCodes).toEqual([code]);
     const approved = await exec(emu, machine.id, safe("pairing", "approve", "telegram", code));
     expect(approved.body).toMatchObject({ exit_code: 0 });
-    expect(emu.state.agentState(volume.id)?.approvedPairings).toEqual([{ channel: "telegram", code, approvedAt: expect.any(String) }]);
+    expect(emu.state.agentState(volume.id)?.approvedPairings).toEqual([
+      { channel: "telegram", code, approvedAt: expect.any(String) },
+    ]);
     const twice = await exec(emu, machine.id, safe("pairing", "approve", "telegram", code));
     expect(twice.body.exit_code).toBe(1);
     expect(twice.body.stderr).toContain(`No pending pairing request for code ${code}`);
@@ -182,38 +223,48 @@ describe("the OpenClaw CLI", () => {
     expect(bogus.body.stderr).toContain("No pending pairing request for code ZZZZ9999");
   });
 
-  it.each(["restart", "stop+start"])("breaks the gateway when two pairing commands overlap, until the Machine is healed by %s", async (heal) => {
-    const emu = await harness.start({ pairingTimeMs: 1000, timeScale: 0.1 });
-    const volume = await emu.createVolume(APP, { name: "agent_data", region: "iad" });
-    const config = { env: GATEWAY_ENV, checks: { gateway: { type: "tcp", port: 3000 } }, mounts: [{ volume: volume.id, path: "/data" }] };
-    const machine = await readyAgent(emu, { config });
-    const first = emu.state.issuePairingCode(APP, machine.id);
-    const second = emu.state.issuePairingCode(APP, machine.id);
-    const [a, b] = await Promise.all([
-      exec(emu, machine.id, safe("pairing", "approve", "telegram", first)),
-      exec(emu, machine.id, safe("pairing", "approve", "telegram", second)),
-    ]);
-    expect(a.body.exit_code).not.toBe(0);
-    expect(b.body.exit_code).not.toBe(0);
-    expect(emu.state.gateway(APP, machine.id)).toMatchObject({ ready: false, unhealthy: true });
-    const got = await emu.api.get<FlyMachine>(`/apps/${APP}/machines/${machine.id}`);
-    expect(got.body.checks?.[0].status).toBe("critical");
-    expect((await exec(emu, machine.id, safe("models", "status", "--plain"))).body.exit_code).toBe(1);
+  it.each(["restart", "stop+start"])(
+    "breaks the gateway when two pairing commands overlap, until the Machine is healed by %s",
+    async (heal) => {
+      const emu = await harness.start({ pairingTimeMs: 1000, timeScale: 0.1 });
+      const volume = await emu.createVolume(APP, { name: "agent_data", region: "iad" });
+      const config = {
+        env: GATEWAY_ENV,
+        checks: { gateway: { type: "tcp", port: 3000 } },
+        mounts: [{ volume: volume.id, path: "/data" }],
+      };
+      const machine = await readyAgent(emu, { config });
+      const first = emu.state.issuePairingCode(APP, machine.id);
+      const second = emu.state.issuePairingCode(APP, machine.id);
+      const [a, b] = await Promise.all([
+        exec(emu, machine.id, safe("pairing", "approve", "telegram", first)),
+        exec(emu, machine.id, safe("pairing", "approve", "telegram", second)),
+      ]);
+      expect(a.body.exit_code).not.toBe(0);
+      expect(b.body.exit_code).not.toBe(0);
+      expect(emu.state.gateway(APP, machine.id)).toMatchObject({ ready: false, unhealthy: true });
+      const got = await emu.api.get<FlyMachine>(`/apps/${APP}/machines/${machine.id}`);
+      expect(got.body.checks?.[0].status).toBe("critical");
+      expect((await exec(emu, machine.id, safe("models", "status", "--plain"))).body.exit_code).toBe(1);
 
-    if (heal === "restart") {
-      expect((await emu.api.post(`/apps/${APP}/machines/${machine.id}/restart`)).status).toBe(200);
-    } else {
-      await emu.api.post(`/apps/${APP}/machines/${machine.id}/stop`);
-      await emu.waitFor(APP, machine.id, "stopped");
-      await emu.api.post(`/apps/${APP}/machines/${machine.id}/start`);
-    }
-    await emu.waitFor(APP, machine.id, "started");
-    await emu.until(() => emu.state.gateway(APP, machine.id)?.ready, (ready) => ready === true);
-    // The pending codes live on the volume, so the first one can still be approved, alone this time.
-    const retried = await exec(emu, machine.id, safe("pairing", "approve", "telegram", first));
-    expect(retried.body.exit_code).toBe(0);
-    expect(emu.state.agentState(volume.id)?.pendingPairingCodes).toEqual([second]);
-  });
+      if (heal === "restart") {
+        expect((await emu.api.post(`/apps/${APP}/machines/${machine.id}/restart`)).status).toBe(200);
+      } else {
+        await emu.api.post(`/apps/${APP}/machines/${machine.id}/stop`);
+        await emu.waitFor(APP, machine.id, "stopped");
+        await emu.api.post(`/apps/${APP}/machines/${machine.id}/start`);
+      }
+      await emu.waitFor(APP, machine.id, "started");
+      await emu.until(
+        () => emu.state.gateway(APP, machine.id)?.ready,
+        (ready) => ready === true,
+      );
+      // The pending codes live on the volume, so the first one can still be approved, alone this time.
+      const retried = await exec(emu, machine.id, safe("pairing", "approve", "telegram", first));
+      expect(retried.body.exit_code).toBe(0);
+      expect(emu.state.agentState(volume.id)?.pendingPairingCodes).toEqual([second]);
+    },
+  );
 
   it("restores the agent state from a snapshot into a new volume", async () => {
     const emu = await harness.start();
@@ -225,10 +276,15 @@ describe("the OpenClaw CLI", () => {
     await exec(emu, machine.id, safe("pairing", "approve", "telegram", code));
     await emu.api.post(`/apps/${APP}/volumes/${volume.id}/snapshots`);
     await exec(emu, machine.id, safe("models", "set", "changed/after-snapshot"));
-    const snapshot = await emu.until(() => emu.state.snapshots(volume.id)[0], (found) => found?.status === "created");
+    const snapshot = await emu.until(
+      () => emu.state.snapshots(volume.id)[0],
+      (found) => found?.status === "created",
+    );
 
     const restored = await emu.createVolume(APP, { name: "agent_data", region: "iad", snapshot_id: snapshot.id });
-    const clone = await readyAgent(emu, { config: { env: { ...GATEWAY_ENV, LLM_MODEL: "ignored/model" }, mounts: mounts(restored.id) } });
+    const clone = await readyAgent(emu, {
+      config: { env: { ...GATEWAY_ENV, LLM_MODEL: "ignored/model" }, mounts: mounts(restored.id) },
+    });
     expect((await exec(emu, clone.id, safe("models", "status", "--plain"))).body.stdout).toBe("openai/gpt-5\n");
     expect(emu.state.agentState(restored.id)?.approvedPairings.map((pairing) => pairing.code)).toEqual([code]);
   });

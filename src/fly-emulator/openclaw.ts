@@ -59,7 +59,11 @@ export class OpenClawRuntime {
       log(`[agent] keeping previously persisted default model ${agent.model} (LLM_MODEL=${envModel} not applied)`);
     }
     const devMode = env.OPENCLAW_GATEWAY_DEV_MODE === "true";
-    log(devMode ? "[entrypoint] starting gateway with --dev (OPENCLAW_GATEWAY_DEV_MODE=true)" : "[entrypoint] starting gateway");
+    log(
+      devMode
+        ? "[entrypoint] starting gateway with --dev (OPENCLAW_GATEWAY_DEV_MODE=true)"
+        : "[entrypoint] starting gateway",
+    );
     if (!env.OPENCLAW_GATEWAY_TOKEN?.trim()) {
       for (const line of GATEWAY_REFUSED_LOGS) log(line);
       return;
@@ -93,7 +97,9 @@ export class OpenClawRuntime {
     if (group === "models" && action === "status") return this.modelStatus(rest);
     if (group === "pairing" && action === "approve") return this.approvePairing(rest);
     if (group === "pairing" && action === "list") return this.listPairings(rest);
-    return failure(`error: unknown command '${args.join(" ")}'\nUsage: openclaw [models set <model> | models status [--plain] | pairing approve telegram <code> | pairing list telegram]\n`);
+    return failure(
+      `error: unknown command '${args.join(" ")}'\nUsage: openclaw [models set <model> | models status [--plain] | pairing approve telegram <code> | pairing list telegram]\n`,
+    );
   }
 
   private gatewayUnreachable(): FlyExecResponse {
@@ -145,7 +151,11 @@ export class OpenClawRuntime {
     const index = agent.pendingPairings.findIndex((pairing) => pairing.channel === "telegram" && pairing.code === code);
     if (index < 0) return failure(`No pending pairing request for code ${code}\n`);
     agent.pendingPairings.splice(index, 1);
-    agent.approvedPairings.push({ channel: "telegram", code, approvedAt: new Date(this.deps.clock.now()).toISOString() });
+    agent.approvedPairings.push({
+      channel: "telegram",
+      code,
+      approvedAt: new Date(this.deps.clock.now()).toISOString(),
+    });
     this.deps.log(`[telegram] pairing approved for code ${code}`);
     return success(`Approved telegram pairing ${code}\n`);
   }

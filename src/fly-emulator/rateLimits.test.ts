@@ -48,7 +48,11 @@ describe("rate limits", () => {
   it("can send Retry-After and use custom rules", async () => {
     const emu = await harness.start({
       timeScale: 1,
-      rateLimits: { retryAfterHeader: true, default: { perSecond: 0.5, burst: 1 }, perOperation: { Volumes_list: { perSecond: 1, burst: 2 } } },
+      rateLimits: {
+        retryAfterHeader: true,
+        default: { perSecond: 0.5, burst: 1 },
+        perOperation: { Volumes_list: { perSecond: 1, burst: 2 } },
+      },
     });
     expect(await statuses(emu, 2, `/apps/${APP}/machines`)).toEqual([200, 429]);
     const limited = await emu.api.get(`/apps/${APP}/machines`);

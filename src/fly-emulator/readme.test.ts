@@ -5,7 +5,12 @@ import { startFlyEmulator } from "./index.js";
 describe("the README's emulator example", () => {
   it("starts, injects faults and shows what is left", async () => {
     // README: emulator
-    const fly = await startFlyEmulator({ apps: ["my-agents"], bootTimeMs: 200, gatewayStartupMs: 500, rateLimits: true });
+    const fly = await startFlyEmulator({
+      apps: ["my-agents"],
+      bootTimeMs: 200,
+      gatewayStartupMs: 500,
+      rateLimits: true,
+    });
     // The next machine create fails with a 503; the one after succeeds on Fly but its answer is lost.
     fly.faults.add({ operationId: "Machines_create", action: { status: 503, body: { error: "unavailable" } } });
     fly.faults.add({ operationId: "Machines_create", nth: 2, when: "after", action: { drop: true } });

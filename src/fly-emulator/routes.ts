@@ -3,7 +3,14 @@ import type { Clock } from "./clock.js";
 import { leaseError } from "./errors.js";
 import { execInMachine } from "./exec.js";
 import type { Ids } from "./ids.js";
-import { acquireLease, activeLease, DEFAULT_LEASE_TTL_S, LEASE_NONCE_HEADER, leaseEnvelope, releaseLease } from "./leases.js";
+import {
+  acquireLease,
+  activeLease,
+  DEFAULT_LEASE_TTL_S,
+  LEASE_NONCE_HEADER,
+  leaseEnvelope,
+  releaseLease,
+} from "./leases.js";
 import type { MachineService } from "./machines.js";
 import { machineJson } from "./machineView.js";
 import type { MetadataStore } from "./metadata.js";
@@ -28,7 +35,9 @@ export interface ApiDeps {
 const APP = "/v1/apps/{app_name}";
 const MACHINE = `${APP}/machines/{machine_id}`;
 const VOLUME = `${APP}/volumes/{volume_id}`;
-const leaseBodySchema = z.looseObject({ ttl: z.int().min(1).optional(), description: z.string().optional() }).optional();
+const leaseBodySchema = z
+  .looseObject({ ttl: z.int().min(1).optional(), description: z.string().optional() })
+  .optional();
 
 /** Every Machines API endpoint the emulator serves, each with its OpenAPI operationId. */
 export function apiRoutes(deps: ApiDeps): Route[] {
@@ -46,7 +55,10 @@ export function apiRoutes(deps: ApiDeps): Route[] {
       operationId: "Machines_list",
       handle: (ctx) => {
         const view = { summary: queryFlag(ctx.query, "summary"), includeLease: queryFlag(ctx.query, "include_leases") };
-        return json(200, machines.list(app(ctx), ctx.query).map((machine) => machineJson(machine, clock, view)));
+        return json(
+          200,
+          machines.list(app(ctx), ctx.query).map((machine) => machineJson(machine, clock, view)),
+        );
       },
     },
     {
@@ -63,7 +75,12 @@ export function apiRoutes(deps: ApiDeps): Route[] {
       pattern: MACHINE,
       operationId: "Machines_show",
       handle: (ctx) =>
-        json(200, machineJson(machines.visible(app(ctx), machineId(ctx)), clock, { includeLease: queryFlag(ctx.query, "include_leases") })),
+        json(
+          200,
+          machineJson(machines.visible(app(ctx), machineId(ctx)), clock, {
+            includeLease: queryFlag(ctx.query, "include_leases"),
+          }),
+        ),
     },
     {
       method: "POST",
@@ -85,7 +102,12 @@ export function apiRoutes(deps: ApiDeps): Route[] {
       method: "POST",
       pattern: `${MACHINE}/start`,
       operationId: "Machines_start",
-      handle: (ctx) => json(200, { previous_state: machines.start(app(ctx), machineId(ctx), caller(ctx)), migrated: false, new_host: "" }),
+      handle: (ctx) =>
+        json(200, {
+          previous_state: machines.start(app(ctx), machineId(ctx), caller(ctx)),
+          migrated: false,
+          new_host: "",
+        }),
     },
     {
       method: "POST",
@@ -126,7 +148,14 @@ export function apiRoutes(deps: ApiDeps): Route[] {
       operationId: "Machines_exec",
       handle: async (ctx) => {
         const machine = machines.alive(app(ctx), machineId(ctx));
-        return json(200, await execInMachine(machine, ctx.body, { clock, execDeadlineMs: deps.options.execDeadlineMs, nonce: nonce(ctx) }));
+        return json(
+          200,
+          await execInMachine(machine, ctx.body, {
+            clock,
+            execDeadlineMs: deps.options.execDeadlineMs,
+            nonce: nonce(ctx),
+          }),
+        );
       },
     },
     {
@@ -138,11 +167,15 @@ export function apiRoutes(deps: ApiDeps): Route[] {
         const body = parseInput(leaseBodySchema, ctx.body, "body");
         const queryTtl = Number(ctx.query.get("ttl"));
         const ttlSeconds = body?.ttl ?? (Number.isInteger(queryTtl) && queryTtl > 0 ? queryTtl : DEFAULT_LEASE_TTL_S);
-        const lease = acquireLease(machine, { ttlSeconds, description: body?.description ?? "", nonce: nonce(ctx) }, {
-          clock,
-          ids: deps.ids,
-          owner: deps.options.leaseOwner,
-        });
+        const lease = acquireLease(
+          machine,
+          { ttlSeconds, description: body?.description ?? "", nonce: nonce(ctx) },
+          {
+            clock,
+            ids: deps.ids,
+            owner: deps.options.leaseOwner,
+          },
+        );
         return json(201, leaseEnvelope(lease));
       },
     },
@@ -171,17 +204,20 @@ export function apiRoutes(deps: ApiDeps): Route[] {
       operationId: "Machines_show_metadata",
       handle: (ctx) => json(200, metadata.all(machines.find(app(ctx), machineId(ctx)))),
     },
-    ...(["PUT", "PATCH"] as const).map(
-      (method): Route => ({
-        method,
-        pattern: `${MACHINE}/metadata`,
-        operationId: "Machines_update_metadata",
-        handle: (ctx) => {
-          metadata.update(machines.alive(app(ctx), machineId(ctx)), ctx.body, method === "PUT" ? "replace" : "merge", nonce(ctx));
-          return empty(204);
-        },
-      }),
-    ),
+    ...(["PUT", "PATCH"] as const).map((method): Route => ({
+      method,
+      pattern: `${MACHINE}/metadata`,
+      operationId: "Machines_update_metadata",
+      handle: (ctx) => {
+        metadata.update(
+          machines.alive(app(ctx), machineId(ctx)),
+          ctx.body,
+          method === "PUT" ? "replace" : "merge",
+          nonce(ctx),
+        );
+        return empty(204);
+      },
+    })),
     {
       method: "GET",
       pattern: `${MACHINE}/metadata/{key}`,
@@ -212,7 +248,10 @@ export function apiRoutes(deps: ApiDeps): Route[] {
       operationId: "Volumes_list",
       handle: (ctx) => {
         const summary = queryFlag(ctx.query, "summary");
-        return json(200, deps.world.volumesOf(app(ctx)).map((volume) => volumeJson(volume, { summary })));
+        return json(
+          200,
+          deps.world.volumesOf(app(ctx)).map((volume) => volumeJson(volume, { summary })),
+        );
       },
     },
     {
@@ -231,7 +270,8 @@ export function apiRoutes(deps: ApiDeps): Route[] {
       method: "DELETE",
       pattern: VOLUME,
       operationId: "Volume_delete",
-      handle: (ctx) => json(200, volumeJson(volumes.delete(app(ctx), ctx.params.volume_id), { stateOverride: "destroyed" })),
+      handle: (ctx) =>
+        json(200, volumeJson(volumes.delete(app(ctx), ctx.params.volume_id), { stateOverride: "destroyed" })),
     },
     {
       method: "GET",

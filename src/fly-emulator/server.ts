@@ -38,7 +38,12 @@ export function createEmulatorServer(deps: ServerDeps): Server {
   });
 }
 
-async function handleRequest(deps: ServerDeps, req: IncomingMessage, res: ServerResponse, nextSeq: () => number): Promise<void> {
+async function handleRequest(
+  deps: ServerDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  nextSeq: () => number,
+): Promise<void> {
   const arrivedAt = deps.clock.now();
   const requestId = deps.ids.requestId(deps.region);
   const url = new URL(req.url ?? "/", "http://127.0.0.1");
@@ -51,7 +56,15 @@ async function handleRequest(deps: ServerDeps, req: IncomingMessage, res: Server
   const rawBody = await readBody(req);
 
   if (path === ADMIN_PREFIX || path.startsWith(`${ADMIN_PREFIX}/`)) {
-    const reply = await dispatch(deps, deps.admin, { method, path, url, req, rawBody, signal: clientGone.signal, isAdmin: true });
+    const reply = await dispatch(deps, deps.admin, {
+      method,
+      path,
+      url,
+      req,
+      rawBody,
+      signal: clientGone.signal,
+      isAdmin: true,
+    });
     send(res, reply, requestId);
     return;
   }
@@ -70,7 +83,15 @@ async function handleRequest(deps: ServerDeps, req: IncomingMessage, res: Server
   if (decisive) {
     outcome = faultReply(decisive.action);
   } else {
-    const reply = await dispatch(deps, deps.api, { method, path, url, req, rawBody, signal: clientGone.signal, isAdmin: false });
+    const reply = await dispatch(deps, deps.api, {
+      method,
+      path,
+      url,
+      req,
+      rawBody,
+      signal: clientGone.signal,
+      isAdmin: false,
+    });
     handledStatus = reply.status;
     await sleepLatencies(deps.clock, after, clientGone.signal);
     decisive = after.find(isDecisive);
@@ -92,7 +113,9 @@ async function handleRequest(deps: ServerDeps, req: IncomingMessage, res: Server
     at: new Date(arrivedAt).toISOString(),
     durationMs: deps.clock.now() - arrivedAt,
   };
-  deps.requestLog.add(deps.recordBodies ? { ...entry, requestBody: parseJsonOrText(rawBody), responseBody: sentBody } : entry);
+  deps.requestLog.add(
+    deps.recordBodies ? { ...entry, requestBody: parseJsonOrText(rawBody), responseBody: sentBody } : entry,
+  );
 }
 
 interface DispatchInput {
@@ -110,7 +133,8 @@ async function dispatch(deps: ServerDeps, router: Router, input: DispatchInput):
     if (!authorized(input.req.headers.authorization, deps.token)) {
       throw flyError(401, "unauthorized: send Authorization: Bearer <token> (or FlyV1 <token>)");
     }
-    if (input.rawBody === null) throw flyError(413, `invalid_argument: request body larger than ${MAX_BODY_BYTES} bytes`);
+    if (input.rawBody === null)
+      throw flyError(413, `invalid_argument: request body larger than ${MAX_BODY_BYTES} bytes`);
     const match = router.match(input.method, input.path);
     if (!match) throw flyError(404, "not found");
     const app = match.params.app_name;
@@ -191,7 +215,8 @@ function send(res: ServerResponse, reply: Reply, requestId: string): unknown {
   // A string body (only faults send one, e.g. a proxy's HTML error page) goes out as text, anything else as JSON.
   const text = typeof reply.body === "string" ? reply.body : JSON.stringify(reply.body);
   const isJson = typeof reply.body !== "string";
-  if (!res.hasHeader("content-type")) res.setHeader("content-type", isJson ? "application/json" : "text/plain; charset=utf-8");
+  if (!res.hasHeader("content-type"))
+    res.setHeader("content-type", isJson ? "application/json" : "text/plain; charset=utf-8");
   res.end(text);
   return isJson ? JSON.parse(text) : text;
 }
@@ -202,7 +227,12 @@ function isDecisive(hit: FiredFault): boolean {
 
 function faultReply(action: FaultAction): Reply | "drop" {
   if ("drop" in action) return "drop";
-  if ("status" in action) return { status: action.status, body: action.body ?? { error: `injected fault (HTTP ${action.status})` }, headers: action.headers };
+  if ("status" in action)
+    return {
+      status: action.status,
+      body: action.body ?? { error: `injected fault (HTTP ${action.status})` },
+      headers: action.headers,
+    };
   throw new Error("a latency fault never replaces a reply -- invariant");
 }
 

@@ -68,14 +68,20 @@ export interface FlyEmulatorState {
 }
 
 /** Builds the state handle over the emulator's internals. */
-export function createStateHandle(deps: { world: World; clock: Clock; machines: MachineService; requestLog: RequestLog }): FlyEmulatorState {
+export function createStateHandle(deps: {
+  world: World;
+  clock: Clock;
+  machines: MachineService;
+  requestLog: RequestLog;
+}): FlyEmulatorState {
   const { world, clock, machines, requestLog } = deps;
   const machineList = (app?: string) => world.machinesOf(app).map((machine) => machineJson(machine, clock));
   const volumeList = (app?: string) => world.volumesOf(app).map((volume) => volumeJson(volume));
   const snapshotList = (volumeId: string) => (world.snapshots.get(volumeId) ?? []).map(snapshotJson);
   return {
     createApp(name) {
-      if (!APP_NAME.test(name)) throw new Error(`Invalid app name "${name}": use lowercase letters, digits and dashes (at most 63)`);
+      if (!APP_NAME.test(name))
+        throw new Error(`Invalid app name "${name}": use lowercase letters, digits and dashes (at most 63)`);
       world.apps.add(name);
     },
     apps: () => [...world.apps],

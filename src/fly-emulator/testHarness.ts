@@ -61,7 +61,10 @@ let contract: FlyContract | null = null;
  * Starts emulators for tests and, at teardown, checks every recorded reply against Fly's OpenAPI document
  * before closing them. Call `teardown` from `afterEach`; a contract violation fails the test.
  */
-export function emulatorHarness(): { start(options?: FlyEmulatorOptions): Promise<TestEmulator>; teardown(): Promise<void> } {
+export function emulatorHarness(): {
+  start(options?: FlyEmulatorOptions): Promise<TestEmulator>;
+  teardown(): Promise<void>;
+} {
   const running: TestEmulator[] = [];
   return {
     async start(options = {}) {
@@ -88,7 +91,12 @@ export function emulatorHarness(): { start(options?: FlyEmulatorOptions): Promis
 }
 
 function withHelpers(emulator: FlyEmulator): TestEmulator {
-  const call = async <T>(method: string, path: string, body?: unknown, options: CallOptions = {}): Promise<ApiReply<T>> => {
+  const call = async <T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    options: CallOptions = {},
+  ): Promise<ApiReply<T>> => {
     const headers: Record<string, string> = { ...options.headers };
     if (!options.noAuth) headers.authorization ??= `Bearer ${emulator.token}`;
     if (body !== undefined) headers["content-type"] = "application/json";
@@ -119,7 +127,8 @@ function withHelpers(emulator: FlyEmulator): TestEmulator {
     for (;;) {
       const value = await read();
       if (done(value)) return value;
-      if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
+      if (Date.now() > deadline)
+        throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
   };
@@ -133,7 +142,9 @@ function withHelpers(emulator: FlyEmulator): TestEmulator {
       return reply.body;
     },
     async waitFor(app: string, machineId: string, state: string, timeoutS = 10) {
-      const reply = await api.get<FlyWaitResponse>(`/apps/${app}/machines/${machineId}/wait?state=${state}&timeout=${timeoutS}`);
+      const reply = await api.get<FlyWaitResponse>(
+        `/apps/${app}/machines/${machineId}/wait?state=${state}&timeout=${timeoutS}`,
+      );
       if (reply.status !== 200) throw new Error(`wait for ${state} answered ${reply.status}: ${reply.text}`);
       return reply.body;
     },

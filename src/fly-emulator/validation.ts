@@ -19,7 +19,7 @@ export function queryFlag(query: URLSearchParams, name: string): boolean {
 /** Go-style durations ("500ms", "15s", "1m30s", "2h"); a bare number is seconds. */
 export function parseGoDuration(text: string): number | null {
   if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * 1000;
-  const units: Record<string, number> = { ns: 1e-6, us: 1e-3, "µs": 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  const units: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
   const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)];
   if (parts.length === 0 || parts.map((part) => part[0]).join("") !== text) return null;
   return parts.reduce((total, part) => total + Number(part[1]) * units[part[2]], 0);

@@ -24,16 +24,33 @@ describe("volume create", () => {
     const emu = await harness.start({ volumeCreateMs: 500 });
     const reply = await emu.api.post<FlyVolume>(`/apps/${APP}/volumes`, { name: "agent_data", region: "ams" });
     expect(reply.status).toBe(200);
-    expect(reply.body).toMatchObject({ name: "agent_data", region: "ams", size_gb: 3, state: "creating", encrypted: true, fstype: "ext4" });
+    expect(reply.body).toMatchObject({
+      name: "agent_data",
+      region: "ams",
+      size_gb: 3,
+      state: "creating",
+      encrypted: true,
+      fstype: "ext4",
+    });
     expect(reply.body.id).toMatch(/^vol_[a-z0-9]{16}$/);
     expect(reply.body.attached_machine_id).toBeUndefined();
-    const ready = await emu.until(() => emu.api.get<FlyVolume>(`/apps/${APP}/volumes/${reply.body.id}`), (got) => got.body.state === "created");
+    const ready = await emu.until(
+      () => emu.api.get<FlyVolume>(`/apps/${APP}/volumes/${reply.body.id}`),
+      (got) => got.body.state === "created",
+    );
     expect(ready.body.size_gb).toBe(3);
   });
 
   it("rejects a missing or invalid name, and bad sizes, with 400", async () => {
     const emu = await harness.start();
-    for (const body of [{}, { name: "Agent" }, { name: "agent-data" }, { name: "a".repeat(31) }, { name: "" }, { name: "ok", size_gb: 0 }]) {
+    for (const body of [
+      {},
+      { name: "Agent" },
+      { name: "agent-data" },
+      { name: "a".repeat(31) },
+      { name: "" },
+      { name: "ok", size_gb: 0 },
+    ]) {
       const reply = await emu.api.post<{ error: string }>(`/apps/${APP}/volumes`, body);
       expect(reply.status, JSON.stringify(body)).toBe(400);
       expect(reply.body.error).toMatch(/^invalid_argument: /);
@@ -74,7 +91,9 @@ describe("volume delete", () => {
     const volume = await emu.createVolume(APP, { name: "v1" });
     const machine = await emu.createMachine(APP, mountConfig(volume.id));
     expect(machine.region).toBe(volume.region);
-    expect((await emu.api.get<FlyVolume>(`/apps/${APP}/volumes/${volume.id}`)).body.attached_machine_id).toBe(machine.id);
+    expect((await emu.api.get<FlyVolume>(`/apps/${APP}/volumes/${volume.id}`)).body.attached_machine_id).toBe(
+      machine.id,
+    );
     await emu.waitFor(APP, machine.id, "started");
     await emu.api.post(`/apps/${APP}/machines/${machine.id}/stop`);
     await emu.waitFor(APP, machine.id, "stopped");
@@ -85,7 +104,11 @@ describe("volume delete", () => {
     await emu.api.delete(`/apps/${APP}/machines/${machine.id}`);
     const duringLag = await emu.api.delete(`/apps/${APP}/volumes/${volume.id}`);
     expect(duringLag.body).toEqual({ error: bound });
-    await emu.until(() => emu.api.get<FlyVolume>(`/apps/${APP}/volumes/${volume.id}`), (got) => got.body.attached_machine_id === undefined, 3000);
+    await emu.until(
+      () => emu.api.get<FlyVolume>(`/apps/${APP}/volumes/${volume.id}`),
+      (got) => got.body.attached_machine_id === undefined,
+      3000,
+    );
     expect((await emu.api.delete(`/apps/${APP}/volumes/${volume.id}`)).status).toBe(200);
     expect(emu.state.liveResources(APP)).toEqual({ machines: [], volumes: [] });
   });
@@ -103,7 +126,15 @@ describe("mounting", () => {
     const wrongRegion = await create({ region: "ams", ...mountConfig(volume.id) });
     expect(wrongRegion.status).toBe(400);
     expect(wrongRegion.body.error).toMatch(/^failed_precondition: /);
-    const two = await create({ config: { image: OPENCLAW_IMAGE, mounts: [{ volume: volume.id, path: "/a" }, { volume: other.id, path: "/b" }] } });
+    const two = await create({
+      config: {
+        image: OPENCLAW_IMAGE,
+        mounts: [
+          { volume: volume.id, path: "/a" },
+          { volume: other.id, path: "/b" },
+        ],
+      },
+    });
     expect(two.status).toBe(400);
 
     const first = await emu.createMachine(APP, mountConfig(volume.id));
@@ -112,7 +143,11 @@ describe("mounting", () => {
     expect(taken.body.error).toBe(`failed_precondition: volume is currently bound to machine: ${first.id}`);
 
     const snapshot = await snapshotOf(emu, volume.id);
-    const restoring = await emu.api.post<FlyVolume>(`/apps/${APP}/volumes`, { name: "v3", region: "iad", snapshot_id: snapshot.id });
+    const restoring = await emu.api.post<FlyVolume>(`/apps/${APP}/volumes`, {
+      name: "v3",
+      region: "iad",
+      snapshot_id: snapshot.id,
+    });
     expect(restoring.body.state).toBe("restoring");
     const notReady = await create(mountConfig(restoring.body.id));
     expect(notReady.status).toBe(400);
@@ -166,14 +201,21 @@ describe("snapshots", () => {
     const emu = await harness.start();
     const volume = await emu.createVolume(APP, { name: "v1", size_gb: 10 });
     const snapshot = await snapshotOf(emu, volume.id);
-    const tooSmall = await emu.api.post<{ error: string }>(`/apps/${APP}/volumes`, { name: "v2", snapshot_id: snapshot.id, size_gb: 5 });
+    const tooSmall = await emu.api.post<{ error: string }>(`/apps/${APP}/volumes`, {
+      name: "v2",
+      snapshot_id: snapshot.id,
+      size_gb: 5,
+    });
     expect(tooSmall.status).toBe(400);
     expect(tooSmall.body.error).toMatch(/^invalid_argument: size_gb/);
     const missing = await emu.api.post(`/apps/${APP}/volumes`, { name: "v2", snapshot_id: "vs_nope" });
     expect(missing.status).toBe(400);
     const restored = await emu.api.post<FlyVolume>(`/apps/${APP}/volumes`, { name: "v2", snapshot_id: snapshot.id });
     expect(restored.body).toMatchObject({ state: "restoring", size_gb: 10 });
-    await emu.until(() => emu.api.get<FlyVolume>(`/apps/${APP}/volumes/${restored.body.id}`), (got) => got.body.state === "created");
+    await emu.until(
+      () => emu.api.get<FlyVolume>(`/apps/${APP}/volumes/${restored.body.id}`),
+      (got) => got.body.state === "created",
+    );
     const machine = await emu.createMachine(APP, mountConfig(restored.body.id));
     expect(machine.state).toBe("created");
   });
@@ -183,7 +225,10 @@ describe("snapshots", () => {
     const volume = await emu.createVolume(APP, { name: "v1" });
     await emu.api.post(`/apps/${APP}/volumes/${volume.id}/snapshots`);
     const [pending] = emu.state.snapshots(volume.id);
-    const reply = await emu.api.post<{ error: string }>(`/apps/${APP}/volumes`, { name: "v2", snapshot_id: pending.id });
+    const reply = await emu.api.post<{ error: string }>(`/apps/${APP}/volumes`, {
+      name: "v2",
+      snapshot_id: pending.id,
+    });
     expect(reply.status).toBe(400);
     expect(reply.body.error).toMatch(/^failed_precondition: snapshot/);
   });
@@ -191,7 +236,10 @@ describe("snapshots", () => {
   it("forks a volume from source_volume_id with its agent state", async () => {
     const emu = await harness.start();
     const volume = await emu.createVolume(APP, { name: "v1" });
-    const machine = await emu.createMachine(APP, { ...mountConfig(volume.id), config: { ...mountConfig(volume.id).config, env: { LLM_MODEL: "a/b" } } });
+    const machine = await emu.createMachine(APP, {
+      ...mountConfig(volume.id),
+      config: { ...mountConfig(volume.id).config, env: { LLM_MODEL: "a/b" } },
+    });
     await emu.waitFor(APP, machine.id, "started");
     const fork = await emu.api.post<FlyVolume>(`/apps/${APP}/volumes`, { name: "v2", source_volume_id: volume.id });
     expect(fork.body.state).toBe("hydrating");

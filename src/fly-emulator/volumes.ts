@@ -40,18 +40,24 @@ export class VolumeService {
   create(app: string, body: unknown): VolumeRecord {
     const request = parseInput(createVolumeSchema, body, "body");
     if (!VOLUME_NAME.test(request.name)) {
-      throw invalidArgument(`name "${request.name}": a volume name has 1 to 30 lowercase letters, digits or underscores`);
+      throw invalidArgument(
+        `name "${request.name}": a volume name has 1 to 30 lowercase letters, digits or underscores`,
+      );
     }
     const snapshot = request.snapshot_id ? this.world.findSnapshot(app, request.snapshot_id) : undefined;
-    if (request.snapshot_id && !snapshot) throw invalidArgument(`snapshot_id: snapshot ${request.snapshot_id} not found`);
-    if (snapshot && snapshot.status !== "created") throw failedPrecondition(`snapshot ${snapshot.id} is not ready (${snapshot.status})`);
+    if (request.snapshot_id && !snapshot)
+      throw invalidArgument(`snapshot_id: snapshot ${request.snapshot_id} not found`);
+    if (snapshot && snapshot.status !== "created")
+      throw failedPrecondition(`snapshot ${snapshot.id} is not ready (${snapshot.status})`);
     const source = request.source_volume_id ? this.world.volumes.get(request.source_volume_id) : undefined;
     if (request.source_volume_id && (!source || source.app !== app || source.state === "pending_destroy")) {
       throw invalidArgument(`source_volume_id: volume ${request.source_volume_id} not found`);
     }
     const sizeGb = request.size_gb ?? snapshot?.volumeSizeGb ?? source?.sizeGb ?? DEFAULT_SIZE_GB;
     if (snapshot && sizeGb < snapshot.volumeSizeGb) {
-      throw invalidArgument(`size_gb ${sizeGb} is smaller than the snapshot's volume size (${snapshot.volumeSizeGb} GB)`);
+      throw invalidArgument(
+        `size_gb ${sizeGb} is smaller than the snapshot's volume size (${snapshot.volumeSizeGb} GB)`,
+      );
     }
     const volume: VolumeRecord = {
       id: this.ids.volumeId(),
@@ -147,7 +153,9 @@ export class VolumeService {
     if (volume.state === "pending_destroy") throw failedPrecondition(`volume ${volumeId} is pending_destroy`);
     if (volume.state === "restoring" || volume.state === "hydrating") throw failedPrecondition("volume is not ready");
     if (region !== undefined && volume.region !== region) {
-      throw failedPrecondition(`volume ${volumeId} is in region ${volume.region}, not ${region}; create the machine in the volume's region`);
+      throw failedPrecondition(
+        `volume ${volumeId} is in region ${volume.region}, not ${region}; create the machine in the volume's region`,
+      );
     }
     if (volume.attachedMachineId && volume.attachedMachineId !== machineId) {
       throw failedPrecondition(`volume is currently bound to machine: ${volume.attachedMachineId}`);
@@ -167,7 +175,10 @@ export class VolumeService {
 }
 
 /** The Volume JSON; `summary` leaves out the block counts. `stateOverride` shows `destroyed` on the delete reply. */
-export function volumeJson(volume: VolumeRecord, options: { summary?: boolean; stateOverride?: string } = {}): FlyVolume {
+export function volumeJson(
+  volume: VolumeRecord,
+  options: { summary?: boolean; stateOverride?: string } = {},
+): FlyVolume {
   const json: FlyVolume = {
     id: volume.id,
     name: volume.name,

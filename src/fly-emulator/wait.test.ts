@@ -14,7 +14,12 @@ describe("machine wait", () => {
     const reply = await emu.api.get<FlyWaitResponse>(`/apps/${APP}/machines/${machine.id}/wait`);
     expect(Date.now() - began).toBeGreaterThanOrEqual(80);
     expect(reply.status).toBe(200);
-    expect(reply.body).toEqual({ ok: true, state: "started", version: machine.instance_id, event_id: expect.stringMatching(/^[0-9A-Z]{26}$/) });
+    expect(reply.body).toEqual({
+      ok: true,
+      state: "started",
+      version: machine.instance_id,
+      event_id: expect.stringMatching(/^[0-9A-Z]{26}$/),
+    });
     expect(emu.state.machine(APP, machine.id)?.events?.[0].id).toBe(reply.body.event_id);
   });
 
@@ -24,9 +29,13 @@ describe("machine wait", () => {
     await emu.api.post(`/apps/${APP}/machines/${machine.id}/start`);
     await emu.waitFor(APP, machine.id, "started");
     await emu.api.post(`/apps/${APP}/machines/${machine.id}/stop`);
-    const comma = await emu.api.get<FlyWaitResponse>(`/apps/${APP}/machines/${machine.id}/wait?state=suspended,stopped&timeout=5`);
+    const comma = await emu.api.get<FlyWaitResponse>(
+      `/apps/${APP}/machines/${machine.id}/wait?state=suspended,stopped&timeout=5`,
+    );
     expect(comma.body.state).toBe("stopped");
-    const repeated = await emu.api.get<FlyWaitResponse>(`/apps/${APP}/machines/${machine.id}/wait?state=failed&state=stopped&timeout=5`);
+    const repeated = await emu.api.get<FlyWaitResponse>(
+      `/apps/${APP}/machines/${machine.id}/wait?state=failed&state=stopped&timeout=5`,
+    );
     expect(repeated.body.state).toBe("stopped");
   });
 
@@ -51,7 +60,9 @@ describe("machine wait", () => {
     const emu = await harness.start({ timeScale: 0.05 });
     const machine = await emu.createMachine(APP, { skip_launch: true });
     const began = Date.now();
-    const reply = await emu.api.get<{ error: string }>(`/apps/${APP}/machines/${machine.id}/wait?state=started&timeout=2`);
+    const reply = await emu.api.get<{ error: string }>(
+      `/apps/${APP}/machines/${machine.id}/wait?state=started&timeout=2`,
+    );
     expect(reply.status).toBe(408);
     expect(reply.body.error).toMatch(/^deadline_exceeded: /);
     expect(Date.now() - began).toBeGreaterThanOrEqual(90);
@@ -71,7 +82,10 @@ describe("machine wait", () => {
     const pending = emu.api.get<FlyWaitResponse>(`/apps/${APP}/machines/${machine.id}/wait?state=destroyed&timeout=10`);
     await emu.api.delete(`/apps/${APP}/machines/${machine.id}`);
     expect((await pending).body.state).toBe("destroyed");
-    await emu.until(() => emu.state.machine(APP, machine.id), (found) => found === undefined);
+    await emu.until(
+      () => emu.state.machine(APP, machine.id),
+      (found) => found === undefined,
+    );
     const gone = await emu.api.get(`/apps/${APP}/machines/${machine.id}/wait?state=destroyed`);
     expect(gone.status).toBe(404);
   });
@@ -89,11 +103,17 @@ describe("machine wait", () => {
     const emu = await harness.start();
     const machine = await emu.createMachine(APP);
     const first = await emu.waitFor(APP, machine.id, "started");
-    const sameVersion = await emu.api.get<FlyWaitResponse>(`/apps/${APP}/machines/${machine.id}/wait?state=started&version=${machine.instance_id}&timeout=5`);
+    const sameVersion = await emu.api.get<FlyWaitResponse>(
+      `/apps/${APP}/machines/${machine.id}/wait?state=started&version=${machine.instance_id}&timeout=5`,
+    );
     expect(sameVersion.status).toBe(200);
-    const otherVersion = await emu.api.get(`/apps/${APP}/machines/${machine.id}/wait?state=started&version=01OTHER&timeout=1`);
+    const otherVersion = await emu.api.get(
+      `/apps/${APP}/machines/${machine.id}/wait?state=started&version=01OTHER&timeout=1`,
+    );
     expect(otherVersion.status).toBe(408);
-    const afterEvent = emu.api.get<FlyWaitResponse>(`/apps/${APP}/machines/${machine.id}/wait?state=started&from_event_id=${first.event_id}&timeout=5`);
+    const afterEvent = emu.api.get<FlyWaitResponse>(
+      `/apps/${APP}/machines/${machine.id}/wait?state=started&from_event_id=${first.event_id}&timeout=5`,
+    );
     await new Promise((resolve) => setTimeout(resolve, 20));
     await emu.api.post(`/apps/${APP}/machines/${machine.id}/restart`);
     const next = await afterEvent;
@@ -112,7 +132,10 @@ describe("machine wait", () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     controller.abort();
     expect(await pending).toBeInstanceOf(Error);
-    const entry = await emu.until(() => emu.state.requests().find((request) => request.operationId === "Machines_wait"), (found) => found !== undefined);
+    const entry = await emu.until(
+      () => emu.state.requests().find((request) => request.operationId === "Machines_wait"),
+      (found) => found !== undefined,
+    );
     expect(entry?.status).toBeNull();
   });
 });

@@ -7,7 +7,14 @@ import type { World } from "./world.js";
 
 const WAIT_STATES = ["started", "stopped", "suspended", "destroyed", "failed", "settled"] as const;
 type WaitState = (typeof WAIT_STATES)[number];
-const SETTLED: ReadonlySet<MachineState> = new Set(["created", "started", "stopped", "suspended", "failed", "destroyed"]);
+const SETTLED: ReadonlySet<MachineState> = new Set([
+  "created",
+  "started",
+  "stopped",
+  "suspended",
+  "failed",
+  "destroyed",
+]);
 const DEFAULT_WAIT_S = 60; // Fly's default
 const MAX_WAIT_S = 60; // Fly rejects longer waits with invalid_argument
 
@@ -23,7 +30,13 @@ export interface WaitDeps {
  * `deadline_exceeded` when `timeout` seconds (scaled) run out. A Machine that disappears while waited on
  * answers 404, which callers waiting for `destroyed` treat as success.
  */
-export function waitForMachine(deps: WaitDeps, app: string, machineId: string, query: URLSearchParams, signal: AbortSignal): Promise<FlyWaitResponse> {
+export function waitForMachine(
+  deps: WaitDeps,
+  app: string,
+  machineId: string,
+  query: URLSearchParams,
+  signal: AbortSignal,
+): Promise<FlyWaitResponse> {
   const states = parseStates(query);
   const timeoutS = parseTimeout(query.get("timeout"));
   const version = query.get("version") ?? query.get("instance_id") ?? undefined;
@@ -45,18 +58,27 @@ export function waitForMachine(deps: WaitDeps, app: string, machineId: string, q
     const onAbort = () => finish(() => reject(new Error("the client closed the wait request")));
     const unwatch = deps.world.watchMachine(machineId, evaluate);
     const cancelTimeout = deps.clock.after(timeoutS * 1000, () =>
-      finish(() => reject(flyError(408, `deadline_exceeded: machine did not reach state ${states.join(",")} within ${timeoutS}s`))),
+      finish(() =>
+        reject(flyError(408, `deadline_exceeded: machine did not reach state ${states.join(",")} within ${timeoutS}s`)),
+      ),
     );
     signal.addEventListener("abort", onAbort, { once: true });
     evaluate();
   });
 }
 
-function matches(machine: MachineRecord, states: WaitState[], version: string | undefined, fromEventId: string | undefined): FlyWaitResponse | null {
+function matches(
+  machine: MachineRecord,
+  states: WaitState[],
+  version: string | undefined,
+  fromEventId: string | undefined,
+): FlyWaitResponse | null {
   if (version !== undefined && machine.instanceId !== version) return null;
   const last = machine.events[machine.events.length - 1];
   if (fromEventId !== undefined && last?.id === fromEventId) return null;
-  const reached = states.some((state) => (state === "settled" ? SETTLED.has(machine.state) && !machine.transitioning : state === machine.state));
+  const reached = states.some((state) =>
+    state === "settled" ? SETTLED.has(machine.state) && !machine.transitioning : state === machine.state,
+  );
   if (!reached) return null;
   return { ok: true, state: machine.state, version: machine.instanceId, event_id: last?.id ?? "" };
 }

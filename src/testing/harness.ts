@@ -87,7 +87,8 @@ export function seedRows<Table extends TableNames>(t: LimitedComponent, table: T
       ids.push(
         ...(await t.run(async (ctx) => {
           const batch: Array<Id<Table>> = [];
-          for (let i = start; i < Math.min(count, start + SEED_BATCH); i++) batch.push(await ctx.db.insert(table, row(i)));
+          for (let i = start; i < Math.min(count, start + SEED_BATCH); i++)
+            batch.push(await ctx.db.insert(table, row(i)));
           return batch;
         })),
       );
@@ -110,7 +111,13 @@ export function documentsRead(t: LimitedComponent, run: (ctx: LimitedCtx) => Pro
 export async function allRows(t: ReturnType<typeof convexTest>): Promise<unknown[]> {
   return await t.run(async (ctx) => {
     const rows: unknown[] = [];
-    for (const table of ["agentMachines", "agentSnapshots", "agentVmSecrets", "companySecrets", "auditEvents"] as const) {
+    for (const table of [
+      "agentMachines",
+      "agentSnapshots",
+      "agentVmSecrets",
+      "companySecrets",
+      "auditEvents",
+    ] as const) {
       rows.push(...(await ctx.db.query(table).collect()));
     }
     return rows;

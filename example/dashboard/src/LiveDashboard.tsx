@@ -57,7 +57,9 @@ export function LiveDashboard(props: { url: string }) {
             token,
             onTokenRejected: () => {
               setToken(null);
-              setProblem("The deployment refused this token: it may have expired, or its issuer is not in convex/auth.config.ts.");
+              setProblem(
+                "The deployment refused this token: it may have expired, or its issuer is not in convex/auth.config.ts.",
+              );
             },
           }),
     [url, token],

@@ -192,7 +192,11 @@ class FleetStore {
     if (agent.restoredFromSnapshotId === undefined) return;
     for (const old of this.state.agents) {
       if (old._id !== agent._id && old.userId === agent.userId && old.status !== "deleted") {
-        this.update(old._id, { status: "deleted", replacedBy: agent._id, statusReason: "Replaced by a restored agent." });
+        this.update(old._id, {
+          status: "deleted",
+          replacedBy: agent._id,
+          statusReason: "Replaced by a restored agent.",
+        });
       }
     }
   }
@@ -293,7 +297,9 @@ function commandsOf(store: FleetStore, options: { commandDelayMs: number; autoAd
   }
 
   const activeAgentOf = (userId: string) =>
-    store.state.agents.find((agent) => agent.userId === userId && agent.status !== "deleted" && agent.status !== "error");
+    store.state.agents.find(
+      (agent) => agent.userId === userId && agent.status !== "deleted" && agent.status !== "error",
+    );
 
   const commands: FleetCommands = {
     async provision(args) {
@@ -316,7 +322,10 @@ function commandsOf(store: FleetStore, options: { commandDelayMs: number; autoAd
       store.takeFailure("recreate");
       const withSnapshot = store.state.agents.find((agent) => agent.userId === args.userId && agent.latestSnapshotId);
       if (!withSnapshot?.latestSnapshotId) {
-        throw flyAgentsError({ kind: "snapshot_unavailable", message: `User ${args.userId} has no completed snapshot.` });
+        throw flyAgentsError({
+          kind: "snapshot_unavailable",
+          message: `User ${args.userId} has no completed snapshot.`,
+        });
       }
       return await beginProvisioning(args, withSnapshot.latestSnapshotId);
     },
@@ -334,7 +343,10 @@ function commandsOf(store: FleetStore, options: { commandDelayMs: number; autoAd
       const snapshotId = store.newId("snap");
       await machineCommand("snapshot", args.machineDocId, (agent) => {
         if (agent.status !== "running" && agent.status !== "stopped") {
-          throw flyAgentsError({ kind: "invalid_state", message: `The agent is ${agent.status}: nothing to snapshot yet.` });
+          throw flyAgentsError({
+            kind: "invalid_state",
+            message: `The agent is ${agent.status}: nothing to snapshot yet.`,
+          });
         }
         store.update(agent._id, { latestSnapshotId: snapshotId });
       });
@@ -405,7 +417,9 @@ export function createTestFleet(options: TestFleetOptions = {}): FleetData {
     useAuditEvents(tenantId, machineDocId) {
       const { audit } = useState();
       return page(
-        audit.filter((event) => event.tenantId === tenantId && (machineDocId === undefined || event.machineDocId === machineDocId)),
+        audit.filter(
+          (event) => event.tenantId === tenantId && (machineDocId === undefined || event.machineDocId === machineDocId),
+        ),
       );
     },
     useCommands: () => commands,

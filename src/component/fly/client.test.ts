@@ -49,7 +49,11 @@ describe("FlyClient over HTTP", () => {
     const machine = await c.createMachine({
       name: "fa-test",
       region: "iad",
-      config: { image: "img", env: { OPENCLAW_GATEWAY_TOKEN: "t", LLM_MODEL: "a/b" }, metadata: { fly_agents_key: "k1" } },
+      config: {
+        image: "img",
+        env: { OPENCLAW_GATEWAY_TOKEN: "t", LLM_MODEL: "a/b" },
+        metadata: { fly_agents_key: "k1" },
+      },
     });
     expect(await c.waitMachineOnce(machine.id, "started", 10)).toBe("started");
     expect((await c.listMachinesByMetadata("fly_agents_key", "k1")).map((m) => m.id)).toEqual([machine.id]);
@@ -62,7 +66,11 @@ describe("FlyClient over HTTP", () => {
 
   it("reports exec failures through exit_code, not the HTTP status", async () => {
     const c = client();
-    const machine = await c.createMachine({ name: "m", region: "iad", config: { image: "img", env: { OPENCLAW_GATEWAY_TOKEN: "t" } } });
+    const machine = await c.createMachine({
+      name: "m",
+      region: "iad",
+      config: { image: "img", env: { OPENCLAW_GATEWAY_TOKEN: "t" } },
+    });
     await c.waitMachineOnce(machine.id, "started", 10);
     const result = await c.execMachine(machine.id, ["sh", "-c", "exit 3"], { idempotent: false });
     expect(result.exit_code).not.toBe(0);
@@ -71,7 +79,10 @@ describe("FlyClient over HTTP", () => {
   it("turns a 408 from wait into 'wait again'", async () => {
     const c = client();
     const machine = await c.createMachine({ name: "m", region: "iad", config: { image: "img" } });
-    fly.faults.add({ operationId: "Machines_wait", action: { status: 408, body: { error: "deadline_exceeded: timeout" } } });
+    fly.faults.add({
+      operationId: "Machines_wait",
+      action: { status: 408, body: { error: "deadline_exceeded: timeout" } },
+    });
     expect(await c.waitMachineOnce(machine.id, "started", 1)).toBeNull();
     expect(await c.waitMachineOnce(machine.id, "started", 10)).toBe("started");
   });
@@ -87,14 +98,21 @@ describe("FlyClient over HTTP", () => {
 
   it("honours Retry-After", async () => {
     const c = client();
-    fly.faults.add({ operationId: "Volumes_list", action: { status: 429, body: { error: "rate limit exceeded" }, headers: { "Retry-After": "3" } } });
+    fly.faults.add({
+      operationId: "Volumes_list",
+      action: { status: 429, body: { error: "rate limit exceeded" }, headers: { "Retry-After": "3" } },
+    });
     await c.listVolumes();
     expect(sleeps).toEqual([3_000]);
   });
 
   it("never repeats a create on its own", async () => {
     const c = client();
-    fly.faults.add({ operationId: "Machines_create", when: "after", action: { status: 500, body: { error: "internal" } } });
+    fly.faults.add({
+      operationId: "Machines_create",
+      when: "after",
+      action: { status: 500, body: { error: "internal" } },
+    });
     const error = await failure(c.createMachine({ name: "m", region: "iad", config: { image: "img" } }));
     expect(error.status).toBe(500);
     expect(calls.filter((call) => call.operationId === "Machines_create")).toHaveLength(1);
@@ -139,7 +157,11 @@ describe("FlyClient over HTTP", () => {
 
   it("never puts the token in an error, even if Fly echoed it", async () => {
     const c = client();
-    fly.faults.add({ operationId: "Volumes_list", times: 10, action: { status: 400, body: { error: `bad token ${fly.token}` } } });
+    fly.faults.add({
+      operationId: "Volumes_list",
+      times: 10,
+      action: { status: 400, body: { error: `bad token ${fly.token}` } },
+    });
     const error = await failure(c.listVolumes());
     expect(error.message).not.toContain(fly.token);
     expect(error.message).toContain("[redacted]");

@@ -26,14 +26,7 @@ export const EXEC_TIMEOUT_S = 25;
 /** Grace on top of a server-side timeout before we give up on the socket. */
 const SERVER_TIMEOUT_GRACE_MS = 10_000;
 
-export type FlyMachineState =
-  | "created"
-  | "started"
-  | "stopped"
-  | "suspended"
-  | "failed"
-  | "destroyed"
-  | "settled";
+export type FlyMachineState = "created" | "started" | "stopped" | "suspended" | "failed" | "destroyed" | "settled";
 
 export type CreateVolumeInput = {
   name: string;
@@ -267,11 +260,7 @@ export class FlyClient {
    * One wait call of at most 60 s. Returns the state reached, or null when Fly's timeout ran
    * out (408: wait again). A 404 while waiting for `destroyed` means destroyed.
    */
-  async waitMachineOnce(
-    machineId: string,
-    state: FlyMachineState,
-    timeoutS: number,
-  ): Promise<string | null> {
+  async waitMachineOnce(machineId: string, state: FlyMachineState, timeoutS: number): Promise<string | null> {
     const seconds = Math.max(1, Math.min(MAX_WAIT_TIMEOUT_S, Math.ceil(timeoutS)));
     try {
       const result = await this.http.request({
@@ -358,11 +347,6 @@ export function isLiveVolume(volume: FlyVolume): boolean {
 }
 
 /** Volume states a machine can mount. */
-export const MOUNTABLE_VOLUME_STATES = new Set([
-  "created",
-  "extending",
-  "enabling_remote_export",
-  "hydrating",
-]);
+export const MOUNTABLE_VOLUME_STATES = new Set(["created", "extending", "enabling_remote_export", "hydrating"]);
 
 export type { FlyExecResult, FlyMachine, FlyVolume, FlyVolumeSnapshot, MachineConfig };

@@ -43,5 +43,4 @@ export function requireFlyToken(flyApiToken: string | undefined, stored: boolean
 
 export const STORED_SECRETS_HINT =
   "Store them with upsertAgentSecrets (per user) or upsertCompanySecrets (tenant defaults), or pass them as arguments.";
-export const ARGUMENT_SECRETS_HINT =
-  "Pass them as arguments, or store them and call the WithStoredSecrets variant.";
+export const ARGUMENT_SECRETS_HINT = "Pass them as arguments, or store them and call the WithStoredSecrets variant.";

@@ -21,24 +21,37 @@ export async function rotateHandler(
 ): Promise<RotationResult> {
   const batchSize = args.batchSize ?? DEFAULT_ROTATION_BATCH;
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_ROTATION_BATCH) {
-    throw flyAgentsError("invalid_argument", `batchSize must be a whole number from 1 to ${MAX_ROTATION_BATCH}; got ${batchSize}.`);
+    throw flyAgentsError(
+      "invalid_argument",
+      `batchSize must be a whole number from 1 to ${MAX_ROTATION_BATCH}; got ${batchSize}.`,
+    );
   }
-  const ring = keyRingFrom([args.secretsEncryptionKey, ...(args.previousSecretsEncryptionKeys ?? []), env.AGENT_SECRETS_ENCRYPTION_KEY]);
+  const ring = keyRingFrom([
+    args.secretsEncryptionKey,
+    ...(args.previousSecretsEncryptionKeys ?? []),
+    env.AGENT_SECRETS_ENCRYPTION_KEY,
+  ]);
   if (!ring) throw flyAgentsError("missing_secret", `Missing the new AGENT_SECRETS_ENCRYPTION_KEY. ${KEY_HOW_TO}.`);
   const previous = ring.all.slice(1);
   if (previous.length === 0) {
     throw flyAgentsError(
       "invalid_argument",
-      "No previous key to rotate from. Pass previousSecretsEncryptionKeys, or set AGENT_SECRETS_ENCRYPTION_KEY to \"<new>,<old>\".",
+      'No previous key to rotate from. Pass previousSecretsEncryptionKeys, or set AGENT_SECRETS_ENCRYPTION_KEY to "<new>,<old>".',
     );
   }
   const result: RotationResult = { keyId: ring.current.id, rotated: 0, batches: 0 };
   for (const table of TABLES) {
     for (const old of previous) {
       for (;;) {
-        const rows: Array<{ id: string; ciphertext: string }> = await ctx.runQuery(internal.secrets.store.listSealedByKeyId, { table, keyId: old.id, limit: batchSize });
+        const rows: Array<{ id: string; ciphertext: string }> = await ctx.runQuery(
+          internal.secrets.store.listSealedByKeyId,
+          { table, keyId: old.id, limit: batchSize },
+        );
         if (rows.length === 0) break;
-        const resealed = rows.map((row) => ({ id: row.id, ciphertext: seal(open(row.ciphertext, ring), ring.current) }));
+        const resealed = rows.map((row) => ({
+          id: row.id,
+          ciphertext: seal(open(row.ciphertext, ring), ring.current),
+        }));
         result.rotated += await ctx.runMutation(internal.secrets.store.replaceSealed, {
           table,
           expectedKeyId: old.id,

@@ -43,13 +43,24 @@ describe("crypto", () => {
 
 describe("stored secrets", () => {
   it("stores sealed values and returns only booleans", async () => {
-    const meta = await h.t.mutation(api.lib.upsertAgentSecrets, { ...owner, secretsEncryptionKey: TEST_KEY, llmApiKey: SECRETS.llmApiKey });
+    const meta = await h.t.mutation(api.lib.upsertAgentSecrets, {
+      ...owner,
+      secretsEncryptionKey: TEST_KEY,
+      llmApiKey: SECRETS.llmApiKey,
+    });
     expect(meta).toMatchObject({ hasLlmApiKey: true, hasTelegramBotToken: false, ...owner });
-    await h.t.mutation(api.lib.upsertAgentSecrets, { ...owner, secretsEncryptionKey: TEST_KEY, telegramBotToken: SECRETS.telegramBotToken });
+    await h.t.mutation(api.lib.upsertAgentSecrets, {
+      ...owner,
+      secretsEncryptionKey: TEST_KEY,
+      telegramBotToken: SECRETS.telegramBotToken,
+    });
     const after = await h.t.query(api.lib.getAgentSecretsMeta, owner);
     expect(after).toMatchObject({ hasLlmApiKey: true, hasTelegramBotToken: true });
     await h.t.mutation(api.lib.upsertAgentSecrets, { ...owner, secretsEncryptionKey: TEST_KEY, llmApiKey: "" });
-    expect(await h.t.query(api.lib.getAgentSecretsMeta, owner)).toMatchObject({ hasLlmApiKey: false, hasTelegramBotToken: true });
+    expect(await h.t.query(api.lib.getAgentSecretsMeta, owner)).toMatchObject({
+      hasLlmApiKey: false,
+      hasTelegramBotToken: true,
+    });
     const text = JSON.stringify(await allRows(h.t));
     expect(text).not.toContain(SECRETS.llmApiKey);
     expect(text).not.toContain(SECRETS.telegramBotToken);
@@ -76,7 +87,9 @@ describe("stored secrets", () => {
   it("reads the key from the component's AGENT_SECRETS_ENCRYPTION_KEY env var", async () => {
     process.env.AGENT_SECRETS_ENCRYPTION_KEY = TEST_KEY;
     await h.t.mutation(api.lib.upsertCompanySecrets, { tenantId: "tenant-a", llmApiKey: "k" });
-    expect(await h.t.query(api.lib.getCompanySecretsMeta, { tenantId: "tenant-a" })).toMatchObject({ hasLlmApiKey: true });
+    expect(await h.t.query(api.lib.getCompanySecretsMeta, { tenantId: "tenant-a" })).toMatchObject({
+      hasLlmApiKey: true,
+    });
     await h.t.mutation(api.lib.clearCompanySecrets, { tenantId: "tenant-a" });
     expect(await h.t.query(api.lib.getCompanySecretsMeta, { tenantId: "tenant-a" })).toBeNull();
   });
@@ -101,8 +114,18 @@ describe("WithStoredSecrets variants", () => {
     });
     const target = { flyAppName: h.app, flyApiBaseUrl: h.fly.url, secretsEncryptionKey: TEST_KEY };
     // No secret here: they all come from storage.
-    const spec = { ...target, ...owner, llmModel: "moonshotai/kimi-k2.5", bridgeUrl: "https://bridge.example.com", serviceId: "svc-1", startupTimeoutSec: 10 };
-    const result = await h.t.action(api.lib.provisionAgentMachineWithStoredSecrets, { ...spec, llmApiKey: "argument-key-never-used" });
+    const spec = {
+      ...target,
+      ...owner,
+      llmModel: "moonshotai/kimi-k2.5",
+      bridgeUrl: "https://bridge.example.com",
+      serviceId: "svc-1",
+      startupTimeoutSec: 10,
+    };
+    const result = await h.t.action(api.lib.provisionAgentMachineWithStoredSecrets, {
+      ...spec,
+      llmApiKey: "argument-key-never-used",
+    });
     const env = h.fly.state.machine(h.app, result.machineId)?.config?.env ?? {};
     expect(env.LLM_API_KEY).toBe(SECRETS.llmApiKey);
     expect(env.OPENCLAW_APP_KEY).toBe(SECRETS.appKey);
@@ -115,7 +138,10 @@ describe("WithStoredSecrets variants", () => {
     await h.t.action(api.lib.approveTelegramPairingWithStoredSecrets, { ...machine, telegramPairingCode: code });
     await h.t.action(api.lib.createAgentSnapshotWithStoredSecrets, machine);
     const second = await h.t.action(api.lib.recreateAgentFromLatestSnapshotWithStoredSecrets, spec);
-    await h.t.action(api.lib.deprovisionAgentMachineWithStoredSecrets, { ...target, machineDocId: second.machineDocId });
+    await h.t.action(api.lib.deprovisionAgentMachineWithStoredSecrets, {
+      ...target,
+      machineDocId: second.machineDocId,
+    });
     expect(h.fly.state.liveResources(h.app)).toEqual({ machines: [], volumes: [] });
 
     const everything = JSON.stringify([await allRows(h.t), result, second]);
@@ -144,7 +170,12 @@ describe("WithStoredSecrets variants", () => {
 describe("rotateSecretsEncryptionKey", () => {
   it("re-seals every row under the new key, in batches", async () => {
     for (let i = 0; i < 7; i++) {
-      await h.t.mutation(api.lib.upsertAgentSecrets, { tenantId: "t", userId: `u${i}`, secretsEncryptionKey: TEST_KEY, llmApiKey: `k${i}` });
+      await h.t.mutation(api.lib.upsertAgentSecrets, {
+        tenantId: "t",
+        userId: `u${i}`,
+        secretsEncryptionKey: TEST_KEY,
+        llmApiKey: `k${i}`,
+      });
     }
     await h.t.mutation(api.lib.upsertCompanySecrets, { tenantId: "t", secretsEncryptionKey: TEST_KEY, llmApiKey: "c" });
     const result = await h.t.action(api.lib.rotateSecretsEncryptionKey, {
@@ -157,12 +188,24 @@ describe("rotateSecretsEncryptionKey", () => {
     expect(meta?.keyId).toBe(parseEncryptionKey(OTHER_KEY).id);
     // The old key no longer opens them; the new one does.
     await expect(
-      h.t.mutation(api.lib.upsertAgentSecrets, { tenantId: "t", userId: "u3", secretsEncryptionKey: TEST_KEY, llmApiKey: "x" }),
+      h.t.mutation(api.lib.upsertAgentSecrets, {
+        tenantId: "t",
+        userId: "u3",
+        secretsEncryptionKey: TEST_KEY,
+        llmApiKey: "x",
+      }),
     ).rejects.toThrow(/sealed with key/);
-    await h.t.mutation(api.lib.upsertAgentSecrets, { tenantId: "t", userId: "u3", secretsEncryptionKey: OTHER_KEY, llmApiKey: "x" });
+    await h.t.mutation(api.lib.upsertAgentSecrets, {
+      tenantId: "t",
+      userId: "u3",
+      secretsEncryptionKey: OTHER_KEY,
+      llmApiKey: "x",
+    });
   });
 
   it("needs a previous key", async () => {
-    await expect(h.t.action(api.lib.rotateSecretsEncryptionKey, { secretsEncryptionKey: OTHER_KEY })).rejects.toThrow(/No previous key/);
+    await expect(h.t.action(api.lib.rotateSecretsEncryptionKey, { secretsEncryptionKey: OTHER_KEY })).rejects.toThrow(
+      /No previous key/,
+    );
   });
 });

@@ -9,17 +9,11 @@ import type { Doc } from "../_generated/dataModel.js";
 import { flyAgentsError } from "../errors.js";
 import { requireKeyRing } from "../settings.js";
 export { vAgentSecretsMeta, vCompanySecretsMeta, type AgentSecretsMeta, type CompanySecretsMeta } from "./meta.js";
-import {
-  SECRET_FIELDS,
-  type SecretField,
-  type SecretValues,
-  type SecretsPresence,
-} from "../validators.js";
+import { SECRET_FIELDS, type SecretField, type SecretValues, type SecretsPresence } from "../validators.js";
 import { open, seal, type KeyRing } from "./crypto.js";
 
 /** Whose secrets: a user of a tenant, or the tenant itself (defaults for its users). */
 export type SecretsOwner = { tenantId: string; userId?: string };
-
 
 const PRESENCE_KEYS: Record<SecretField, keyof SecretsPresence> = {
   flyApiToken: "hasFlyApiToken",
@@ -43,9 +37,7 @@ async function findRow(ctx: QueryCtx, owner: SecretsOwner): Promise<SealedRow | 
   if (owner.userId !== undefined) {
     return await ctx.db
       .query("agentVmSecrets")
-      .withIndex("by_tenantId_userId", (q) =>
-        q.eq("tenantId", owner.tenantId).eq("userId", owner.userId as string),
-      )
+      .withIndex("by_tenantId_userId", (q) => q.eq("tenantId", owner.tenantId).eq("userId", owner.userId as string))
       .unique();
   }
   return await ctx.db
@@ -92,9 +84,9 @@ export async function upsertSecrets(
     updatedAt: Date.now(),
   };
   if (existing && owner.userId !== undefined) {
-    await ctx.db.patch(existing._id as Doc<"agentVmSecrets">["_id"], fields);
+    await ctx.db.patch("agentVmSecrets", existing._id as Doc<"agentVmSecrets">["_id"], fields);
   } else if (existing) {
-    await ctx.db.patch(existing._id as Doc<"companySecrets">["_id"], fields);
+    await ctx.db.patch("companySecrets", existing._id as Doc<"companySecrets">["_id"], fields);
   } else if (owner.userId !== undefined) {
     await ctx.db.insert("agentVmSecrets", { tenantId: owner.tenantId, userId: owner.userId, ...fields });
   } else {
@@ -113,7 +105,9 @@ export async function secretsMeta(
 
 export async function clearSecrets(ctx: MutationCtx, owner: SecretsOwner): Promise<void> {
   const row = await findRow(ctx, owner);
-  if (row) await ctx.db.delete(row._id);
+  if (!row) return;
+  if (owner.userId !== undefined) await ctx.db.delete("agentVmSecrets", row._id as Doc<"agentVmSecrets">["_id"]);
+  else await ctx.db.delete("companySecrets", row._id as Doc<"companySecrets">["_id"]);
 }
 
 const vSealed = v.object({ keyId: v.string(), ciphertext: v.string() });
@@ -125,8 +119,7 @@ export const loadSealedSecrets = internalQuery({
   handler: async (ctx, args) => {
     const agent = await findRow(ctx, args);
     const company = await findRow(ctx, { tenantId: args.tenantId });
-    const pick = (row: SealedRow | null) =>
-      row ? { keyId: row.keyId, ciphertext: row.ciphertext } : null;
+    const pick = (row: SealedRow | null) => (row ? { keyId: row.keyId, ciphertext: row.ciphertext } : null);
     return { agent: pick(agent), company: pick(company) };
   },
 });
@@ -174,9 +167,9 @@ export const replaceSealed = internalMutation({
     let written = 0;
     for (const row of args.rows) {
       const id = ctx.db.normalizeId(args.table, row.id);
-      const doc = id ? await ctx.db.get(id) : null;
+      const doc = id ? await ctx.db.get(args.table, id) : null;
       if (!doc || doc.keyId !== args.expectedKeyId) continue;
-      await ctx.db.patch(doc._id, { keyId: args.keyId, ciphertext: row.ciphertext });
+      await ctx.db.patch(args.table, doc._id, { keyId: args.keyId, ciphertext: row.ciphertext });
       written++;
     }
     return written;

@@ -6,13 +6,19 @@ import { StepProgress } from "./StepProgress.js";
 function AgentSummary(props: { agent: Agent }) {
   const { agent } = props;
   if (agent.status === "provisioning") return <StepProgress step={agent.step} />;
-  if (agent.status === "error") return <span className="muted">{agent.statusReason ?? agent.lastError ?? "Failed"}</span>;
-  if (agent.status === "deleted") return <span className="muted">{agent.replacedBy ? "Replaced" : "Deprovisioned"}</span>;
+  if (agent.status === "error")
+    return <span className="muted">{agent.statusReason ?? agent.lastError ?? "Failed"}</span>;
+  if (agent.status === "deleted")
+    return <span className="muted">{agent.replacedBy ? "Replaced" : "Deprovisioned"}</span>;
   return <span className="muted">{agent.effectiveModel ?? agent.llmModel ?? "model not verified"}</span>;
 }
 
 /** The tenant's agents, newest first, with live statuses. Clicking one selects it. */
-export function AgentList(props: { agents: Paged<Agent>; selected: string | null; onSelect: (machineDocId: string) => void }) {
+export function AgentList(props: {
+  agents: Paged<Agent>;
+  selected: string | null;
+  onSelect: (machineDocId: string) => void;
+}) {
   const { agents } = props;
   if (agents.loading) return <p className="muted">Loading agents…</p>;
   if (agents.items.length === 0) return <p className="muted">No agents yet: provision one.</p>;
@@ -20,7 +26,11 @@ export function AgentList(props: { agents: Paged<Agent>; selected: string | null
     <>
       <ul className="agent-list">
         {agents.items.map((agent) => (
-          <li key={agent._id} data-agent={agent._id} className={agent.status === "deleted" ? "agent-deleted" : undefined}>
+          <li
+            key={agent._id}
+            data-agent={agent._id}
+            className={agent.status === "deleted" ? "agent-deleted" : undefined}
+          >
             <button
               type="button"
               className="agent-row"

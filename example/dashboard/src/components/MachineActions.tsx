@@ -37,10 +37,20 @@ export function MachineActions(props: { agent: Agent }) {
         <button type="button" disabled={busy || agent.status !== "stopped"} onClick={() => run("start")}>
           Start
         </button>
-        <button type="button" className="secondary" disabled={busy || agent.status !== "running"} onClick={() => run("stop")}>
+        <button
+          type="button"
+          className="secondary"
+          disabled={busy || agent.status !== "running"}
+          onClick={() => run("stop")}
+        >
           Stop
         </button>
-        <button type="button" className="secondary" disabled={busy || agent.status !== "running"} onClick={() => run("restart")}>
+        <button
+          type="button"
+          className="secondary"
+          disabled={busy || agent.status !== "running"}
+          onClick={() => run("restart")}
+        >
           Restart
         </button>
         <button

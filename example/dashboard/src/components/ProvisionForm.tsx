@@ -32,7 +32,10 @@ function provisionArgs(tenantId: string, fields: Fields): ProvisionArgs | string
     if (!Number.isInteger(memoryMB) || memoryMB < 256) return "Memory is a whole number of MB, at least 256.";
     args.memoryMB = memoryMB;
   }
-  const skills = fields.allowedSkills.split(",").map((skill) => skill.trim()).filter((skill) => skill !== "");
+  const skills = fields.allowedSkills
+    .split(",")
+    .map((skill) => skill.trim())
+    .filter((skill) => skill !== "");
   if (skills.length > 0) args.allowedSkills = skills;
   return args;
 }

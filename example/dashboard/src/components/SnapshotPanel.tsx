@@ -54,7 +54,12 @@ export function SnapshotPanel(props: { agent: Agent; onRecreated: (machineDocId:
         >
           {snapshot.state.status === "pending" ? "Taking snapshot…" : "Take snapshot"}
         </button>
-        <button type="button" className="secondary" disabled={!canRestore || confirming} onClick={() => setConfirming(true)}>
+        <button
+          type="button"
+          className="secondary"
+          disabled={!canRestore || confirming}
+          onClick={() => setConfirming(true)}
+        >
           {recreate.state.status === "pending" ? "Restoring…" : "Restore from latest snapshot"}
         </button>
       </div>
