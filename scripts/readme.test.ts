@@ -61,7 +61,7 @@ describe("README.md", () => {
         for (const command of line.split("&&").map((part) => part.trim())) {
           const words = command.split(/\s+/);
           const ok =
-            (words[0] === "npm" && words.length === 2 && ["install", "i", "test"].includes(words[1])) ||
+            (words[0] === "npm" && words.length === 2 && ["install", "i", "ci", "test"].includes(words[1])) ||
             (words[0] === "npm" && words[1] === "install" && words.length === 3 && words[2] === PACKAGE.name) ||
             (words[0] === "npm" &&
               words[1] === "run" &&

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { CliUsageError, parseCliArgs } from "./cliArgs.js";
+import { CLI_FLAGS, CLI_USAGE, CliUsageError, OPTION_KNOBS, parseCliArgs } from "./cliArgs.js";
 import { runCli } from "./cliRun.js";
 import { FlyContract } from "./contract.js";
 import type { FlyEmulator } from "./emulator.js";
@@ -59,6 +59,10 @@ describe("parseCliArgs", () => {
       "--fault-kinds",
       "500,drop",
       "--record-bodies",
+      "--fault-operations",
+      "Machines_create,Volumes_create",
+      "--lease-owner",
+      "ops@acme.example",
     ]);
     expect(parsed).toEqual({
       help: false,
@@ -81,8 +85,14 @@ describe("parseCliArgs", () => {
         execDeadlineMs: 1000,
         rateLimits: true,
         seed: 42,
-        randomFaults: { seed: 42, rate: 0.1, kinds: ["500", "drop"] },
+        randomFaults: {
+          seed: 42,
+          rate: 0.1,
+          kinds: ["500", "drop"],
+          operationIds: ["Machines_create", "Volumes_create"],
+        },
         recordBodies: true,
+        leaseOwner: "ops@acme.example",
       },
     });
   });
@@ -99,6 +109,18 @@ describe("parseCliArgs", () => {
     expect(parseCliArgs(["--port", "1", "-h"])).toEqual({ help: true });
   });
 
+  it("sets custom rate-limit rules, which imply rate limits", () => {
+    expect(parseCliArgs(["--rate-limit-default", "2,4", "--rate-limit=Machines_show=10,20"])).toEqual({
+      help: false,
+      options: {
+        rateLimits: {
+          default: { perSecond: 2, burst: 4 },
+          perOperation: { Machines_show: { perSecond: 10, burst: 20 } },
+        },
+      },
+    });
+  });
+
   it("rejects mistakes with a usage error", () => {
     for (const argv of [
       ["--port"],
@@ -112,9 +134,34 @@ describe("parseCliArgs", () => {
       ["--bogus"],
       ["--token", ""],
       ["--retry-after", "--no-rate-limits"],
+      ["--rate-limit-default", "1", "--rate-limits"],
+      ["--rate-limit", "Machines_show"],
+      ["--rate-limit-default", "1,3", "--no-rate-limits"],
+      ["--fault-operations", "Machines_create"],
+      ["--record-bodies=yes"],
     ]) {
       expect(() => parseCliArgs(argv), argv.join(" ")).toThrow(CliUsageError);
     }
+  });
+});
+
+describe("--help", () => {
+  it("has a flag for every option of the emulator", () => {
+    const withFlag = new Set(CLI_FLAGS.map((flag) => flag.sets));
+    expect(OPTION_KNOBS.filter((option) => !withFlag.has(option))).toEqual([]);
+  });
+
+  it("lists every flag, with its value and a description", () => {
+    for (const flag of CLI_FLAGS) {
+      const label = flag.value ? `${flag.name} ${flag.value}` : flag.name;
+      expect(CLI_USAGE, label).toMatch(new RegExp(`^  ${label.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} +\\S`, "m"));
+    }
+    expect(new Set(CLI_FLAGS.map((flag) => flag.name)).size).toBe(CLI_FLAGS.length);
+  });
+
+  it("shows the defaults the emulator really uses", () => {
+    expect(CLI_USAGE).toMatch(/--boot-ms MS +a Machine goes created → started in \(default 100\)/);
+    expect(CLI_USAGE).toMatch(/--app NAME +.*\(default fly-agents-test\)/);
   });
 });
 
@@ -133,8 +180,10 @@ describe("runCli", () => {
     if (!("emulator" in result)) throw new Error("the CLI did not start");
     started.push(result.emulator);
     const printed = out.join("");
-    expect(printed).toContain(`FLY_API_URL=${result.emulator.url}`);
-    expect(printed).toContain("FLY_API_TOKEN=cli-token");
+    expect(printed).toMatch(new RegExp(`^FLY_API_BASE_URL=${result.emulator.url}$`, "m"));
+    expect(printed).toMatch(/^FLY_API_TOKEN=cli-token$/m);
+    expect(printed).toMatch(/^FLY_APP_NAME=cli-app$/m);
+    expect(printed).not.toContain("FLY_API_URL");
     expect(result.emulator.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1$/);
     const reply = await fetch(`${result.emulator.url}/apps/cli-app/machines`, {
       headers: { authorization: "Bearer cli-token" },

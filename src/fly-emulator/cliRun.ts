@@ -2,6 +2,21 @@ import { CLI_USAGE, type CliOptions, CliUsageError, parseCliArgs } from "./cliAr
 import { startFlyEmulator, type FlyEmulator } from "./emulator.js";
 import { errorMessage } from "./errors.js";
 
+/**
+ * The env vars that point the component (and the example app's `FlyAgents` client) at `emulator`:
+ * `FLY_API_BASE_URL` and `FLY_API_TOKEN` are what `app.use(flyAgents, { env })` binds, and `FLY_APP_NAME` the
+ * client's fallback for `flyAppName` (the emulator's first app).
+ * @param emulator a running emulator.
+ * @returns `[name, value]` pairs, in the order printed.
+ */
+export function envLines(emulator: FlyEmulator): Array<[string, string]> {
+  return [
+    ["FLY_API_BASE_URL", emulator.url],
+    ["FLY_API_TOKEN", emulator.token],
+    ["FLY_APP_NAME", emulator.state.apps()[0] ?? ""],
+  ];
+}
+
 /** Where the CLI writes and how it learns it should stop. */
 export interface CliIo {
   stdout: (text: string) => void;
@@ -40,10 +55,12 @@ export async function runCli(
   }
   io.stdout(
     [
-      `Fly Machines emulator listening on ${emulator.url}`,
-      `FLY_API_URL=${emulator.url}`,
-      `FLY_API_TOKEN=${emulator.token}`,
-      `Apps: ${emulator.state.apps().join(", ")}`,
+      `Fly Machines emulator listening on ${emulator.url} (apps: ${emulator.state.apps().join(", ")})`,
+      "",
+      "# The env vars the component and the example app read: paste them into a .env file your tests load,",
+      "# or set each on a local deployment (`npx convex env set NAME value`):",
+      ...envLines(emulator).map(([name, value]) => `${name}=${value}`),
+      "",
       "Press Ctrl+C to stop.",
       "",
     ].join("\n"),
