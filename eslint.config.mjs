@@ -8,7 +8,14 @@ const convexRules = convexPlugin.configs.recommended[0].rules;
 
 export default tseslint.config(
   {
-    ignores: ["node_modules/", "dist/", "example/dist/", "bench-results/", "**/_generated/", "scripts/codegen/**"],
+    ignores: [
+      "node_modules/",
+      "dist/",
+      "example/dist/",
+      "bench-results/",
+      "**/_generated/",
+      "scripts/codegen/**/*.mjs",
+    ],
   },
   {
     files: ["**/*.ts", "**/*.tsx"],

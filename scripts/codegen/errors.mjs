@@ -1,5 +1,5 @@
-// The one error type the codegen raises on purpose. The entry point (scripts/codegen.mjs) prints
-// its message as `codegen: <message>` and exits 2; any other error is a bug and keeps its stack.
+// The one error type the codegen raises on purpose. The entry point (cli.mjs) prints its message as
+// `codegen: <message>` and exits 2; any other error is a bug and keeps its stack.
 
 export class CodegenError extends Error {}
 

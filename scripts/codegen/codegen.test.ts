@@ -1,22 +1,11 @@
-// Proves that `npm run codegen:check` (scripts/codegen.mjs --check) catches stale _generated files,
-// and that the renderer reproduces what a real Convex backend generates.
-import { spawnSync } from "node:child_process";
+// @vitest-environment node
+// Proves that `npm run codegen:check` (scripts/codegen/cli.mjs --check) catches stale _generated
+// files, and that the renderer reproduces what a real Convex backend generates.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-
-const REPO = process.cwd();
-const SCRIPT = path.join(REPO, "scripts", "codegen.mjs");
-
-function run(...args: string[]) {
-  const result = spawnSync(process.execPath || "node", [SCRIPT, ...args], {
-    cwd: REPO,
-    encoding: "utf8",
-    timeout: 60_000,
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr, output: result.stdout + result.stderr };
-}
+import { REPO, runCodegen as run, writeFiles } from "./testing.js";
 
 // A tiny component: env vars, a child component, a schema, and public + internal functions.
 const FIXTURE: Record<string, string> = {
@@ -63,35 +52,27 @@ export const markStarted = internalMutation({ args: { machineId: v.id("agentMach
 
 let dir: string;
 
-function writeFixture(root: string, files: Record<string, string>) {
-  for (const [rel, contents] of Object.entries(files)) {
-    const file = path.join(root, rel);
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, contents.trimStart());
-  }
-}
-
 const generated = (name: string) => path.join(dir, "src", "component", "_generated", name);
 
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "codegen-test-"));
-  writeFixture(dir, FIXTURE);
+  writeFiles(dir, FIXTURE);
 });
 
 afterAll(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-describe("scripts/codegen.mjs", () => {
+describe("scripts/codegen/cli.mjs", () => {
   test("--check fails before anything was generated", () => {
-    const r = run("--root", dir, "--check");
+    const r = run(["--root", dir, "--check"]);
     expect(r.code, r.output).toBe(1);
     expect(r.stdout).toContain("missing: src/component/_generated/component.ts");
     expect(r.stdout).toContain("npm run codegen");
   });
 
   test("a fresh render passes --check", () => {
-    const write = run("--root", dir);
+    const write = run(["--root", dir]);
     expect(write.code, write.output).toBe(0);
     expect(fs.readdirSync(path.dirname(generated("api.ts"))).sort()).toEqual([
       "api.ts",
@@ -99,7 +80,7 @@ describe("scripts/codegen.mjs", () => {
       "dataModel.ts",
       "server.ts",
     ]);
-    const check = run("--root", dir, "--check");
+    const check = run(["--root", dir, "--check"]);
     expect(check.code, check.output).toBe(0);
   });
 
@@ -126,7 +107,7 @@ describe("scripts/codegen.mjs", () => {
     const good = fs.readFileSync(file, "utf8");
     fs.writeFileSync(file, good.replace("machineId: string", "machineId: number"));
     try {
-      const r = run("--root", dir, "--check");
+      const r = run(["--root", dir, "--check"]);
       expect(r.code, r.output).toBe(1);
       expect(r.stdout).toMatch(/stale: +src\/component\/_generated\/component\.ts \(line \d+: expected/);
       expect(r.stdout).toContain("Run `npm run codegen`");
@@ -146,7 +127,7 @@ describe("scripts/codegen.mjs", () => {
     fs.rmSync(generated("server.ts"));
     fs.writeFileSync(generated("old.ts"), "export {};\n");
     try {
-      const r = run("--root", dir, "--check");
+      const r = run(["--root", dir, "--check"]);
       expect(r.code, r.output).toBe(1);
       expect(r.stdout).toContain("stale:   src/component/_generated/component.ts");
       expect(r.stdout).toContain("missing: src/component/_generated/server.ts");
@@ -156,7 +137,7 @@ describe("scripts/codegen.mjs", () => {
       fs.writeFileSync(generated("server.ts"), server);
       fs.rmSync(generated("old.ts"));
     }
-    expect(run("--root", dir, "--check").code).toBe(0);
+    expect(run(["--root", dir, "--check"]).code).toBe(0);
   });
 
   test("reproduces @convex-dev/rate-limiter's backend-generated files byte for byte", () => {
@@ -166,10 +147,46 @@ describe("scripts/codegen.mjs", () => {
     const copy = fs.mkdtempSync(path.join(os.tmpdir(), "codegen-rate-limiter-"));
     try {
       fs.cpSync(shipped, path.join(copy, "src"), { recursive: true });
-      const r = run("--root", copy, "--check");
+      const r = run(["--root", copy, "--check"]);
       expect(r.code, r.output).toBe(0);
     } finally {
       fs.rmSync(copy, { recursive: true, force: true });
+    }
+  });
+  test('reads "use node" as a directive only: a module that merely mentions it stays a component module', () => {
+    // convex finds the directive with @babel/parser; its stand-in must answer as babel would, not
+    // take any file that contains the words for a Node module.
+    const notes = path.join(dir, "src", "component", "notes.ts");
+    fs.writeFileSync(
+      notes,
+      `// Component modules run in Convex's runtime: "use node" is refused here.\n` +
+        `import { query } from "./_generated/server.js";\n` +
+        `export const hello = query({ args: {}, handler: async () => "hi" });\n`,
+    );
+    try {
+      const r = run(["--root", dir]);
+      expect(r.code, r.output).toBe(0);
+      expect(fs.readFileSync(generated("component.ts"), "utf8")).toContain("notes: {");
+    } finally {
+      fs.rmSync(notes);
+      run(["--root", dir]);
+    }
+    expect(run(["--root", dir, "--check"]).code).toBe(0);
+  });
+
+  test('refuses a "use node" directive in a component, as convex does', () => {
+    const node = path.join(dir, "src", "component", "nodeOnly.ts");
+    fs.writeFileSync(
+      node,
+      `"use node";\nimport { action } from "./_generated/server.js";\n` +
+        `export const run = action({ args: {}, handler: async () => null });\n`,
+    );
+    try {
+      const r = run(["--root", dir, "--check"]);
+      expect(r.code, r.output).toBe(2);
+      expect(r.stderr).toContain(`codegen: "use node" directive is not supported in components.`);
+    } finally {
+      fs.rmSync(node);
     }
   });
 });
