@@ -11,6 +11,11 @@ export default defineConfig({
   test: {
     environment: "edge-runtime",
     server: { deps: { inline: ["convex-test"] } },
+    // Holds convex-test to a deployment's rules (no `.paginate()` in components, env vars scoped to
+    // their bindings): the bindings come from the codegen's analysis of convex/convex.config.ts, read
+    // once per run; the scoped process.env is installed before any test file loads a component.
+    globalSetup: ["src/testing/globalSetup.ts"],
+    setupFiles: ["src/testing/deployment.ts"],
     include: ["src/**/*.test.ts", "convex/**/*.test.ts", "example/**/*.test.ts", "scripts/**/*.test.ts"],
     typecheck: {
       enabled: true,

@@ -5,6 +5,8 @@
  * package's `/test` export, against a Fly emulator on 127.0.0.1.
  */
 import type { FlyEmulatorOptions } from "@okrlinkhub/fly-agents/fly-emulator";
+import { HOST_ENV_BINDINGS } from "../src/testing/bindings.js";
+import { underDeploymentRules, type ComponentEnvBindings } from "../src/testing/deployment.js";
 // README: testImports
 import { convexTest } from "convex-test";
 import flyAgentsTest from "@okrlinkhub/fly-agents/test";
@@ -57,8 +59,13 @@ function saveDeploymentEnv(): () => void {
  * `close` puts the env back and stops the emulator.
  * @param emulatorOptions Overrides of the emulator's fast test timings (the demo's slower ones,
  * Fly's rate limits, random faults).
+ * @param envBindings What convex.config.ts binds to each component (default: what the codegen's
+ * analysis of convex/convex.config.ts says); a test can take a binding away.
  */
-export async function startExampleApp(emulatorOptions: FlyEmulatorOptions = {}) {
+export async function startExampleApp(
+  emulatorOptions: FlyEmulatorOptions = {},
+  envBindings: ComponentEnvBindings = HOST_ENV_BINDINGS,
+) {
   const restoreEnv = saveDeploymentEnv();
   // README: testSetup
   const fly = await startFlyEmulator({
@@ -80,6 +87,10 @@ export async function startExampleApp(emulatorOptions: FlyEmulatorOptions = {}) 
   const t = convexTest(schema, modules);
   flyAgentsTest.register(t);
   // README: end
+  // This project's own tests go further than a host's: they register the component again, under a
+  // deployment's rules (src/testing/deployment.ts), so that `.paginate()` inside it, or a read of an
+  // env var convex.config.ts does not bind to it, fails here as it would on Convex.
+  flyAgentsTest.register(underDeploymentRules(t, envBindings));
   const close = async () => {
     restoreEnv();
     await fly.close();

@@ -8,6 +8,8 @@ import { componentsGeneric } from "convex/server";
 import { FlyAgents, isFlyAgentsError, type ComponentApi } from "./index.js";
 import { register } from "../test.js";
 import { OTHER_KEY, SECRETS, TEST_KEY } from "../testing/harness.js";
+import { HOST_ENV_BINDINGS } from "../testing/bindings.js";
+import { underDeploymentRules } from "../testing/deployment.js";
 import { startFlyEmulator, type FlyEmulator } from "../fly-emulator/index.js";
 
 /** `components` as a host app's `_generated/api` would give it. */
@@ -38,7 +40,7 @@ beforeEach(async () => {
   savedEnv = HOST_ENV.map((name) => [name, process.env[name]] as const);
   for (const name of HOST_ENV) delete process.env[name];
   t = convexTest(undefined, hostModules);
-  register(t);
+  register(underDeploymentRules(t, HOST_ENV_BINDINGS));
 });
 afterEach(async () => {
   for (const [name, value] of savedEnv) {

@@ -266,7 +266,9 @@ export class FlyAgents {
   }
 
   /**
-   * One page of a tenant's agents, newest first.
+   * One page of a tenant's agents, newest first: a standard PaginationResult of at most 500
+   * agents. Return it from a query of yours and page in React with `usePaginatedQuery` from
+   * `convex-helpers/react` (it passes the `endCursor` these pages need).
    * @param ctx Any context that can run queries.
    */
   async listByTenantPage(
@@ -281,7 +283,7 @@ export class FlyAgents {
   }
 
   /**
-   * One page of an agent's lifecycle events, newest first.
+   * One page of an agent's lifecycle events, newest first (paged as listByTenantPage).
    * @param ctx Any context that can run queries.
    */
   async auditOfMachine(ctx: RunQueryCtx, args: MachineArgs & { paginationOpts: PaginationOptions }) {
@@ -289,7 +291,7 @@ export class FlyAgents {
   }
 
   /**
-   * One page of a tenant's lifecycle events, newest first.
+   * One page of a tenant's lifecycle events, newest first (paged as listByTenantPage).
    * @param ctx Any context that can run queries.
    */
   async auditOfTenant(ctx: RunQueryCtx, args: { tenantId: string; paginationOpts: PaginationOptions }) {

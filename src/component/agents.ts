@@ -7,6 +7,7 @@
  * only ever shows what the last owner saw on Fly.
  */
 import { v } from "convex/values";
+import { stream } from "convex-helpers/server/stream";
 import { internalMutation, internalQuery, type MutationCtx, type QueryCtx } from "./_generated/server.js";
 import type { Doc, Id } from "./_generated/dataModel.js";
 import { flyAgentsError } from "./errors.js";
@@ -180,7 +181,14 @@ export const agentsNeedingSweep = internalQuery({
   },
 });
 
-/** A page of agents that should have a live machine (running or stopped), for the sweep's check. */
+/** Rows one page of `agentsWithMachinesPage` may read, skipped ones (other Fly apps) included. */
+const SWEEP_PAGE_MAX_ROWS_READ = 2_000;
+
+/**
+ * A page of agents that should have a live machine (running or stopped), for the sweep's check.
+ * Paged with convex-helpers' stream (components cannot use `.paginate()`); agents of other Fly
+ * apps are skipped, and at most SWEEP_PAGE_MAX_ROWS_READ rows are read per page.
+ */
 export const agentsWithMachinesPage = internalQuery({
   args: {
     flyAppName: v.string(),
@@ -194,11 +202,11 @@ export const agentsWithMachinesPage = internalQuery({
     continueCursor: v.string(),
   }),
   handler: async (ctx, args) => {
-    const result = await ctx.db
+    const result = await stream(ctx.db, schema)
       .query("agentMachines")
       .withIndex("by_status_statusChangedAt", (q) => q.eq("status", args.status))
-      .filter((q) => q.eq(q.field("flyAppName"), args.flyAppName))
-      .paginate({ cursor: args.cursor, numItems: args.numItems });
+      .filterWith(async (agent) => agent.flyAppName === args.flyAppName)
+      .paginate({ cursor: args.cursor, numItems: args.numItems, maximumRowsRead: SWEEP_PAGE_MAX_ROWS_READ });
     return {
       page: result.page.map((agent) => ({ id: agent._id, machineId: agent.machineId })),
       isDone: result.isDone,

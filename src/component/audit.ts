@@ -1,10 +1,13 @@
 /**
  * The audit trail: one event per finished lifecycle operation, with its Fly request ids.
- * Never holds a secret (messages pass through the operation's redactor first).
+ * Never holds a secret (messages pass through the operation's redactor first). Pages come from
+ * convex-helpers' paginator: components cannot use `.paginate()` (see listing.ts).
  */
-import { paginationOptsValidator, paginationResultValidator } from "convex/server";
+import { paginationOptsValidator, paginationResultValidator, type PaginationOptions } from "convex/server";
 import { v } from "convex/values";
+import { paginator } from "convex-helpers/server/pagination";
 import { internalMutation, type QueryCtx } from "./_generated/server.js";
+import { pageOptions } from "./listing.js";
 import schema from "./schema.js";
 import { vAuditEvent } from "./shapes.js";
 
@@ -23,28 +26,22 @@ export const recordAuditEvent = internalMutation({
 export const auditPageArgs = { paginationOpts: paginationOptsValidator };
 export const vAuditPage = paginationResultValidator(vAuditEvent);
 
-export async function auditEventsOfMachine(
-  ctx: QueryCtx,
-  machineDocId: string,
-  paginationOpts: typeof paginationOptsValidator.type,
-) {
+/** One page of an agent's events, newest first (an id that names no agent has none). */
+export async function auditEventsOfMachine(ctx: QueryCtx, machineDocId: string, paginationOpts: PaginationOptions) {
   const id = ctx.db.normalizeId("agentMachines", machineDocId);
   if (!id) return { page: [], isDone: true, continueCursor: "" };
-  return await ctx.db
+  return await paginator(ctx.db, schema)
     .query("auditEvents")
     .withIndex("by_machineDocId", (q) => q.eq("machineDocId", id))
     .order("desc")
-    .paginate(paginationOpts);
+    .paginate(pageOptions(paginationOpts));
 }
 
-export async function auditEventsOfTenant(
-  ctx: QueryCtx,
-  tenantId: string,
-  paginationOpts: typeof paginationOptsValidator.type,
-) {
-  return await ctx.db
+/** One page of a tenant's events, newest first. */
+export async function auditEventsOfTenant(ctx: QueryCtx, tenantId: string, paginationOpts: PaginationOptions) {
+  return await paginator(ctx.db, schema)
     .query("auditEvents")
     .withIndex("by_tenantId", (q) => q.eq("tenantId", tenantId))
     .order("desc")
-    .paginate(paginationOpts);
+    .paginate(pageOptions(paginationOpts));
 }

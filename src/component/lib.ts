@@ -9,6 +9,7 @@ import { action, mutation, query } from "./_generated/server.js";
 import { getAgentOrThrow } from "./agents.js";
 import { auditEventsOfMachine, auditEventsOfTenant, vAuditPage } from "./audit.js";
 import { deprovisionHandler, restartHandler, startHandler, stopHandler } from "./lifecycle.js";
+import { agentsOfTenant, agentsOfTenantPage, listLimit } from "./listing.js";
 import { approvePairingHandler } from "./pairing.js";
 import { provisionHandler } from "./provisioning.js";
 import { sweepHandler, syncHandler } from "./reconcile.js";
@@ -25,10 +26,6 @@ import {
   vProvisionResult,
   vSnapshotResult,
 } from "./validators.js";
-
-/** The most agents `listAgentMachinesByTenant` returns; page with listAgentMachinesByTenantPage. */
-export const MAX_LIST_LIMIT = 500;
-const DEFAULT_LIST_LIMIT = 100;
 
 const provisionArgs = { ...agentSpecArgs, ...flyTargetArgs, openclawGatewayToken: v.string(), flyApiToken: v.string() };
 const provisionStoredArgs = {
@@ -227,33 +224,18 @@ export const getAgentMachine = query({
 export const listAgentMachinesByTenant = query({
   args: { tenantId: v.string(), status: v.optional(vAgentStatus), limit: v.optional(v.number()) },
   returns: v.array(vAgentMachine),
-  handler: async (ctx, args) => {
-    const limit = Math.max(1, Math.min(MAX_LIST_LIMIT, Math.floor(args.limit ?? DEFAULT_LIST_LIMIT)));
-    const status = args.status;
-    const query =
-      status === undefined
-        ? ctx.db.query("agentMachines").withIndex("by_tenantId", (q) => q.eq("tenantId", args.tenantId))
-        : ctx.db
-            .query("agentMachines")
-            .withIndex("by_tenantId_status", (q) => q.eq("tenantId", args.tenantId).eq("status", status));
-    return await query.order("desc").take(limit);
-  },
+  handler: (ctx, args) => agentsOfTenant(ctx, args),
 });
 
-/** A tenant's agents, newest first, one page at a time (for usePaginatedQuery). */
+/**
+ * A tenant's agents, newest first, one page at a time: a standard PaginationResult of at most
+ * 500 agents per page. Page with `usePaginatedQuery` from `convex-helpers/react` (components
+ * cannot use `.paginate()`, so pages come from convex-helpers' paginator, which needs its hook).
+ */
 export const listAgentMachinesByTenantPage = query({
   args: { tenantId: v.string(), status: v.optional(vAgentStatus), paginationOpts: paginationOptsValidator },
   returns: paginationResultValidator(vAgentMachine),
-  handler: async (ctx, args) => {
-    const status = args.status;
-    const query =
-      status === undefined
-        ? ctx.db.query("agentMachines").withIndex("by_tenantId", (q) => q.eq("tenantId", args.tenantId))
-        : ctx.db
-            .query("agentMachines")
-            .withIndex("by_tenantId_status", (q) => q.eq("tenantId", args.tenantId).eq("status", status));
-    return await query.order("desc").paginate(args.paginationOpts);
-  },
+  handler: (ctx, args) => agentsOfTenantPage(ctx, args),
 });
 
 /** An agent's snapshots, newest first. */
@@ -263,12 +245,11 @@ export const listAgentSnapshots = query({
   handler: async (ctx, args) => {
     const id = ctx.db.normalizeId("agentMachines", args.machineDocId);
     if (!id) return [];
-    const limit = Math.max(1, Math.min(MAX_LIST_LIMIT, Math.floor(args.limit ?? DEFAULT_LIST_LIMIT)));
     return await ctx.db
       .query("agentSnapshots")
       .withIndex("by_machineDocId", (q) => q.eq("machineDocId", id))
       .order("desc")
-      .take(limit);
+      .take(listLimit(args.limit));
   },
 });
 
@@ -302,14 +283,14 @@ export const applyAllowedSkillsToMachine = action({
 
 // ---- audit trail ---------------------------------------------------------------------------
 
-/** An agent's lifecycle events, newest first. */
+/** An agent's lifecycle events, newest first, one page at a time (as listAgentMachinesByTenantPage). */
 export const listAuditEventsByMachine = query({
   args: { machineDocId: v.string(), paginationOpts: paginationOptsValidator },
   returns: vAuditPage,
   handler: (ctx, args) => auditEventsOfMachine(ctx, args.machineDocId, args.paginationOpts),
 });
 
-/** A tenant's lifecycle events, newest first. */
+/** A tenant's lifecycle events, newest first, one page at a time (as listAgentMachinesByTenantPage). */
 export const listAuditEventsByTenant = query({
   args: { tenantId: v.string(), paginationOpts: paginationOptsValidator },
   returns: vAuditPage,

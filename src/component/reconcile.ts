@@ -24,8 +24,8 @@ import { requireFlyToken } from "./secrets/resolve.js";
 export const DEFAULT_STALE_AFTER_MS = 12 * 60_000;
 /** Agents the sweep repairs per call, so one call stays well inside an action's lifetime. */
 export const SWEEP_BATCH = 20;
-/** Agent records read per page when checking machines against Fly's list. */
-const SWEEP_PAGE = 200;
+/** Agents of the app per page when checking machines against Fly's list. */
+export const SWEEP_PAGE = 200;
 
 /** Reads the agent's machine from Fly (null when Fly no longer has it). */
 async function readMachine(op: Operation, machineId: string): Promise<FlyMachine | null> {

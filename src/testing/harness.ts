@@ -10,6 +10,8 @@ import schema from "../component/schema.js";
 import type { Doc, Id, TableNames } from "../component/_generated/dataModel.js";
 import type { WithoutSystemFields } from "convex/server";
 import { startFlyEmulator, type FlyEmulator, type FlyEmulatorOptions } from "../fly-emulator/index.js";
+import { HOST_ENV_BINDINGS } from "./bindings.js";
+import { asComponent, underDeploymentRules } from "./deployment.js";
 
 export const modules = import.meta.glob(["../component/**/*.ts", "!../component/**/*.test.ts"]);
 
@@ -43,10 +45,20 @@ export const SECRETS = {
 
 export type Harness = Awaited<ReturnType<typeof setupHarness>>;
 
+/**
+ * The component alone, at the root of a convex-test instance but held to a deployment's rules
+ * for a component (src/testing/deployment.ts): no `.paginate()`, and only the env vars the
+ * example app binds to it.
+ */
+function componentUnderTest(options: { transactionLimits?: boolean } = {}) {
+  const t = convexTest({ schema, modules: asComponent(modules, "flyAgents", HOST_ENV_BINDINGS), ...options });
+  rateLimiter.register(underDeploymentRules(t, HOST_ENV_BINDINGS), "rateLimiter");
+  return t;
+}
+
 export async function setupHarness(emulatorOptions: FlyEmulatorOptions = {}) {
   const fly: FlyEmulator = await startFlyEmulator({ bootTimeMs: 60, gatewayStartupMs: 60, ...emulatorOptions });
-  const t = convexTest(schema, modules);
-  rateLimiter.register(t, "rateLimiter");
+  const t = componentUnderTest();
   const app = "fly-agents-test";
   const target = { flyAppName: app, flyApiToken: fly.token, flyApiBaseUrl: fly.url };
   const provisionArgs = (overrides: Record<string, unknown> = {}) => ({
@@ -69,9 +81,7 @@ const SEED_BATCH = 1_000;
 
 /** The component alone in convex-test, with Convex's per-transaction limits enforced. */
 export function setupLimitedComponent() {
-  const t = convexTest({ schema, modules, transactionLimits: true });
-  rateLimiter.register(t, "rateLimiter");
-  return t;
+  return componentUnderTest({ transactionLimits: true });
 }
 type LimitedComponent = ReturnType<typeof setupLimitedComponent>;
 type LimitedCtx = Parameters<Parameters<LimitedComponent["run"]>[0]>[0];

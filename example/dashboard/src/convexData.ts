@@ -2,16 +2,14 @@
  * The data layer on a real deployment: the example app's functions (`convex/agents.ts`)
  * through `convex/react`. Reads are Convex subscriptions, so statuses and provisioning steps
  * update live while a provision action runs.
+ *
+ * Lists page with `usePaginatedQuery` from `convex-helpers/react`, not `convex/react`'s: the
+ * component pages with convex-helpers' paginator (components cannot use `.paginate()`), whose
+ * pages stay adjacent only when the hook pins each page's `endCursor`, as this one does.
  */
 import { createElement, useMemo, type ReactNode } from "react";
-import {
-  ConvexProvider,
-  ConvexReactClient,
-  useAction,
-  usePaginatedQuery,
-  useQuery,
-  type UsePaginatedQueryResult,
-} from "convex/react";
+import { ConvexProvider, ConvexReactClient, useAction, useQuery, type UsePaginatedQueryResult } from "convex/react";
+import { usePaginatedQuery } from "convex-helpers/react";
 import { api } from "../../../convex/_generated/api.js";
 import type { FleetCommands, FleetData, Paged } from "./data.js";
 import { sessionFromToken } from "./session.js";

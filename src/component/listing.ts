@@ -1,0 +1,61 @@
+/**
+ * Listing agents and paging through them inside a component.
+ *
+ * Convex refuses `.paginate()` in any component but the app (`PaginationUnsupportedInComponents`,
+ * CONVEX_NOTES.md 1), so pages come from convex-helpers' `paginator`, which walks the same index
+ * with ordinary reads and returns the standard `PaginationResult` (`page`, `isDone`,
+ * `continueCursor`, plus `splitCursor`/`pageStatus` when a page should be split). Host apps page
+ * through it with `usePaginatedQuery` from `convex-helpers/react`, which passes the `endCursor`
+ * these pages need to stay adjacent as they grow.
+ */
+import type { PaginationOptions } from "convex/server";
+import { paginator } from "convex-helpers/server/pagination";
+import type { QueryCtx } from "./_generated/server.js";
+import schema from "./schema.js";
+import type { AgentStatus } from "./validators.js";
+
+/** The most items one call returns, whether a list (`limit`) or a page (`numItems`). */
+export const MAX_LIST_LIMIT = 500;
+/** Items a list returns when the caller gives no `limit`. */
+export const DEFAULT_LIST_LIMIT = 100;
+
+/** `limit` made whole and clamped to 1..MAX_LIST_LIMIT (default DEFAULT_LIST_LIMIT). */
+export function listLimit(limit: number | undefined): number {
+  return Math.max(1, Math.min(MAX_LIST_LIMIT, Math.floor(limit ?? DEFAULT_LIST_LIMIT)));
+}
+
+/**
+ * The caller's pagination options with `numItems` clamped to MAX_LIST_LIMIT, so that a page
+ * stays far inside Convex's per-transaction read limit. A page ending at `endCursor` (a
+ * refreshed page of usePaginatedQuery) still ends there.
+ */
+export function pageOptions(opts: PaginationOptions): PaginationOptions {
+  return { ...opts, numItems: Math.max(0, Math.min(MAX_LIST_LIMIT, Math.floor(opts.numItems))) };
+}
+
+/** A tenant's agents (optionally only those in `status`), newest first, as a query builder. */
+function agentsOfTenantQuery(
+  db: ReturnType<typeof paginator<typeof schema>> | QueryCtx["db"],
+  tenantId: string,
+  status: AgentStatus | undefined,
+) {
+  const agents = db.query("agentMachines");
+  return status === undefined
+    ? agents.withIndex("by_tenantId", (q) => q.eq("tenantId", tenantId)).order("desc")
+    : agents.withIndex("by_tenantId_status", (q) => q.eq("tenantId", tenantId).eq("status", status)).order("desc");
+}
+
+/** At most `limit` of a tenant's agents, newest first. */
+export async function agentsOfTenant(ctx: QueryCtx, args: { tenantId: string; status?: AgentStatus; limit?: number }) {
+  return await agentsOfTenantQuery(ctx.db, args.tenantId, args.status).take(listLimit(args.limit));
+}
+
+/** One page of a tenant's agents, newest first. */
+export async function agentsOfTenantPage(
+  ctx: QueryCtx,
+  args: { tenantId: string; status?: AgentStatus; paginationOpts: PaginationOptions },
+) {
+  return await agentsOfTenantQuery(paginator(ctx.db, schema), args.tenantId, args.status).paginate(
+    pageOptions(args.paginationOpts),
+  );
+}
