@@ -12,17 +12,14 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import process from "node:process";
-import { pathToFileURL } from "node:url";
-import { definitionMetadata } from "./analysis.mjs";
-import { evaluateRoot } from "./component-tree.mjs";
-import { loadConvexInternals } from "./convex-internals.mjs";
-import { componentDefinitionFile, DEFINITION_FILENAME_TS } from "./directories.mjs";
-import { Evaluator } from "./evaluator.mjs";
-import { readProjectConfig } from "./project-config.mjs";
-import { TOOL_ROOT } from "./toolchain.mjs";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { componentAnalysis } from "./analysis.mjs";
+import { assertNothingRefused, loadConvexInternals, openConvex } from "./convex-internals.mjs";
+import { Evaluator } from "./evaluate.mjs";
+import { componentDefinitionFile, DEFINITION_FILENAME_TS, evaluateRoot, readProjectConfig } from "./project.mjs";
 
-/** An empty exports tree: bindings do not depend on a component's functions. */
-const NO_EXPORTS = { type: "branch", branch: [] };
+/** The repo that holds this script: the default root, and where packages resolve from. */
+const TOOL_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 /**
  * Each component's bindings, keyed by its path in the tree as convex-test names components
@@ -32,12 +29,13 @@ const NO_EXPORTS = { type: "branch", branch: [] };
  * @returns {Promise<Record<string, Record<string, { type: "envVar", name: string } | { type: "value", value: string }>>>}
  */
 export async function componentEnvBindings({ root }) {
+  const convex = openConvex();
   const config = readProjectConfig(root);
   const functionsDir = path.resolve(root, config.functions);
   const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), "convex-env-bindings-"));
   try {
-    const internals = await loadConvexInternals(tmpDir);
-    const evaluator = new Evaluator({ tmpDir, internals, nodePaths: [path.join(TOOL_ROOT, "node_modules")] });
+    const internals = await loadConvexInternals(convex, tmpDir);
+    const evaluator = new Evaluator({ tmpDir, convex, internals, nodePaths: [path.join(TOOL_ROOT, "node_modules")] });
     const rootComponent = {
       isRoot: true,
       path: functionsDir,
@@ -47,7 +45,8 @@ export async function componentEnvBindings({ root }) {
     /** @type {Record<string, any>} */
     const bindings = {};
     const visit = (evaluated, parentPath) => {
-      const { childComponents } = definitionMetadata(evaluated.exported, "", NO_EXPORTS);
+      // Bindings do not depend on a component's functions: none are analyzed.
+      const { childComponents } = componentAnalysis(evaluated.exported, "", {}).definition;
       for (const child of childComponents) {
         const childPath = parentPath === "" ? child.name : `${parentPath}/${child.name}`;
         bindings[childPath] = Object.fromEntries(child.env);
@@ -59,6 +58,7 @@ export async function componentEnvBindings({ root }) {
       }
     };
     visit(rootEvaluated, "");
+    assertNothingRefused();
     return bindings;
   } finally {
     fs.rmSync(tmpDir, { recursive: true, force: true });
