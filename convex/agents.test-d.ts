@@ -154,10 +154,15 @@ describe("return types", () => {
     expectTypeOf<Returns<"recreateAgentFromLatestSnapshotWithStoredSecrets">>().toEqualTypeOf<Provisioned>();
   });
 
-  test("lifecycle actions return nothing; snapshots return their status", () => {
-    expectTypeOf<
-      Returns<"startAgentMachine" | "stopAgentMachine" | "deprovisionAgentMachine" | "approveTelegramPairing">
-    >().toBeNull();
+  test("lifecycle actions return nothing but deprovision's summary; snapshots return their status", () => {
+    expectTypeOf<Returns<"startAgentMachine" | "stopAgentMachine" | "approveTelegramPairing">>().toBeNull();
+    expectTypeOf<Returns<"deprovisionAgentMachine" | "deprovisionAgentMachineWithStoredSecrets">>().toEqualTypeOf<{
+      alreadyDeleted: boolean;
+      machineFound: boolean;
+      machineRemovedFromFly: boolean;
+      volumeRemovedFromFly: boolean;
+      recordMarkedDeleted: boolean;
+    }>();
     expectTypeOf<Returns<"createAgentSnapshot">>().toEqualTypeOf<{
       snapshotId: string;
       flyVolumeSnapshotId?: string;

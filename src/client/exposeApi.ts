@@ -92,7 +92,8 @@ export function exposeApi(component: ComponentApi, options: ExposeApiOptions) {
       returns: v.null(),
       handler: async (ctx, args) => {
         await authorizeAgent(ctx, kind, args.machineDocId);
-        return await agents[kind](ctx, args);
+        await agents[kind](ctx, args);
+        return null;
       },
     });
 

@@ -5,7 +5,11 @@
 import { flyAgentsError } from "./errors.js";
 import type { MachineConfig } from "./fly/schemas.js";
 
-export const DEFAULT_IMAGE = "ghcr.io/openclaw/openclaw:latest";
+/**
+ * 0.1.x's default: the hardened OpenClaw image the seed describes (clean /tmp at boot, readiness
+ * watchdog, no forced --dev). A fixed tag, not `:latest`, so restarts keep one OpenClaw version.
+ */
+export const DEFAULT_IMAGE = "registry.fly.io/linkhub-agents:openclaw-okr-v1";
 export const DEFAULT_REGION = "iad";
 /** OpenClaw's gateway and model runtime want 2 GB. */
 export const DEFAULT_MEMORY_MB = 2048;

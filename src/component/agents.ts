@@ -12,6 +12,7 @@ import { internalMutation, internalQuery, type MutationCtx, type QueryCtx } from
 import type { Doc, Id } from "./_generated/dataModel.js";
 import { flyAgentsError } from "./errors.js";
 import schema from "./schema.js";
+import { requireUpgraded, vAgentRecord, type AgentRecord } from "./agentRecord.js";
 import { vAgentStatus, vOperationKind, vProvisionStep, type AgentStatus, type OperationKind } from "./validators.js";
 
 /** Where each status may go next. `deleted` is final. */
@@ -43,7 +44,7 @@ const STARTS_FROM: Record<OperationKind, readonly AgentStatus[]> = {
 };
 
 /** An agent is active while it may hold Fly resources. */
-export function isActive(agent: Doc<"agentMachines">): boolean {
+export function isActive(agent: Pick<Doc<"agentMachines">, "status" | "resourcesCleanedUp">): boolean {
   if (agent.status === "deleted") return false;
   if (agent.status === "error" && agent.resourcesCleanedUp) return false;
   return true;
@@ -58,11 +59,11 @@ export function agentNotFound(machineDocId: string) {
   );
 }
 
-export async function getAgentOrThrow(ctx: QueryCtx, machineDocId: string): Promise<Doc<"agentMachines">> {
+export async function getAgentOrThrow(ctx: QueryCtx, machineDocId: string): Promise<AgentRecord> {
   const id = ctx.db.normalizeId("agentMachines", machineDocId);
   const agent = id ? await ctx.db.get("agentMachines", id) : null;
   if (!agent) throw agentNotFound(machineDocId);
-  return agent;
+  return requireUpgraded(agent);
 }
 
 const agentFields = schema.tables.agentMachines.validator.fields;
@@ -127,10 +128,7 @@ export const beginOperation = internalMutation({
     /** Take over an operation that started before this time even if its deadline is ahead (sweep). */
     takeOverStartedBefore: v.optional(v.number()),
   },
-  returns: schema.tables.agentMachines.validator.extend({
-    _id: v.id("agentMachines"),
-    _creationTime: v.number(),
-  }),
+  returns: vAgentRecord,
   handler: async (ctx, args) => {
     const agent = await getAgentOrThrow(ctx, args.machineDocId);
     const now = Date.now();
@@ -223,6 +221,7 @@ export const vAgentPatch = v.object({
   machineId: v.optional(v.string()),
   flyVolumeId: v.optional(v.string()),
   instanceId: v.optional(v.string()),
+  imageDigest: v.optional(v.string()),
   effectiveModel: v.optional(v.string()),
   allowedSkills: v.optional(v.array(v.string())),
   lastError: v.optional(v.union(v.string(), v.null())),
@@ -249,8 +248,9 @@ export const updateAgent = internalMutation({
   },
   returns: v.null(),
   handler: async (ctx, args) => {
-    const agent = await ctx.db.get("agentMachines", args.machineDocId);
-    if (!agent) throw flyAgentsError("not_found", `Agent ${args.machineDocId} vanished -- invariant`);
+    const doc = await ctx.db.get("agentMachines", args.machineDocId);
+    if (!doc) throw flyAgentsError("not_found", `Agent ${args.machineDocId} vanished -- invariant`);
+    const agent = requireUpgraded(doc);
     if (agent.operation?.id !== args.operationId) {
       throw flyAgentsError(
         "operation_in_progress",
@@ -264,7 +264,7 @@ export const updateAgent = internalMutation({
   },
 });
 
-export async function applyPatch(ctx: MutationCtx, agent: Doc<"agentMachines">, patch: AgentPatch) {
+export async function applyPatch(ctx: MutationCtx, agent: AgentRecord, patch: AgentPatch) {
   const { step, lastError, ...rest } = patch;
   const now = Date.now();
   const update: Partial<Doc<"agentMachines">> = { ...rest };
@@ -289,13 +289,11 @@ export async function applyPatch(ctx: MutationCtx, agent: Doc<"agentMachines">, 
 
 export const getAgent = internalQuery({
   args: { machineDocId: v.string() },
-  returns: v.union(
-    schema.tables.agentMachines.validator.extend({ _id: v.id("agentMachines"), _creationTime: v.number() }),
-    v.null(),
-  ),
+  returns: v.union(vAgentRecord, v.null()),
   handler: async (ctx, args) => {
     const id = ctx.db.normalizeId("agentMachines", args.machineDocId);
-    return id ? await ctx.db.get("agentMachines", id) : null;
+    const doc = id ? await ctx.db.get("agentMachines", id) : null;
+    return doc && requireUpgraded(doc);
   },
 });
 
@@ -309,6 +307,7 @@ export const activeAgentsOfUser = internalQuery({
       .withIndex("by_tenantId_userId", (q) => q.eq("tenantId", args.tenantId).eq("userId", args.userId))
       .order("desc")
       .collect();
-    return agents.filter(isActive).map((agent) => agent._id as Id<"agentMachines">);
+    // A 0.1.x row still active must be upgraded before the user's agent can be replaced.
+    return agents.filter(isActive).map((agent) => requireUpgraded(agent)._id as Id<"agentMachines">);
   },
 });

@@ -6,6 +6,7 @@
 import { paginationOptsValidator, paginationResultValidator } from "convex/server";
 import { v } from "convex/values";
 import { action, mutation, query } from "./_generated/server.js";
+import { agentForCaller } from "./agentRecord.js";
 import { getAgentOrThrow } from "./agents.js";
 import { auditEventsOfMachine, auditEventsOfTenant, vAuditPage } from "./audit.js";
 import { deprovisionHandler, restartHandler, startHandler, stopHandler } from "./lifecycle.js";
@@ -15,14 +16,25 @@ import { provisionHandler } from "./provisioning.js";
 import { sweepHandler, syncHandler } from "./reconcile.js";
 import { vAgentMachine, vAgentSnapshot, vRotationResult, vSweepResult } from "./shapes.js";
 import { rotateHandler } from "./secrets/rotation.js";
-import { clearSecrets, secretsMeta, upsertSecrets, vAgentSecretsMeta, vCompanySecretsMeta } from "./secrets/store.js";
+import { companySecrets, companySecretsMeta, upsertCompanySecretsHandler } from "./secrets/company.js";
+import { tenantDefaultsArgs } from "./secrets/meta.js";
+import {
+  clearSecrets,
+  secretsMeta,
+  upsertSecrets,
+  vAgentSecretsMeta,
+  vCompanySecrets,
+  vCompanySecretsMeta,
+} from "./secrets/store.js";
 import { applySkillsHandler, updateAllowedSkillsHandler } from "./skills.js";
-import { createSnapshotHandler } from "./snapshots.js";
+import { createSnapshotHandler, requireUpgradedSnapshot } from "./snapshots.js";
+import { upgradeHandler, vUpgradeResult } from "./upgrade/v01.js";
 import {
   agentSpecArgs,
   flyTargetArgs,
   secretArgs,
   vAgentStatus,
+  vDeprovisionResult,
   vProvisionResult,
   vSnapshotResult,
 } from "./validators.js";
@@ -127,18 +139,19 @@ export const restartAgentMachineWithStoredSecrets = action({
 
 /**
  * Destroys the agent's machine and deletes its volume (snapshots stay). Idempotent, and safe
- * to call twice at once.
+ * to call twice at once. Returns 0.1.x's summary: `{ alreadyDeleted, machineFound,
+ * machineRemovedFromFly, volumeRemovedFromFly, recordMarkedDeleted }`.
  */
 export const deprovisionAgentMachine = action({
   args: machineArgs,
-  returns: v.null(),
+  returns: vDeprovisionResult,
   handler: (ctx, args) => deprovisionHandler(ctx, args, false),
 });
 
 /** As deprovisionAgentMachine, with the Fly token taken from stored secrets first. */
 export const deprovisionAgentMachineWithStoredSecrets = action({
   args: machineStoredArgs,
-  returns: v.null(),
+  returns: vDeprovisionResult,
   handler: (ctx, args) => deprovisionHandler(ctx, args, true),
 });
 
@@ -207,13 +220,14 @@ export const sweepAgentMachines = action({
 
 // ---- records -------------------------------------------------------------------------------
 
-/** One agent, or null. */
+/** One agent, or null. A record 0.1.x wrote is an error until upgradeFromV01 has run. */
 export const getAgentMachine = query({
   args: { machineDocId: v.string() },
   returns: v.union(vAgentMachine, v.null()),
   handler: async (ctx, args) => {
     const id = ctx.db.normalizeId("agentMachines", args.machineDocId);
-    return id ? await ctx.db.get("agentMachines", id) : null;
+    const doc = id ? await ctx.db.get("agentMachines", id) : null;
+    return doc && agentForCaller(doc);
   },
 });
 
@@ -245,11 +259,12 @@ export const listAgentSnapshots = query({
   handler: async (ctx, args) => {
     const id = ctx.db.normalizeId("agentMachines", args.machineDocId);
     if (!id) return [];
-    return await ctx.db
+    const rows = await ctx.db
       .query("agentSnapshots")
       .withIndex("by_machineDocId", (q) => q.eq("machineDocId", id))
       .order("desc")
       .take(listLimit(args.limit));
+    return rows.map(requireUpgradedSnapshot);
   },
 });
 
@@ -341,24 +356,37 @@ export const clearAgentSecrets = mutation({
   },
 });
 
-/** Stores a tenant's default secrets, used for its users who have none of their own. */
+/**
+ * Stores a tenant's defaults, used for its users who have none of their own: secrets (sealed,
+ * as upsertAgentSecrets) and 0.1.x's non-secret defaults `flyAppName`, `image`, `llmModel`,
+ * `allowedSkillsJson` (in clear). `openclawAppKey` is 0.1.x's name for `appKey`. An omitted
+ * field keeps its value; an empty string removes it. Returns which are set, never values.
+ */
 export const upsertCompanySecrets = mutation({
-  args: { tenantId: v.string(), secretsEncryptionKey: v.optional(v.string()), ...secretArgs },
+  args: { tenantId: v.string(), secretsEncryptionKey: v.optional(v.string()), ...secretArgs, ...tenantDefaultsArgs },
   returns: vCompanySecretsMeta,
-  handler: async (ctx, args) => {
-    const { tenantId, secretsEncryptionKey, ...values } = args;
-    const stored = await upsertSecrets(ctx, { tenantId }, values, secretsEncryptionKey);
-    return { tenantId, updatedAt: stored.updatedAt, keyId: stored.keyId, ...stored.presence };
-  },
+  handler: (ctx, args) => upsertCompanySecretsHandler(ctx, args),
 });
 
-/** Which default secrets a tenant has stored (booleans, never values), or null. */
+/** Which defaults a tenant has stored (booleans, never values), or null. */
 export const getCompanySecretsMeta = query({
   args: { tenantId: v.string() },
   returns: v.union(vCompanySecretsMeta, v.null()),
   handler: async (ctx, args) => {
-    const meta = await secretsMeta(ctx, args);
-    return meta && { tenantId: args.tenantId, updatedAt: meta.updatedAt, keyId: meta.keyId, ...meta.presence };
+    return await companySecretsMeta(ctx, args.tenantId);
+  },
+});
+
+/**
+ * A tenant's non-secret defaults (`flyAppName`, `image`, `llmModel`, `allowedSkillsJson`) and,
+ * for each secret, whether it is set; or null. 0.1.x returned the secrets in clear: they stay
+ * sealed now, so `secretsEncryptionKey` is accepted for 0.1.x callers and not needed.
+ */
+export const getCompanySecrets = query({
+  args: { tenantId: v.string(), secretsEncryptionKey: v.optional(v.string()) },
+  returns: v.union(vCompanySecrets, v.null()),
+  handler: async (ctx, args) => {
+    return await companySecrets(ctx, args.tenantId);
   },
 });
 
@@ -385,4 +413,31 @@ export const rotateSecretsEncryptionKey = action({
   },
   returns: vRotationResult,
   handler: (ctx, args) => rotateHandler(ctx, args),
+});
+
+// ---- upgrading from 0.1.x --------------------------------------------------------------------
+
+/**
+ * Converts a deployment's 0.1.x data in place, in batches within Convex's limits: opens the
+ * values 0.1.x sealed (AES-256-GCM under the SHA-256 of its key) and re-seals them under the
+ * current scheme, moves `appKey` and `serviceKey` out of agent records into the user's sealed
+ * secrets, and gives every 0.1.x agent and snapshot the fields this version needs.
+ *
+ * `flyAppName` is the Fly app the 0.1.x agents ran in (0.1.x stored none); the key is
+ * `secretsEncryptionKey`, else AGENT_SECRETS_ENCRYPTION_KEY (the 0.1.x key, any string, keeps
+ * working). Returns `{ done, … counts }`: call again while `done` is false. Calling it once
+ * done changes nothing. Throws `invalid_argument`, `missing_secret` or `wrong_encryption_key`
+ * (a value the key cannot open) before writing that batch.
+ */
+export const upgradeFromV01 = action({
+  args: {
+    flyAppName: v.string(),
+    secretsEncryptionKey: v.optional(v.string()),
+    /** Rows per batch (default 100, at most 500). */
+    batchSize: v.optional(v.number()),
+    /** Stop after this many batches and return `done: false` (default: until done or ~4 minutes). */
+    maxBatches: v.optional(v.number()),
+  },
+  returns: vUpgradeResult,
+  handler: (ctx, args) => upgradeHandler(ctx, args),
 });

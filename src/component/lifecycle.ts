@@ -3,7 +3,8 @@
  * Fly for and records what Fly then says. Deprovisioning is idempotent: a machine or volume
  * already gone counts as removed, and a second concurrent call joins the first.
  */
-import type { Doc, Id } from "./_generated/dataModel.js";
+import type { Id } from "./_generated/dataModel.js";
+import type { AgentRecord } from "./agentRecord.js";
 import { internal } from "./_generated/api.js";
 import type { ActionCtx } from "./_generated/server.js";
 import { checkFlyAppName, DEFAULT_STARTUP_TIMEOUT_SEC } from "./agentSpec.js";
@@ -12,11 +13,11 @@ import { FlyApiError } from "./fly/errors.js";
 import { machineGone } from "./machineTruth.js";
 import { waitForGateway } from "./openclaw.js";
 import { audited, Operation } from "./operations.js";
-import { destroyAgentResources, waitForMachineState } from "./resources.js";
+import { destroyAgentResources, waitForMachineState, type RemovedResources } from "./resources.js";
 import { requireFlyToken, withStoredSecrets } from "./secrets/resolve.js";
 import { encryptionKeyRing } from "./settings.js";
 import { sleep } from "./time.js";
-import type { OperationKind } from "./validators.js";
+import type { DeprovisionResult, OperationKind } from "./validators.js";
 import { agentNotFound, type AgentPatch } from "./agents.js";
 
 /** Longest a start, stop or restart may take to reach its state. */
@@ -47,7 +48,7 @@ export async function openAgentOperation(
   kind: OperationKind,
   args: MachineTargetArgs,
   mode: SecretsMode,
-): Promise<{ op: Operation; agent: Doc<"agentMachines"> }> {
+): Promise<{ op: Operation; agent: AgentRecord }> {
   checkFlyAppName(args.flyAppName);
   const agent = await ctx.runQuery(internal.agents.getAgent, { machineDocId: args.machineDocId });
   if (!agent) throw agentNotFound(args.machineDocId);
@@ -73,11 +74,11 @@ export async function openAgentOperation(
   return { op, agent };
 }
 
-function subject(agent: Doc<"agentMachines">) {
+function subject(agent: AgentRecord) {
   return { tenantId: agent.tenantId, userId: agent.userId, machineDocId: agent._id };
 }
 
-function requireMachineId(agent: Doc<"agentMachines">): string {
+function requireMachineId(agent: AgentRecord): string {
   if (!agent.machineId) {
     throw flyAgentsError("invalid_state", `Agent ${agent._id} has no Fly machine yet (${agent.status}).`, {
       machineDocId: agent._id,
@@ -90,7 +91,7 @@ function requireMachineId(agent: Doc<"agentMachines">): string {
  * Records the truth when Fly says the machine is gone, then rethrows. Other errors leave the
  * status as it was (Fly still holds the machine as before) with the error noted.
  */
-async function recordFailure(op: Operation, agent: Doc<"agentMachines">, error: unknown): Promise<never> {
+async function recordFailure(op: Operation, agent: AgentRecord, error: unknown): Promise<never> {
   const gone = error instanceof FlyApiError && error.notFound;
   const message = op.redact(op.toCallerError(error).message);
   try {
@@ -174,31 +175,50 @@ export function restartHandler(ctx: ActionCtx, args: MachineTargetArgs, mode: Se
   return bringUp(ctx, "restart", args, mode);
 }
 
+/** What deprovisioning an agent that was already deleted reports: nothing left to remove. */
+const ALREADY_DELETED: DeprovisionResult = {
+  alreadyDeleted: true,
+  machineFound: false,
+  machineRemovedFromFly: true,
+  volumeRemovedFromFly: true,
+  recordMarkedDeleted: true,
+};
+
 /**
  * Destroys the machine (forcing it if it runs), waits until Fly says destroyed, then deletes
  * the volume, retrying while Fly still holds it attached. Safe to repeat and to run twice at
- * once: the second call waits for the first and succeeds with it.
+ * once: the second call waits for the first and succeeds with it (reporting `alreadyDeleted`).
  */
-export async function deprovisionHandler(ctx: ActionCtx, args: MachineTargetArgs, mode: SecretsMode): Promise<null> {
+export async function deprovisionHandler(
+  ctx: ActionCtx,
+  args: MachineTargetArgs,
+  mode: SecretsMode,
+): Promise<DeprovisionResult> {
   const { op, agent } = await openAgentOperation(ctx, "deprovision", args, mode);
   return await audited(
     op,
     () => subject(agent),
     async () => {
       const owned = await ownOrJoinDeprovision(op, agent._id);
-      if (owned === "deleted") return null;
+      if (owned === "deleted") return ALREADY_DELETED;
       if (owned.status === "deleted") {
         await op.update(agent._id, {}, true);
-        return null;
+        return ALREADY_DELETED;
       }
-      await removeAgent(op, owned, "Deprovisioned");
-      return null;
+      const removed = await removeAgent(op, owned, "Deprovisioned");
+      return {
+        alreadyDeleted: false,
+        machineFound: removed.machinesFound > 0,
+        machineRemovedFromFly: true,
+        volumeRemovedFromFly: true,
+        recordMarkedDeleted: true,
+      };
     },
   );
 }
 
 /** The Fly resources an agent's record names, for `destroyAgentResources`. */
-export function resourcesOf(agent: Doc<"agentMachines">, searchByTag: boolean) {
+export function resourcesOf(agent: AgentRecord, searchByTag: boolean) {
   return {
     agentKey: agent.agentKey,
     machineIds: agent.machineId ? [agent.machineId] : [],
@@ -210,14 +230,15 @@ export function resourcesOf(agent: Doc<"agentMachines">, searchByTag: boolean) {
 /** Removes the agent's Fly resources and marks it deleted (or records why it could not). */
 export async function removeAgent(
   op: Operation,
-  agent: Doc<"agentMachines">,
+  agent: AgentRecord,
   reason: string,
   extra: AgentPatch = {},
-): Promise<void> {
+): Promise<RemovedResources> {
+  let removed: RemovedResources;
   try {
     // Only an agent whose making failed or was cut short may hold resources we never recorded.
     const searchByTag = agent.status === "provisioning" || agent.status === "error";
-    await destroyAgentResources(op.fly, resourcesOf(agent, searchByTag), op.deadline - 5_000);
+    removed = await destroyAgentResources(op.fly, resourcesOf(agent, searchByTag), op.deadline - 5_000);
   } catch (error) {
     await op.update(
       agent._id,
@@ -236,13 +257,14 @@ export async function removeAgent(
     { ...extra, status: "deleted", statusReason: reason, lastError: null, gatewayHealthy: false },
     true,
   );
+  return removed;
 }
 
 /** Owns the agent for deprovisioning, or waits for a deprovision already under way. */
 async function ownOrJoinDeprovision(
   op: Operation,
   machineDocId: Id<"agentMachines">,
-): Promise<Doc<"agentMachines"> | "deleted"> {
+): Promise<AgentRecord | "deleted"> {
   for (;;) {
     try {
       return await op.own(machineDocId);

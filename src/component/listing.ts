@@ -11,6 +11,7 @@
 import type { PaginationOptions } from "convex/server";
 import { paginator } from "convex-helpers/server/pagination";
 import type { QueryCtx } from "./_generated/server.js";
+import { agentForCaller } from "./agentRecord.js";
 import schema from "./schema.js";
 import type { AgentStatus } from "./validators.js";
 
@@ -45,9 +46,10 @@ function agentsOfTenantQuery(
     : agents.withIndex("by_tenantId_status", (q) => q.eq("tenantId", tenantId).eq("status", status)).order("desc");
 }
 
-/** At most `limit` of a tenant's agents, newest first. */
+/** At most `limit` of a tenant's agents, newest first (a 0.1.x record says to run upgradeFromV01). */
 export async function agentsOfTenant(ctx: QueryCtx, args: { tenantId: string; status?: AgentStatus; limit?: number }) {
-  return await agentsOfTenantQuery(ctx.db, args.tenantId, args.status).take(listLimit(args.limit));
+  const agents = await agentsOfTenantQuery(ctx.db, args.tenantId, args.status).take(listLimit(args.limit));
+  return agents.map(agentForCaller);
 }
 
 /** One page of a tenant's agents, newest first. */
@@ -55,7 +57,8 @@ export async function agentsOfTenantPage(
   ctx: QueryCtx,
   args: { tenantId: string; status?: AgentStatus; paginationOpts: PaginationOptions },
 ) {
-  return await agentsOfTenantQuery(paginator(ctx.db, schema), args.tenantId, args.status).paginate(
+  const page = await agentsOfTenantQuery(paginator(ctx.db, schema), args.tenantId, args.status).paginate(
     pageOptions(args.paginationOpts),
   );
+  return { ...page, page: page.page.map(agentForCaller) };
 }

@@ -2,13 +2,13 @@
  * What Fly's view of a machine means for its agent's record: one place, for lifecycle actions
  * that find a machine gone and for sync and the sweep.
  */
-import type { Doc } from "./_generated/dataModel.js";
+import type { AgentRecord } from "./agentRecord.js";
 import type { AgentPatch } from "./agents.js";
 import type { FlyMachine } from "./fly/client.js";
 import { gatewayCheck } from "./openclaw.js";
 
 /** The record of an agent whose machine Fly no longer has. */
-export function machineGone(agent: Doc<"agentMachines">) {
+export function machineGone(agent: AgentRecord) {
   return {
     status: "error",
     statusReason: `Machine ${agent.machineId} no longer exists on Fly (destroyed outside this component); deprovision to remove its volume`,
@@ -16,7 +16,7 @@ export function machineGone(agent: Doc<"agentMachines">) {
 }
 
 /** What Fly's view of a machine means for its record; null: leave the status as is. */
-export function statusFromFly(agent: Doc<"agentMachines">, machine: FlyMachine | null): AgentPatch | null {
+export function statusFromFly(agent: AgentRecord, machine: FlyMachine | null): AgentPatch | null {
   if (machine === null || machine.state === "destroyed" || machine.state === "destroying") {
     return { ...machineGone(agent), lastError: `Machine ${agent.machineId} not found on Fly`, gatewayHealthy: false };
   }

@@ -2,7 +2,8 @@
  * What every lifecycle action shares: a Fly client that paces and records its calls, the
  * agent's ownership, a redactor for the secrets in play, and the audit event at the end.
  */
-import type { Doc, Id } from "./_generated/dataModel.js";
+import type { Id } from "./_generated/dataModel.js";
+import type { AgentRecord } from "./agentRecord.js";
 import { internal } from "./_generated/api.js";
 import type { ActionCtx } from "./_generated/server.js";
 import { errorMessage, flyAgentsError, isFlyAgentsError } from "./errors.js";
@@ -62,7 +63,7 @@ export class Operation {
   }
 
   /** Takes ownership of the agent for this operation; returns its record. */
-  async own(machineDocId: string): Promise<Doc<"agentMachines">> {
+  async own(machineDocId: string): Promise<AgentRecord> {
     return await this.ctx.runMutation(internal.agents.beginOperation, {
       machineDocId,
       kind: this.kind,

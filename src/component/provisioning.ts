@@ -28,7 +28,7 @@ import {
   waitForVolumeReady,
 } from "./resources.js";
 import { removeAgent } from "./lifecycle.js";
-import { ARGUMENT_SECRETS_HINT, requireFlyToken, STORED_SECRETS_HINT, withStoredSecrets } from "./secrets/resolve.js";
+import { ARGUMENT_SECRETS_HINT, requireFlyToken, STORED_SECRETS_HINT, withStoredValues } from "./secrets/resolve.js";
 import type { ProvisionResult } from "./validators.js";
 
 /** Longest a machine may take from create to `started`. */
@@ -55,7 +55,9 @@ export function newAgentKey(): string {
 }
 
 /**
- * Provisions (or, with `restoreFromLatestSnapshot` or `mode: "recreate"`, recreates) an agent.
+ * Provisions an agent, restoring the user's newest completed snapshot when there is one (unless
+ * `restoreFromLatestSnapshot` is false); with `restoreFromLatestSnapshot: true` or
+ * `mode: "recreate"`, a snapshot is required and the user's current agent is replaced.
  * Every check runs before anything is written or any Fly call is made.
  */
 export async function provisionHandler(
@@ -63,16 +65,18 @@ export async function provisionHandler(
   rawArgs: ProvisionArgs,
   options: { storedSecrets: boolean; mode: "provision" | "recreate" },
 ): Promise<ProvisionResult> {
-  const args = options.storedSecrets
-    ? await withStoredSecrets(ctx, { tenantId: rawArgs.tenantId, userId: rawArgs.userId }, rawArgs)
-    : rawArgs;
+  const args = options.storedSecrets ? await withTenantDefaults(ctx, rawArgs) : rawArgs;
   const spec = resolveAgentSpec(args, options.storedSecrets ? STORED_SECRETS_HINT : ARGUMENT_SECRETS_HINT);
   const flyApiToken = requireFlyToken(args.flyApiToken, options.storedSecrets);
-  const restoring = options.mode === "recreate" || args.restoreFromLatestSnapshot === true;
-  const snapshot = restoring
-    ? await ctx.runQuery(internal.snapshots.latestCompletedSnapshot, { tenantId: spec.tenantId, userId: spec.userId })
-    : null;
-  if (restoring && !snapshot) {
+  const explicitRestore = options.mode === "recreate" || args.restoreFromLatestSnapshot === true;
+  // As in 0.1.x, provisioning restores by default: without the flag, the user's newest
+  // completed snapshot in this Fly app brings their state back; without one it starts empty.
+  const latest =
+    explicitRestore || args.restoreFromLatestSnapshot === undefined
+      ? await ctx.runQuery(internal.snapshots.latestCompletedSnapshot, { tenantId: spec.tenantId, userId: spec.userId })
+      : null;
+  const snapshot = explicitRestore || latest?.flyAppName === spec.flyAppName ? latest : null;
+  if (explicitRestore && !snapshot) {
     throw flyAgentsError(
       "snapshot_unavailable",
       `User ${JSON.stringify(spec.userId)} of tenant ${JSON.stringify(spec.tenantId)} has no completed snapshot to restore. ` +
@@ -85,13 +89,13 @@ export async function provisionHandler(
       `The latest snapshot belongs to Fly app ${snapshot.flyAppName}; recreate the agent there (flyAppName: "${snapshot.flyAppName}").`,
     );
   }
-  const replacing = restoring
+  const replacing = explicitRestore
     ? await ctx.runQuery(internal.agents.activeAgentsOfUser, { tenantId: spec.tenantId, userId: spec.userId })
     : [];
 
   const op = new Operation(
     ctx,
-    restoring ? "recreate" : "provision",
+    explicitRestore ? "recreate" : "provision",
     { flyApiToken, flyAppName: spec.flyAppName, flyApiBaseUrl: args.flyApiBaseUrl },
     Object.values(spec.secrets),
   );
@@ -136,6 +140,21 @@ export async function provisionHandler(
   );
 }
 
+/**
+ * The stored-secrets variants' values: arguments first, then the user's stored secrets, then
+ * the tenant's (its sealed secrets and its image, model and skill defaults), as in 0.1.x.
+ */
+async function withTenantDefaults(ctx: ActionCtx, args: ProvisionArgs): Promise<ProvisionArgs> {
+  const { values, defaults } = await withStoredValues(ctx, { tenantId: args.tenantId, userId: args.userId }, args);
+  const noSkills = args.allowedSkills === undefined && args.allowedSkillsJson === undefined;
+  return {
+    ...values,
+    image: args.image ?? defaults.image,
+    llmModel: args.llmModel ?? defaults.llmModel,
+    allowedSkillsJson: noSkills ? defaults.allowedSkillsJson : args.allowedSkillsJson,
+  };
+}
+
 /** Creates the agent's resources; on failure removes them and records why. */
 async function buildAgent(
   op: Operation,
@@ -174,7 +193,12 @@ async function buildAgent(
       config: agentMachineConfig(spec, { agentKey, machineDocId }, volume.id),
     });
     made.machineIds.push(machine.id);
-    await op.update(machineDocId, { machineId: machine.id, instanceId: machine.instance_id, step: "booting" });
+    await op.update(machineDocId, {
+      machineId: machine.id,
+      instanceId: machine.instance_id,
+      imageDigest: machine.image_ref?.digest,
+      step: "booting",
+    });
 
     await waitForMachineState(op.fly, machine.id, "started", Date.now() + BOOT_TIMEOUT_MS);
     await op.update(machineDocId, { step: "waiting_for_gateway", lastWakeAt: Date.now() });

@@ -5,7 +5,8 @@
  *   provisioning was cut short, finishes cleanups that did not complete, and flags machines
  *   destroyed outside the component.
  */
-import type { Doc, Id } from "./_generated/dataModel.js";
+import type { Id } from "./_generated/dataModel.js";
+import type { AgentRecord } from "./agentRecord.js";
 import { internal } from "./_generated/api.js";
 import type { ActionCtx } from "./_generated/server.js";
 import { checkFlyAppName, DEFAULT_STARTUP_TIMEOUT_SEC } from "./agentSpec.js";
@@ -41,7 +42,7 @@ async function readMachine(op: Operation, machineId: string): Promise<FlyMachine
  * Resumes an agent whose provisioning was cut short when its machine is up, else removes
  * everything made for it. Either way the record ends truthful.
  */
-async function resumeOrCleanUp(op: Operation, agent: Doc<"agentMachines">): Promise<void> {
+async function resumeOrCleanUp(op: Operation, agent: AgentRecord): Promise<void> {
   const made = resourcesOf(agent, true);
   try {
     const machines = await findAgentMachines(op.fly, agent.agentKey);
@@ -73,7 +74,7 @@ async function resumeOrCleanUp(op: Operation, agent: Doc<"agentMachines">): Prom
 }
 
 /** Corrects one agent's record from Fly's state. */
-async function reconcileAgent(op: Operation, agent: Doc<"agentMachines">): Promise<Doc<"agentMachines">["status"]> {
+async function reconcileAgent(op: Operation, agent: AgentRecord): Promise<AgentRecord["status"]> {
   if (agent.status === "provisioning") {
     await resumeOrCleanUp(op, agent);
   } else if (agent.status === "error" && agent.resourcesCleanedUp === false) {
@@ -105,7 +106,7 @@ export async function syncHandler(
   ctx: ActionCtx,
   args: MachineTargetArgs & { staleAfterMs?: number },
   storedSecrets: SecretsMode,
-): Promise<Doc<"agentMachines">["status"]> {
+): Promise<AgentRecord["status"]> {
   const { op, agent } = await openAgentOperation(ctx, "sync", args, storedSecrets);
   if (agent.status === "deleted") return "deleted";
   return await audited(

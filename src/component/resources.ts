@@ -132,11 +132,18 @@ export async function deleteVolumeWhenDetached(fly: FlyClient, volumeId: string,
   }
 }
 
-/** Destroys a machine (forcing it if it runs) and waits until Fly says it is destroyed. */
-export async function destroyMachine(fly: FlyClient, machineId: string, deadline: number): Promise<void> {
+/**
+ * Destroys a machine (forcing it if it runs) and waits until Fly says it is destroyed. True
+ * if Fly still had it.
+ */
+export async function destroyMachine(fly: FlyClient, machineId: string, deadline: number): Promise<boolean> {
   const existed = await fly.destroyMachine(machineId, true);
   if (existed) await waitForMachineState(fly, machineId, "destroyed", deadline);
+  return existed;
 }
+
+/** How many of an agent's machines and volumes Fly still had when they were removed. */
+export type RemovedResources = { machinesFound: number; volumesFound: number };
 
 /**
  * Removes every Fly resource of an agent: the machines and volumes we know of, plus, when
@@ -146,15 +153,17 @@ export async function destroyAgentResources(
   fly: FlyClient,
   resources: { agentKey: string; machineIds: string[]; volumeIds: string[]; searchByTag: boolean },
   deadline: number,
-): Promise<void> {
+): Promise<RemovedResources> {
+  const removed: RemovedResources = { machinesFound: 0, volumesFound: 0 };
   const machineIds = new Set(resources.machineIds);
   const volumeIds = new Set(resources.volumeIds);
   if (resources.searchByTag) {
     for (const machine of await findAgentMachines(fly, resources.agentKey)) machineIds.add(machine.id);
   }
-  for (const machineId of machineIds) await destroyMachine(fly, machineId, deadline);
+  for (const machineId of machineIds) if (await destroyMachine(fly, machineId, deadline)) removed.machinesFound++;
   if (resources.searchByTag) {
     for (const volume of await findAgentVolumes(fly, resources.agentKey)) volumeIds.add(volume.id);
   }
-  for (const volumeId of volumeIds) await deleteVolumeWhenDetached(fly, volumeId, deadline);
+  for (const volumeId of volumeIds) if (await deleteVolumeWhenDetached(fly, volumeId, deadline)) removed.volumesFound++;
+  return removed;
 }

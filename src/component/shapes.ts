@@ -3,18 +3,22 @@
  * what they are outside the component, so host apps can reuse these as `returns` validators.
  */
 import { v, type Infer } from "convex/values";
-import schema from "./schema.js";
+import schema, { agentRecordFields, snapshotRecordFields } from "./schema.js";
 
-const { agentMachines, agentSnapshots, auditEvents } = schema.tables;
+const { auditEvents } = schema.tables;
 
-/** An agent as callers see it: its record, which holds no secret. */
-export const vAgentMachine = agentMachines.validator.extend({ _id: v.string(), _creationTime: v.number() });
+/**
+ * An agent as callers see it: its record, which holds no secret (0.1.x's `appKey` and
+ * `serviceKey` are withheld), with 0.1.x's `lifecycleMode` derived from its status.
+ */
+export const vAgentMachine = v.object({ ...agentRecordFields, _id: v.string(), _creationTime: v.number() });
 export type AgentMachine = Infer<typeof vAgentMachine>;
 
-export const vAgentSnapshot = agentSnapshots.validator.omit("machineDocId").extend({
+export const vAgentSnapshot = v.object({
+  ...snapshotRecordFields,
   _id: v.string(),
   _creationTime: v.number(),
-  machineDocId: v.string(),
+  machineDocId: v.optional(v.string()),
 });
 export type AgentSnapshot = Infer<typeof vAgentSnapshot>;
 

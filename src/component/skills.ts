@@ -5,7 +5,7 @@
 import { v } from "convex/values";
 import { internal } from "./_generated/api.js";
 import { env, internalAction, type ActionCtx, type MutationCtx } from "./_generated/server.js";
-import type { Doc } from "./_generated/dataModel.js";
+import type { AgentRecord } from "./agentRecord.js";
 import { getAgentOrThrow } from "./agents.js";
 import { DEFAULT_STARTUP_TIMEOUT_SEC, parseAllowedSkills } from "./agentSpec.js";
 import { flyAgentsError } from "./errors.js";
@@ -90,7 +90,7 @@ export const applyStoredSkills = internalAction({
   args: { machineDocId: v.id("agentMachines") },
   returns: v.null(),
   handler: async (ctx, args): Promise<null> => {
-    const agent: Doc<"agentMachines"> | null = await ctx.runQuery(internal.agents.getAgent, {
+    const agent: AgentRecord | null = await ctx.runQuery(internal.agents.getAgent, {
       machineDocId: args.machineDocId,
     });
     if (!agent) return null;

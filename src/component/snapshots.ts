@@ -3,7 +3,7 @@
  * new snapshot is found in the volume's snapshot list (the ids that were not there before;
  * Fly's daily automatic snapshots are mixed in), then followed until Fly says `created`.
  */
-import { v } from "convex/values";
+import { v, type Infer } from "convex/values";
 import type { Doc, Id } from "./_generated/dataModel.js";
 import { internal } from "./_generated/api.js";
 import { internalMutation, internalQuery, type ActionCtx } from "./_generated/server.js";
@@ -12,7 +12,8 @@ import type { FlyVolumeSnapshot } from "./fly/client.js";
 import { createOnce } from "./resources.js";
 import { openAgentOperation, type MachineTargetArgs } from "./lifecycle.js";
 import { audited } from "./operations.js";
-import schema from "./schema.js";
+import { requireUpgraded, upgradeRequired, type AgentRecord } from "./agentRecord.js";
+import { snapshotRecordFields } from "./schema.js";
 import { sleep } from "./time.js";
 import { vSnapshotStatus, type SnapshotResult, type SnapshotStatus } from "./validators.js";
 
@@ -23,31 +24,52 @@ const SNAPSHOT_POLL_MS = 1_000;
 /** Volume sizes are whole gigabytes. */
 const BYTES_PER_GB = 1024 ** 3;
 
-const vSnapshotDoc = schema.tables.agentSnapshots.validator.extend({
+const vSnapshotDoc = v.object({
+  ...snapshotRecordFields,
   _id: v.id("agentSnapshots"),
   _creationTime: v.number(),
 });
 
-/** The newest snapshot Fly finished for the user's agents, whichever agent it came from. */
+/**
+ * The newest snapshot Fly finished for the user's agents, whichever agent it came from. A
+ * 0.1.x row (upgradeFromV01 not run yet) is an error saying to upgrade first.
+ */
 export const latestCompletedSnapshot = internalQuery({
   args: { tenantId: v.string(), userId: v.string() },
   returns: v.union(vSnapshotDoc, v.null()),
   handler: async (ctx, args) => {
-    return await ctx.db
+    const latest = await ctx.db
       .query("agentSnapshots")
       .withIndex("by_tenantId_userId", (q) => q.eq("tenantId", args.tenantId).eq("userId", args.userId))
       .order("desc")
-      .filter((q) => q.eq(q.field("status"), "created"))
+      .filter((q) =>
+        q.and(
+          q.or(q.eq(q.field("status"), "created"), q.eq(q.field("status"), "restored")),
+          q.neq(q.field("flyVolumeSnapshotId"), undefined),
+        ),
+      )
       .first();
+    return latest && requireUpgradedSnapshot(latest);
   },
 });
+
+/** The snapshot in the current shape; a 0.1.x row is an error that says to run the upgrade. */
+export function requireUpgradedSnapshot(doc: Doc<"agentSnapshots">): Infer<typeof vSnapshotDoc> {
+  const { flyAppName, requestedAt, status } = doc;
+  if (flyAppName === undefined || requestedAt === undefined || status === "restored") {
+    throw upgradeRequired(`Snapshot ${doc._id}`);
+  }
+  const { agentKey: _a, snapshotStorageId: _s, manifest: _m, restoreInfo: _r, ...current } = doc;
+  return { ...current, flyAppName, requestedAt, status };
+}
 
 export const insertSnapshot = internalMutation({
   args: { machineDocId: v.id("agentMachines"), flyVolumeId: v.string() },
   returns: v.id("agentSnapshots"),
   handler: async (ctx, args) => {
-    const agent = await ctx.db.get("agentMachines", args.machineDocId);
-    if (!agent) throw flyAgentsError("not_found", `Agent ${args.machineDocId} vanished -- invariant`);
+    const doc = await ctx.db.get("agentMachines", args.machineDocId);
+    if (!doc) throw flyAgentsError("not_found", `Agent ${args.machineDocId} vanished -- invariant`);
+    const agent = requireUpgraded(doc);
     return await ctx.db.insert("agentSnapshots", {
       machineDocId: agent._id,
       tenantId: agent.tenantId,
@@ -118,7 +140,7 @@ export async function createSnapshotHandler(
     op,
     () => ({ tenantId: agent.tenantId, userId: agent.userId, machineDocId: agent._id }),
     async () => {
-      const owned: Doc<"agentMachines"> = await op.own(agent._id);
+      const owned: AgentRecord = await op.own(agent._id);
       const volumeId = owned.flyVolumeId;
       if (!volumeId) {
         throw flyAgentsError("invalid_state", `Agent ${agent._id} has no volume to snapshot.`, {

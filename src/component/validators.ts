@@ -21,6 +21,16 @@ export const vAgentStatus = v.union(
 );
 export type AgentStatus = Infer<typeof vAgentStatus>;
 
+/** Statuses a stored record may hold: 0.1.x also wrote `hibernated` (upgradeFromV01 makes it `stopped`). */
+export const vLegacyAgentStatus = v.union(...vAgentStatus.members, v.literal("hibernated"));
+
+/**
+ * 0.1.x's `lifecycleMode`: `running` while the machine runs, `hibernated` while it is stopped
+ * with its volume (and so the agent's state) kept. Reads derive it from the status.
+ */
+export const vLifecycleMode = v.union(v.literal("running"), v.literal("hibernated"));
+export type LifecycleMode = Infer<typeof vLifecycleMode>;
+
 /** The step a provisioning (or recreation) is at, in order. */
 export const vProvisionStep = v.union(
   v.literal("queued"),
@@ -156,3 +166,17 @@ export const vSnapshotResult = v.object({
   status: vSnapshotStatus,
 });
 export type SnapshotResult = Infer<typeof vSnapshotResult>;
+
+/**
+ * What deprovisioning returns (0.1.x's shape). On success every flag but `machineFound` is
+ * true: `machineFound` says whether Fly still held the agent's machine; `alreadyDeleted`
+ * says the agent was already deprovisioned (by an earlier or a concurrent call).
+ */
+export const vDeprovisionResult = v.object({
+  alreadyDeleted: v.boolean(),
+  machineFound: v.boolean(),
+  machineRemovedFromFly: v.boolean(),
+  volumeRemovedFromFly: v.boolean(),
+  recordMarkedDeleted: v.boolean(),
+});
+export type DeprovisionResult = Infer<typeof vDeprovisionResult>;

@@ -8,6 +8,7 @@
  * @module
  */
 
+import type * as agentRecord from "../agentRecord.js";
 import type * as agentSpec from "../agentSpec.js";
 import type * as agents from "../agents.js";
 import type * as audit from "../audit.js";
@@ -27,7 +28,9 @@ import type * as pairing from "../pairing.js";
 import type * as provisioning from "../provisioning.js";
 import type * as reconcile from "../reconcile.js";
 import type * as resources from "../resources.js";
+import type * as secrets_company from "../secrets/company.js";
 import type * as secrets_crypto from "../secrets/crypto.js";
+import type * as secrets_legacy from "../secrets/legacy.js";
 import type * as secrets_meta from "../secrets/meta.js";
 import type * as secrets_resolve from "../secrets/resolve.js";
 import type * as secrets_rotation from "../secrets/rotation.js";
@@ -37,6 +40,8 @@ import type * as shapes from "../shapes.js";
 import type * as skills from "../skills.js";
 import type * as snapshots from "../snapshots.js";
 import type * as time from "../time.js";
+import type * as upgrade_rows from "../upgrade/rows.js";
+import type * as upgrade_v01 from "../upgrade/v01.js";
 import type * as validators from "../validators.js";
 
 import type {
@@ -47,6 +52,7 @@ import type {
 import { anyApi, componentsGeneric } from "convex/server";
 
 const fullApi: ApiFromModules<{
+  agentRecord: typeof agentRecord;
   agentSpec: typeof agentSpec;
   agents: typeof agents;
   audit: typeof audit;
@@ -66,7 +72,9 @@ const fullApi: ApiFromModules<{
   provisioning: typeof provisioning;
   reconcile: typeof reconcile;
   resources: typeof resources;
+  "secrets/company": typeof secrets_company;
   "secrets/crypto": typeof secrets_crypto;
+  "secrets/legacy": typeof secrets_legacy;
   "secrets/meta": typeof secrets_meta;
   "secrets/resolve": typeof secrets_resolve;
   "secrets/rotation": typeof secrets_rotation;
@@ -76,6 +84,8 @@ const fullApi: ApiFromModules<{
   skills: typeof skills;
   snapshots: typeof snapshots;
   time: typeof time;
+  "upgrade/rows": typeof upgrade_rows;
+  "upgrade/v01": typeof upgrade_v01;
   validators: typeof validators;
 }> = anyApi as any;
 

@@ -120,7 +120,13 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           flyAppName: string;
           machineDocId: string;
         },
-        null,
+        {
+          alreadyDeleted: boolean;
+          machineFound: boolean;
+          machineRemovedFromFly: boolean;
+          recordMarkedDeleted: boolean;
+          volumeRemovedFromFly: boolean;
+        },
         Name
       >;
       deprovisionAgentMachineWithStoredSecrets: FunctionReference<
@@ -133,7 +139,13 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           machineDocId: string;
           secretsEncryptionKey?: string;
         },
-        null,
+        {
+          alreadyDeleted: boolean;
+          machineFound: boolean;
+          machineRemovedFromFly: boolean;
+          recordMarkedDeleted: boolean;
+          volumeRemovedFromFly: boolean;
+        },
         Name
       >;
       getAgentMachine: FunctionReference<
@@ -151,6 +163,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           flyVolumeId?: string;
           gatewayHealthy?: boolean;
           image: string;
+          imageDigest?: string;
           instanceId?: string;
           lastActivityAt?: number;
           lastError?: string;
@@ -158,6 +171,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           lastSyncedAt?: number;
           lastWakeAt?: number;
           latestSnapshotId?: string;
+          lifecycleMode?: "running" | "hibernated";
           llmModel?: string;
           machineId?: string;
           memoryMB: number;
@@ -222,15 +236,47 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
         } | null,
         Name
       >;
+      getCompanySecrets: FunctionReference<
+        "query",
+        "internal",
+        { secretsEncryptionKey?: string; tenantId: string },
+        {
+          allowedSkillsJson?: string;
+          flyAppName?: string;
+          hasAllowedSkillsJson: boolean;
+          hasAppKey: boolean;
+          hasFlyApiToken: boolean;
+          hasFlyAppName: boolean;
+          hasImage: boolean;
+          hasLlmApiKey: boolean;
+          hasLlmModel: boolean;
+          hasOpenaiApiKey: boolean;
+          hasOpenclawAppKey: boolean;
+          hasOpenclawGatewayToken: boolean;
+          hasServiceKey: boolean;
+          hasTelegramBotToken: boolean;
+          image?: string;
+          keyId: string;
+          llmModel?: string;
+          tenantId: string;
+          updatedAt: number;
+        } | null,
+        Name
+      >;
       getCompanySecretsMeta: FunctionReference<
         "query",
         "internal",
         { tenantId: string },
         {
+          hasAllowedSkillsJson: boolean;
           hasAppKey: boolean;
           hasFlyApiToken: boolean;
+          hasFlyAppName: boolean;
+          hasImage: boolean;
           hasLlmApiKey: boolean;
+          hasLlmModel: boolean;
           hasOpenaiApiKey: boolean;
+          hasOpenclawAppKey: boolean;
           hasOpenclawGatewayToken: boolean;
           hasServiceKey: boolean;
           hasTelegramBotToken: boolean;
@@ -259,6 +305,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           flyVolumeId?: string;
           gatewayHealthy?: boolean;
           image: string;
+          imageDigest?: string;
           instanceId?: string;
           lastActivityAt?: number;
           lastError?: string;
@@ -266,6 +313,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           lastSyncedAt?: number;
           lastWakeAt?: number;
           latestSnapshotId?: string;
+          lifecycleMode?: "running" | "hibernated";
           llmModel?: string;
           machineId?: string;
           memoryMB: number;
@@ -340,6 +388,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
             flyVolumeId?: string;
             gatewayHealthy?: boolean;
             image: string;
+            imageDigest?: string;
             instanceId?: string;
             lastActivityAt?: number;
             lastError?: string;
@@ -347,6 +396,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
             lastSyncedAt?: number;
             lastWakeAt?: number;
             latestSnapshotId?: string;
+            lifecycleMode?: "running" | "hibernated";
             llmModel?: string;
             machineId?: string;
             memoryMB: number;
@@ -405,10 +455,10 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           _id: string;
           completedAt?: number;
           flyAppName: string;
-          flyVolumeId: string;
+          flyVolumeId?: string;
           flyVolumeSnapshotId?: string;
           lastError?: string;
-          machineDocId: string;
+          machineDocId?: string;
           requestedAt: number;
           sizeBytes?: number;
           status: "pending" | "waiting" | "running" | "created" | "failed";
@@ -793,6 +843,25 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
         null,
         Name
       >;
+      upgradeFromV01: FunctionReference<
+        "action",
+        "internal",
+        {
+          batchSize?: number;
+          flyAppName: string;
+          secretsEncryptionKey?: string;
+        },
+        {
+          agentMachines: number;
+          agentSecrets: number;
+          agentSnapshots: number;
+          batches: number;
+          companySecrets: number;
+          done: boolean;
+          keyAdvice?: string;
+        },
+        Name
+      >;
       upsertAgentSecrets: FunctionReference<
         "mutation",
         "internal",
@@ -827,10 +896,15 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
         "mutation",
         "internal",
         {
+          allowedSkillsJson?: string;
           appKey?: string;
           flyApiToken?: string;
+          flyAppName?: string;
+          image?: string;
           llmApiKey?: string;
+          llmModel?: string;
           openaiApiKey?: string;
+          openclawAppKey?: string;
           openclawGatewayToken?: string;
           secretsEncryptionKey?: string;
           serviceKey?: string;
@@ -838,10 +912,15 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           tenantId: string;
         },
         {
+          hasAllowedSkillsJson: boolean;
           hasAppKey: boolean;
           hasFlyApiToken: boolean;
+          hasFlyAppName: boolean;
+          hasImage: boolean;
           hasLlmApiKey: boolean;
+          hasLlmModel: boolean;
           hasOpenaiApiKey: boolean;
+          hasOpenclawAppKey: boolean;
           hasOpenclawGatewayToken: boolean;
           hasServiceKey: boolean;
           hasTelegramBotToken: boolean;

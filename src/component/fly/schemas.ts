@@ -29,6 +29,8 @@ export const machineSchema = z.object({
   instance_id: z.string().optional(),
   config: machineConfigSchema.optional(),
   checks: z.array(machineCheckStatusSchema).nullish(),
+  /** The image the machine actually runs, resolved by Fly: `digest` is `sha256:…`. */
+  image_ref: z.object({ digest: z.string().optional() }).loose().nullish(),
 });
 export type FlyMachine = z.infer<typeof machineSchema>;
 

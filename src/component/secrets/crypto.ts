@@ -1,10 +1,13 @@
 /**
  * Sealing secrets at rest with tweetnacl's secretbox (XSalsa20-Poly1305).
  *
- * A key is 32 random bytes, given base64- or hex-encoded. Its id is a prefix of its SHA-512
- * hash: it names the key in stored rows and errors without revealing it. A key ring is the
- * current key first, then previous keys that may still open older rows during a rotation.
+ * A key is best 32 random bytes, given base64- or hex-encoded. Any other string is taken as a
+ * passphrase, as 0.1.x took it: the key is the SHA-256 of its UTF-8 bytes (`KEY_DERIVATION`).
+ * A key's id is a prefix of its SHA-512 hash: it names the key in stored rows and errors without
+ * revealing it. A key ring is the current key first, then previous keys that may still open
+ * older rows during a rotation.
  */
+import { sha256 } from "@noble/hashes/sha2.js";
 import nacl from "tweetnacl";
 import { flyAgentsError } from "../errors.js";
 import type { SecretField, SecretValues } from "../validators.js";
@@ -17,29 +20,65 @@ nacl.setPRNG((target: Uint8Array, length: number) => {
   for (let i = 0; i < length; i++) target[i] = random[i];
 });
 
-export type EncryptionKey = { id: string; bytes: Uint8Array };
+export type EncryptionKey = {
+  id: string;
+  bytes: Uint8Array;
+  /** True when the key was derived from a passphrase rather than given as 32 random bytes. */
+  derived: boolean;
+  /** The key 0.1.x made from the same text (SHA-256 of its UTF-8 bytes), to open its rows. */
+  legacyBytes: Uint8Array;
+};
 export type KeyRing = { current: EncryptionKey; all: EncryptionKey[] };
 
 const SEALED_VERSION = "v1";
 const KEY_BYTES = nacl.secretbox.keyLength; // 32
 const KEY_ID_HEX_CHARS = 16;
 
+/** How a key that is not 32 random bytes becomes one: 0.1.x's derivation, kept so its keys work. */
+export const KEY_DERIVATION = "SHA-256 of the key's UTF-8 bytes";
+
 export const KEY_HOW_TO =
   "Generate one with `openssl rand -base64 32` and bind it with " +
   "app.use(flyAgents, { env: { AGENT_SECRETS_ENCRYPTION_KEY: ... } }), or pass secretsEncryptionKey";
 
-/** Parses one key. The error never repeats the key. */
+/** Said wherever a passphrase key works: it is only as strong as the passphrase. */
+export const PASSPHRASE_ADVICE =
+  `The secrets encryption key is a passphrase (its key is the ${KEY_DERIVATION}, as in 0.1.x), ` +
+  "so it is only as strong as the passphrase. Move to 32 random bytes (`openssl rand -base64 32`) " +
+  "with rotateSecretsEncryptionKey({ secretsEncryptionKey: <new>, previousSecretsEncryptionKeys: [<passphrase>] }).";
+
+/**
+ * Parses one key: 32 bytes base64- or hex-encoded are the key itself; any other non-empty
+ * string is a passphrase whose key is derived with `KEY_DERIVATION`. Errors never repeat it.
+ */
 export function parseEncryptionKey(raw: string): EncryptionKey {
   const text = raw.trim();
-  const bytes = /^[0-9a-fA-F]{64}$/.test(text) ? hexToBytes(text) : base64ToBytes(text);
-  if (bytes === null || bytes.length !== KEY_BYTES) {
-    throw flyAgentsError(
-      "invalid_argument",
-      `The secrets encryption key must be ${KEY_BYTES} random bytes, base64- or hex-encoded` +
-        `${bytes ? ` (this one decodes to ${bytes.length} bytes)` : ""}. ${KEY_HOW_TO}.`,
-    );
+  if (text === "") {
+    throw flyAgentsError("invalid_argument", `The secrets encryption key is empty. ${KEY_HOW_TO}.`);
   }
-  return { id: keyIdOf(bytes), bytes };
+  const legacyBytes = sha256(new TextEncoder().encode(raw));
+  const random = randomKeyBytes(text);
+  if (random) return { id: keyIdOf(random), bytes: random, derived: false, legacyBytes };
+  return { id: keyIdOf(legacyBytes), bytes: legacyBytes, derived: true, legacyBytes };
+}
+
+/** The key when `text` is 32 bytes, base64- or hex-encoded; null for a passphrase. */
+function randomKeyBytes(text: string): Uint8Array | null {
+  const trimmed = text.trim();
+  const decoded = /^[0-9a-fA-F]{64}$/.test(trimmed) ? hexToBytes(trimmed) : base64ToBytes(trimmed);
+  return decoded !== null && decoded.length === KEY_BYTES ? decoded : null;
+}
+
+/**
+ * The keys one source holds. "new,old" (newest first) is a list when its first part is 32
+ * random bytes; otherwise the whole text is one key, so a 0.1.x passphrase with a comma in
+ * it keeps working. (A passphrase with a comma cannot follow a random key in such a list:
+ * pass it in previousSecretsEncryptionKeys instead.)
+ */
+function keysOf(source: string): string[] {
+  const parts = source.split(",");
+  if (parts.length > 1 && randomKeyBytes(parts[0])) return parts.filter((part) => part.trim() !== "");
+  return source.trim() === "" ? [] : [source];
 }
 
 /**
@@ -50,8 +89,7 @@ export function keyRingFrom(sources: Array<string | undefined>): KeyRing | null 
   const all: EncryptionKey[] = [];
   for (const source of sources) {
     if (!source) continue;
-    for (const part of source.split(",")) {
-      if (part.trim() === "") continue;
+    for (const part of keysOf(source)) {
       const key = parseEncryptionKey(part);
       if (!all.some((known) => known.id === key.id)) all.push(key);
     }
@@ -127,13 +165,13 @@ function hexToBytes(hex: string): Uint8Array {
   return bytes;
 }
 
-function bytesToBase64(bytes: Uint8Array): string {
+export function bytesToBase64(bytes: Uint8Array): string {
   let binary = "";
   for (const byte of bytes) binary += String.fromCharCode(byte);
   return btoa(binary);
 }
 
-function base64ToBytes(text: string): Uint8Array | null {
+export function base64ToBytes(text: string): Uint8Array | null {
   const normalized = text.replace(/-/g, "+").replace(/_/g, "/");
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(normalized)) return null;
   try {

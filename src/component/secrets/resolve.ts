@@ -1,6 +1,7 @@
 /**
- * Resolving the secrets an action needs: for the stored-secrets variants, the user's own
- * stored values first, then the tenant's defaults, then the call's arguments.
+ * Resolving the values an action needs, for the stored-secrets variants, in 0.1.x's order:
+ * the call's arguments first, then the user's own stored secrets, then the tenant's (its
+ * sealed secrets and its non-secret defaults: image, model, skills).
  */
 import { internal } from "../_generated/api.js";
 import type { ActionCtx } from "../_generated/server.js";
@@ -8,23 +9,41 @@ import { env } from "../_generated/server.js";
 import { flyAgentsError } from "../errors.js";
 import { requireKeyRing } from "../settings.js";
 import { SECRET_FIELDS, type SecretValues } from "../validators.js";
+import type { TenantDefaults } from "./meta.js";
 import { openStoredSecrets } from "./store.js";
 
-/** Overlays stored secrets (user's, then tenant's) on the arguments' values. */
+/** A value counts as given when it is a non-blank string. */
+function given(value: string | undefined): value is string {
+  return value !== undefined && value.trim() !== "";
+}
+
+/** Fills what the arguments leave out from stored secrets (user's, then tenant's). */
 export async function withStoredSecrets<T extends SecretValues>(
   ctx: ActionCtx,
   owner: { tenantId: string; userId: string },
   args: T & { secretsEncryptionKey?: string },
 ): Promise<T> {
+  return (await withStoredValues(ctx, owner, args)).values;
+}
+
+/**
+ * As withStoredSecrets, also returning the tenant's non-secret defaults (for provisioning:
+ * an image, model or skill list the arguments leave out comes from them).
+ */
+export async function withStoredValues<T extends SecretValues>(
+  ctx: ActionCtx,
+  owner: { tenantId: string; userId: string },
+  args: T & { secretsEncryptionKey?: string },
+): Promise<{ values: T; defaults: TenantDefaults }> {
   const ring = requireKeyRing(args.secretsEncryptionKey);
   const sealed = await ctx.runQuery(internal.secrets.store.loadSealedSecrets, owner);
   const stored = openStoredSecrets(sealed, ring);
   const merged: T = { ...args };
   for (const field of SECRET_FIELDS) {
-    const value = stored[field] ?? args[field];
+    const value = given(args[field]) ? args[field] : stored[field];
     if (value !== undefined) merged[field] = value;
   }
-  return merged;
+  return { values: merged, defaults: sealed.defaults };
 }
 
 /** The Fly token to use: the given one, else the FLY_API_TOKEN the host bound. */

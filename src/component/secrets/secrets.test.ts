@@ -31,13 +31,16 @@ describe("crypto", () => {
     expect(first.split(":")[2]).not.toBe(second.split(":")[2]);
   });
 
-  it("rejects a key that is not 32 bytes without repeating it", () => {
-    expect(() => parseEncryptionKey("c2hvcnQta2V5")).toThrow(/32 random bytes/);
-    try {
-      parseEncryptionKey("c2hvcnQta2V5");
-    } catch (error) {
-      expect(String(error)).not.toContain("c2hvcnQta2V5");
-    }
+  it("takes any other string as a passphrase: its key is the SHA-256 of its UTF-8 bytes, as in 0.1.x", async () => {
+    const passphrase = "correct horse, battery staple";
+    const key = parseEncryptionKey(passphrase);
+    const expected = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(passphrase)));
+    expect(key).toMatchObject({ derived: true, bytes: expected, legacyBytes: expected });
+    // A comma does not split a passphrase into a key ring; it does split "random,old".
+    expect(keyRingFrom([passphrase])?.all).toHaveLength(1);
+    expect(keyRingFrom([`${TEST_KEY},old passphrase`])?.all.map((k) => k.derived)).toEqual([false, true]);
+    expect(parseEncryptionKey(TEST_KEY).derived).toBe(false);
+    expect(() => parseEncryptionKey("   ")).toThrow(/empty/);
   });
 });
 
@@ -96,7 +99,7 @@ describe("stored secrets", () => {
 });
 
 describe("WithStoredSecrets variants", () => {
-  it("provision from the user's secrets, then the tenant's defaults, then arguments; the whole lifecycle runs", async () => {
+  it("provision from the arguments, then the user's secrets, then the tenant's; the whole lifecycle runs", async () => {
     await h.t.mutation(api.lib.upsertCompanySecrets, {
       tenantId: "tenant-a",
       secretsEncryptionKey: TEST_KEY,
@@ -113,7 +116,7 @@ describe("WithStoredSecrets variants", () => {
       serviceKey: SECRETS.serviceKey,
     });
     const target = { flyAppName: h.app, flyApiBaseUrl: h.fly.url, secretsEncryptionKey: TEST_KEY };
-    // No secret here: they all come from storage.
+    // No secret here but an llmApiKey the call overrides: the rest come from storage.
     const spec = {
       ...target,
       ...owner,
@@ -124,10 +127,10 @@ describe("WithStoredSecrets variants", () => {
     };
     const result = await h.t.action(api.lib.provisionAgentMachineWithStoredSecrets, {
       ...spec,
-      llmApiKey: "argument-key-never-used",
+      llmApiKey: "argument-llm-key-222",
     });
     const env = h.fly.state.machine(h.app, result.machineId)?.config?.env ?? {};
-    expect(env.LLM_API_KEY).toBe(SECRETS.llmApiKey);
+    expect(env.LLM_API_KEY).toBe("argument-llm-key-222");
     expect(env.OPENCLAW_APP_KEY).toBe(SECRETS.appKey);
     expect(env.TELEGRAM_BOT_TOKEN).toBe(SECRETS.telegramBotToken);
 
@@ -145,7 +148,13 @@ describe("WithStoredSecrets variants", () => {
     expect(h.fly.state.liveResources(h.app)).toEqual({ machines: [], volumes: [] });
 
     const everything = JSON.stringify([await allRows(h.t), result, second]);
-    for (const secret of [...Object.values(SECRETS), h.fly.token, "tenant-llm-key-111", TEST_KEY]) {
+    for (const secret of [
+      ...Object.values(SECRETS),
+      h.fly.token,
+      "tenant-llm-key-111",
+      "argument-llm-key-222",
+      TEST_KEY,
+    ]) {
       expect(everything).not.toContain(secret);
     }
   });
