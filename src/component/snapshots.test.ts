@@ -27,6 +27,44 @@ describe("createAgentSnapshot", () => {
   });
 });
 
+describe("provisionAgentMachine after a snapshot", () => {
+  async function snapshotThenDeprovision() {
+    const first = await h.t.action(api.lib.provisionAgentMachine, h.provisionArgs());
+    const code = h.fly.state.issuePairingCode(h.app, first.machineId);
+    await h.t.action(api.lib.approveTelegramPairing, {
+      ...machineTarget(first.machineDocId),
+      telegramPairingCode: code,
+    });
+    const snapshot = await h.t.action(api.lib.createAgentSnapshot, machineTarget(first.machineDocId));
+    const removed = await h.t.action(api.lib.deprovisionAgentMachine, machineTarget(first.machineDocId));
+    expect(removed).toEqual({
+      alreadyDeleted: false,
+      machineFound: true,
+      machineRemovedFromFly: true,
+      volumeRemovedFromFly: true,
+      recordMarkedDeleted: true,
+    });
+    return { code, snapshot };
+  }
+
+  it("restores the user's newest completed snapshot without being asked, as 0.1.x did", async () => {
+    const { code, snapshot } = await snapshotThenDeprovision();
+    const again = await h.t.action(api.lib.provisionAgentMachine, h.provisionArgs());
+    expect(again.restoredFromSnapshotId).toBe(snapshot.snapshotId);
+    expect(h.fly.state.agentState(again.volumeId)?.approvedPairings.map((pairing) => pairing.code)).toContain(code);
+  });
+
+  it("starts empty with restoreFromLatestSnapshot: false", async () => {
+    await snapshotThenDeprovision();
+    const fresh = await h.t.action(
+      api.lib.provisionAgentMachine,
+      h.provisionArgs({ restoreFromLatestSnapshot: false }),
+    );
+    expect(fresh.restoredFromSnapshotId).toBeUndefined();
+    expect(h.fly.state.agentState(fresh.volumeId)?.approvedPairings ?? []).toEqual([]);
+  });
+});
+
 describe("recreateAgentFromLatestSnapshot", () => {
   it("restores the newest snapshot into a new agent with its state intact and retires the old one", async () => {
     const first = await h.t.action(api.lib.provisionAgentMachine, h.provisionArgs());
