@@ -849,6 +849,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
         {
           batchSize?: number;
           flyAppName: string;
+          maxBatches?: number;
           secretsEncryptionKey?: string;
         },
         {
