@@ -12,6 +12,15 @@ afterEach(async () => {
 
 const machineTarget = (machineDocId: string) => ({ machineDocId, ...h.target });
 
+/** A running agent with a Telegram pairing approved, and a completed snapshot of its volume. */
+async function pairedAgentWithSnapshot() {
+  const first = await h.t.action(api.lib.provisionAgentMachine, h.provisionArgs());
+  const code = h.fly.state.issuePairingCode(h.app, first.machineId);
+  await h.t.action(api.lib.approveTelegramPairing, { ...machineTarget(first.machineDocId), telegramPairingCode: code });
+  const snapshot = await h.t.action(api.lib.createAgentSnapshot, machineTarget(first.machineDocId));
+  return { first, code, snapshot };
+}
+
 describe("createAgentSnapshot", () => {
   it("finds Fly's new snapshot id in the list and follows it until created", async () => {
     const agent = await h.t.action(api.lib.provisionAgentMachine, h.provisionArgs());
@@ -29,13 +38,7 @@ describe("createAgentSnapshot", () => {
 
 describe("provisionAgentMachine after a snapshot", () => {
   async function snapshotThenDeprovision() {
-    const first = await h.t.action(api.lib.provisionAgentMachine, h.provisionArgs());
-    const code = h.fly.state.issuePairingCode(h.app, first.machineId);
-    await h.t.action(api.lib.approveTelegramPairing, {
-      ...machineTarget(first.machineDocId),
-      telegramPairingCode: code,
-    });
-    const snapshot = await h.t.action(api.lib.createAgentSnapshot, machineTarget(first.machineDocId));
+    const { first, code, snapshot } = await pairedAgentWithSnapshot();
     const removed = await h.t.action(api.lib.deprovisionAgentMachine, machineTarget(first.machineDocId));
     expect(removed).toEqual({
       alreadyDeleted: false,
@@ -67,14 +70,7 @@ describe("provisionAgentMachine after a snapshot", () => {
 
 describe("recreateAgentFromLatestSnapshot", () => {
   it("restores the newest snapshot into a new agent with its state intact and retires the old one", async () => {
-    const first = await h.t.action(api.lib.provisionAgentMachine, h.provisionArgs());
-    const code = h.fly.state.issuePairingCode(h.app, first.machineId);
-    await h.t.action(api.lib.approveTelegramPairing, {
-      ...machineTarget(first.machineDocId),
-      telegramPairingCode: code,
-    });
-    const snapshot = await h.t.action(api.lib.createAgentSnapshot, machineTarget(first.machineDocId));
-
+    const { first, code, snapshot } = await pairedAgentWithSnapshot();
     const second = await h.t.action(api.lib.recreateAgentFromLatestSnapshot, h.provisionArgs());
     expect(second.machineDocId).not.toBe(first.machineDocId);
     expect(second.restoredFromSnapshotId).toBe(snapshot.snapshotId);
