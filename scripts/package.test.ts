@@ -4,7 +4,7 @@
  * shipped module imports only what a host app installs with it, the exports and LICENSE are there, and
  * installing the tarball runs no script of ours (npm warns about those).
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import ts from "typescript";
@@ -128,6 +128,15 @@ describe("the packed package", () => {
 });
 
 describe("the repository", () => {
+  test("reads nothing beside itself: only CI names the folder beside the clone", () => {
+    const sibling = ["..", "shared"].join("/"); // spelled out, this file would name it too
+    const naming = spawnSync("git", ["grep", "-l", "-F", "-e", sibling, "--", "."], {
+      cwd: REPO,
+      encoding: "utf8",
+    }).stdout.split("\n");
+    expect(naming.filter((file) => file !== "" && file !== ".ci/run" && !file.endsWith(".md"))).toEqual([]);
+  });
+
   test("tracks no file that .gitignore ignores", () => {
     const ignoredButTracked = execFileSync("git", ["ls-files", "--cached", "--ignored", "--exclude-standard"], {
       cwd: REPO,

@@ -17,11 +17,9 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { FlyAgentsErrorData } from "@okrlinkhub/fly-agents";
 import type { Agent, CommandName } from "./src/data.js";
 import type { AgentPatch } from "./src/testData.js";
+import { findChromium, type FoundChromium } from "./browser.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const MISSING_CHROMIUM =
-  `The dashboard test needs Chromium at ${CHROMIUM}, which is missing: install it with ` +
-  "`apt-get update && apt-get install -y chromium` (as root).";
+const FIND_CHROMIUM_MS = 120_000; // the first run unpacks @sparticuz/chromium's browser (about 7 s here)
 const CHROMIUM_ARGS = [
   "--headless",
   "--no-sandbox",
@@ -81,10 +79,15 @@ async function lastCall() {
   return calls[calls.length - 1];
 }
 
+/** The first agent of the data layer that matches, once there is one (commands insert theirs a tick late). */
 async function agentWhere(predicate: (agent: Agent) => boolean): Promise<Agent> {
-  const agent = (await fleet.agents()).find(predicate);
-  if (!agent) throw new Error("No agent in the data layer matches -- invariant of the walkthrough");
-  return agent;
+  const deadline = Date.now() + WAIT_MS;
+  for (;;) {
+    const agent = (await fleet.agents()).find(predicate);
+    if (agent) return agent;
+    if (Date.now() > deadline) throw new Error(`No agent in the data layer matched within ${WAIT_MS} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 // ---- the page, as a user sees it ------------------------------------------------------------
@@ -114,14 +117,22 @@ const STEPS: Array<[NonNullable<Agent["step"]>, string]> = [
   ["verifying_model", "Step 7 of 7 · Verifying the model"],
 ];
 
-// A failure of its own, so a machine without Chromium fails this file rather than skip it.
-test("Chromium is installed", () => {
-  expect(existsSync(CHROMIUM), MISSING_CHROMIUM).toBe(true);
-});
+let found: Promise<FoundChromium> | undefined;
+/** The browser to drive, looked for once per file. */
+const browser = () => (found ??= findChromium());
+
+// A failure of its own, so a machine without a browser fails this file (saying how to get one) rather than skip it.
+test(
+  "a Chromium is found",
+  async () => {
+    await expect(browser()).resolves.toMatchObject({ executablePath: expect.any(String) });
+  },
+  FIND_CHROMIUM_MS,
+);
 
 describe("the fleet dashboard in Chromium", () => {
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(MISSING_CHROMIUM);
+    const { executablePath } = await browser();
     workDir = mkdtempSync(join(tmpdir(), "fleet-dashboard-"));
     const outDir = join(workDir, "dist");
     await build({
@@ -134,7 +145,7 @@ describe("the fleet dashboard in Chromium", () => {
     const { port } = server.address() as AddressInfo;
 
     context = await chromium.launchPersistentContext(join(workDir, "profile"), {
-      executablePath: CHROMIUM,
+      executablePath,
       args: CHROMIUM_ARGS,
       headless: true,
       viewport: { width: 1280, height: 900 },
@@ -153,7 +164,7 @@ describe("the fleet dashboard in Chromium", () => {
     await page.goto(`http://127.0.0.1:${port}/`);
     await page.waitForFunction(() => window.__fleet !== undefined);
     mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  });
+  }, FIND_CHROMIUM_MS);
 
   afterAll(async () => {
     await context?.close();

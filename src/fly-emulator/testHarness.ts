@@ -1,4 +1,4 @@
-import { FlyContract } from "./contract.js";
+import { assertRepliesKeepContract } from "./contract.js";
 import { type FlyEmulator, startFlyEmulator } from "./emulator.js";
 import type { FlyMachine, FlyVolume, FlyWaitResponse } from "./flyTypes.js";
 import type { FlyEmulatorOptions } from "./options.js";
@@ -55,11 +55,9 @@ export const FAST_TIMINGS: FlyEmulatorOptions = {
   pairingTimeMs: 200,
 };
 
-let contract: FlyContract | null = null;
-
 /**
- * Starts emulators for tests and, at teardown, checks every recorded reply against Fly's OpenAPI document
- * before closing them. Call `teardown` from `afterEach`; a contract violation fails the test.
+ * Starts emulators for tests and, at teardown, checks every recorded reply against the project's schemas of
+ * Fly's API (contract.ts) before closing them. Call `teardown` from `afterEach`; a contract violation fails the test.
  */
 export function emulatorHarness(): {
   start(options?: FlyEmulatorOptions): Promise<TestEmulator>;
@@ -68,7 +66,6 @@ export function emulatorHarness(): {
   const running: TestEmulator[] = [];
   return {
     async start(options = {}) {
-      contract ??= FlyContract.load();
       const emulator = await startFlyEmulator({ ...FAST_TIMINGS, ...options, recordBodies: true });
       const testEmulator = withHelpers(emulator);
       running.push(testEmulator);
@@ -80,7 +77,7 @@ export function emulatorHarness(): {
       for (const emulator of emulators) {
         await emulator.close();
         try {
-          contract?.assertRequestLog(emulator.state.requests());
+          assertRepliesKeepContract(emulator.state.requests());
         } catch (error) {
           problems.push(error instanceof Error ? error.message : String(error));
         }
