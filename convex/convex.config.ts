@@ -11,6 +11,8 @@ const app = defineApp({
     FLY_API_TOKEN: v.optional(v.string()),
     /** Fly Machines API; unset means https://api.machines.dev/v1. The emulator's URL in tests. */
     FLY_API_BASE_URL: v.optional(v.string()),
+    /** How long Convex lets an action run, in minutes: unset means 30; set 10 on a backend that ends actions sooner. */
+    ACTION_LIFETIME_MINUTES: v.optional(v.string()),
   },
 });
 // The component gets the app's env vars by reference: set them once, on the app.
@@ -19,6 +21,7 @@ app.use(flyAgents, {
     AGENT_SECRETS_ENCRYPTION_KEY: app.env.AGENT_SECRETS_ENCRYPTION_KEY,
     FLY_API_TOKEN: app.env.FLY_API_TOKEN,
     FLY_API_BASE_URL: app.env.FLY_API_BASE_URL,
+    ACTION_LIFETIME_MINUTES: app.env.ACTION_LIFETIME_MINUTES,
   },
 });
 

@@ -15,6 +15,8 @@ export const DEFAULT_REGION = "iad";
 export const DEFAULT_MEMORY_MB = 2048;
 /** Seconds OpenClaw may take to bind its gateway before it fails fast and Fly restarts it. */
 export const DEFAULT_STARTUP_TIMEOUT_SEC = 240;
+/** The longest startupTimeoutSec accepted (the gateway wait budget in lifetime.ts follows it). */
+export const MAX_STARTUP_TIMEOUT_SEC = 600;
 /** The volume holding OpenClaw's state (model, pairings, sessions). */
 export const DEFAULT_VOLUME_SIZE_GB = 1;
 export const STATE_MOUNT_PATH = "/data";
@@ -168,8 +170,10 @@ export function resolveAgentSpec(input: AgentSpecInput, secretsHint: string): Ag
     invalid(`memoryMB must be a multiple of 256 (Fly's unit), at least 256; got ${memoryMB}.`);
   }
   const startupTimeoutSec = input.startupTimeoutSec ?? DEFAULT_STARTUP_TIMEOUT_SEC;
-  if (!Number.isInteger(startupTimeoutSec) || startupTimeoutSec < 1 || startupTimeoutSec > 600) {
-    invalid(`startupTimeoutSec must be a whole number of seconds from 1 to 600; got ${startupTimeoutSec}.`);
+  if (!Number.isInteger(startupTimeoutSec) || startupTimeoutSec < 1 || startupTimeoutSec > MAX_STARTUP_TIMEOUT_SEC) {
+    invalid(
+      `startupTimeoutSec must be a whole number of seconds from 1 to ${MAX_STARTUP_TIMEOUT_SEC}; got ${startupTimeoutSec}.`,
+    );
   }
   const image = input.image ?? DEFAULT_IMAGE;
   if (image.trim() === "" || /\s/.test(image))

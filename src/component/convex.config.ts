@@ -17,6 +17,11 @@ const component = defineComponent("flyAgents", {
     FLY_API_BASE_URL: v.optional(v.string()),
     /** Fly API token used when a call passes none and none is stored (lets a cron run the sweep). */
     FLY_API_TOKEN: v.optional(v.string()),
+    /**
+     * Minutes an action lives on this backend: unset means 30 (Convex's default runtime); 10 for a
+     * backend that ends actions after 10 minutes. Every deadline follows from it (lifetime.ts).
+     */
+    ACTION_LIFETIME_MINUTES: v.optional(v.string()),
   },
 });
 // Paces Fly calls to Fly's per-action rate limits across concurrent actions.

@@ -198,8 +198,8 @@ export const approveTelegramPairingWithStoredSecrets = action({
 
 /**
  * Reads the agent's machine from Fly and corrects its record (a machine destroyed out of band
- * shows as `error`). A provisioning older than `staleAfterMs` is resumed or cleaned up.
- * Returns the status after the sync.
+ * shows as `error`). A provisioning whose owner's action has surely ended (or that started more
+ * than `staleAfterMs` ago, when given) is resumed or cleaned up. Returns the status after the sync.
  */
 export const syncAgentMachine = action({
   args: { ...machineStoredArgs, staleAfterMs: v.optional(v.number()) },
@@ -209,8 +209,9 @@ export const syncAgentMachine = action({
 
 /**
  * Sweeps one Fly app: resumes or cleans up provisionings cut short (older than `staleAfterMs`,
- * default 12 minutes), finishes unfinished cleanups, and flags machines destroyed out of band.
- * Call it from a cron in the host app.
+ * by default the action lifetime: 30 minutes, or ACTION_LIFETIME_MINUTES, after which their
+ * owner's action has surely ended), finishes unfinished cleanups, and flags machines destroyed
+ * out of band. Call it from a cron in the host app.
  */
 export const sweepAgentMachines = action({
   args: { ...flyTargetArgs, flyApiToken: v.optional(v.string()), staleAfterMs: v.optional(v.number()) },

@@ -12,6 +12,7 @@ import { flyAgentsError, isFlyAgentsError } from "./errors.js";
 import { FlyApiError } from "./fly/errors.js";
 import { machineGone } from "./machineTruth.js";
 import { waitForGateway } from "./openclaw.js";
+import { WAIT_BUDGETS_MS } from "./lifetime.js";
 import { audited, Operation } from "./operations.js";
 import { destroyAgentResources, waitForMachineState, type RemovedResources } from "./resources.js";
 import { requireFlyToken, withStoredSecrets } from "./secrets/resolve.js";
@@ -20,8 +21,6 @@ import { sleep } from "./time.js";
 import type { DeprovisionResult, OperationKind } from "./validators.js";
 import { agentNotFound, type AgentPatch } from "./agents.js";
 
-/** Longest a start, stop or restart may take to reach its state. */
-export const TRANSITION_TIMEOUT_MS = 3 * 60_000;
 /** How often a joining deprovision looks at the first one's progress. */
 const JOIN_POLL_MS = 250;
 
@@ -112,7 +111,7 @@ export async function stopHandler(ctx: ActionCtx, args: MachineTargetArgs, mode:
       const machineId = requireMachineId(owned);
       try {
         await op.fly.stopMachine(machineId);
-        await waitForMachineState(op.fly, machineId, "stopped", Date.now() + TRANSITION_TIMEOUT_MS);
+        await waitForMachineState(op.fly, machineId, "stopped", op.waitUntil(WAIT_BUDGETS_MS.machineTransition));
       } catch (error) {
         return await recordFailure(op, owned, error);
       }
@@ -141,11 +140,11 @@ async function bringUp(
       const machineId = requireMachineId(owned);
       try {
         await (kind === "start" ? op.fly.startMachine(machineId) : op.fly.restartMachine(machineId));
-        await waitForMachineState(op.fly, machineId, "started", Date.now() + TRANSITION_TIMEOUT_MS);
+        await waitForMachineState(op.fly, machineId, "started", op.waitUntil(WAIT_BUDGETS_MS.machineTransition));
         await waitForGateway(
           op.fly,
           machineId,
-          Date.now() + (owned.startupTimeoutSec ?? DEFAULT_STARTUP_TIMEOUT_SEC) * 1000,
+          op.waitUntil((owned.startupTimeoutSec ?? DEFAULT_STARTUP_TIMEOUT_SEC) * 1000),
         );
       } catch (error) {
         return await recordFailure(op, owned, error);
@@ -238,7 +237,7 @@ export async function removeAgent(
   try {
     // Only an agent whose making failed or was cut short may hold resources we never recorded.
     const searchByTag = agent.status === "provisioning" || agent.status === "error";
-    removed = await destroyAgentResources(op.fly, resourcesOf(agent, searchByTag), op.deadline - 5_000);
+    removed = await destroyAgentResources(op.fly, resourcesOf(agent, searchByTag), op.deadline);
   } catch (error) {
     await op.update(
       agent._id,
@@ -272,7 +271,7 @@ async function ownOrJoinDeprovision(
       if (!isFlyAgentsError(error, "operation_in_progress")) throw error;
       const current = await op.ctx.runQuery(internal.agents.getAgent, { machineDocId });
       if (current?.operation?.kind !== "deprovision") throw error;
-      while (Date.now() < op.deadline) {
+      while (Date.now() < op.clock.waitsEndBy) {
         await sleep(JOIN_POLL_MS);
         const now = await op.ctx.runQuery(internal.agents.getAgent, { machineDocId });
         if (!now) throw error;

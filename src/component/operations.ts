@@ -10,13 +10,11 @@ import { errorMessage, flyAgentsError, isFlyAgentsError } from "./errors.js";
 import { FlyClient } from "./fly/client.js";
 import { FlyApiError } from "./fly/errors.js";
 import type { FlyCallRecord } from "./fly/http.js";
+import { actionLifetimeMs, operationClock, waitDeadline, type OperationClock } from "./lifetime.js";
 import { flyPacer } from "./pacing.js";
 import { flyApiBaseUrl } from "./settings.js";
 import type { OperationKind } from "./validators.js";
 import type { AgentPatch } from "./agents.js";
-
-/** Convex ends an action after 10 minutes; an owner past this is certainly gone. */
-export const ACTION_LIFETIME_MS = 10 * 60_000;
 
 export type FlyTarget = { flyApiToken: string; flyAppName: string; flyApiBaseUrl?: string };
 
@@ -27,17 +25,22 @@ export class Operation {
   readonly startedAt = Date.now();
   readonly calls: FlyCallRecord[] = [];
   readonly fly: FlyClient;
-  /** When this operation must be finished; the agent's deadline for takeover. */
-  readonly deadline: number;
+  /** This operation's deadlines, from the lifetime of the action running it (lifetime.ts). */
+  readonly clock: OperationClock;
   private readonly secrets: string[];
 
+  /**
+   * @param actionStartedAt When the first operation of this action began (a fork's deadlines
+   * are its parent's: they share one action); default now.
+   */
   constructor(
     readonly ctx: ActionCtx,
     readonly kind: OperationKind,
     private readonly target: FlyTarget,
     secrets: Array<string | undefined>,
+    actionStartedAt?: number,
   ) {
-    this.deadline = this.startedAt + ACTION_LIFETIME_MS;
+    this.clock = operationClock(actionStartedAt ?? this.startedAt, actionLifetimeMs());
     this.secrets = [target.flyApiToken, ...secrets].filter(
       (secret): secret is string => typeof secret === "string" && secret.length >= 4,
     );
@@ -52,7 +55,17 @@ export class Operation {
 
   /** A further operation (its own id and audit event) on the same Fly app with the same secrets. */
   fork(kind: OperationKind): Operation {
-    return new Operation(this.ctx, kind, this.target, this.secrets);
+    return new Operation(this.ctx, kind, this.target, this.secrets, this.clock.startedAt);
+  }
+
+  /** When this operation is over, cleanup included: what a cleanup after a failure has until. */
+  get deadline(): number {
+    return this.clock.deadline;
+  }
+
+  /** When a wait of `budgetMs` starting now must end: its budget, clamped to `clock.waitsEndBy`. */
+  waitUntil(budgetMs: number): number {
+    return waitDeadline(this.clock, budgetMs);
   }
 
   /** Removes every secret in play from `text`. */
@@ -68,7 +81,7 @@ export class Operation {
       machineDocId,
       kind: this.kind,
       operationId: this.id,
-      deadline: this.deadline,
+      deadline: this.clock.ownedUntil,
     });
   }
 

@@ -18,6 +18,7 @@ import {
 } from "./agentSpec.js";
 import { errorMessage, flyAgentsError, isFlyAgentsError } from "./errors.js";
 import type { FlyVolume } from "./fly/client.js";
+import { WAIT_BUDGETS_MS } from "./lifetime.js";
 import { forceModel, waitForGateway } from "./openclaw.js";
 import { audited, Operation } from "./operations.js";
 import {
@@ -30,13 +31,6 @@ import {
 import { removeAgent } from "./lifecycle.js";
 import { ARGUMENT_SECRETS_HINT, requireFlyToken, STORED_SECRETS_HINT, withStoredValues } from "./secrets/resolve.js";
 import type { ProvisionResult } from "./validators.js";
-
-/** Longest a machine may take from create to `started`. */
-export const BOOT_TIMEOUT_MS = 3 * 60_000;
-/** Longest a volume may take to become mountable (restores of large snapshots are slow). */
-export const VOLUME_READY_TIMEOUT_MS = 4 * 60_000;
-/** Time kept in reserve at the end of an action for cleaning up after a failure. */
-export const CLEANUP_RESERVE_MS = 90_000;
 
 export type ProvisionArgs = AgentSpecInput & {
   flyApiToken?: string;
@@ -115,7 +109,7 @@ export async function provisionHandler(
     startupTimeoutSec: spec.startupTimeoutSec,
     restoredFromSnapshotId: snapshot?._id,
     replacing,
-    operation: { kind: op.kind, id: op.id, startedAt: op.startedAt, deadline: op.deadline },
+    operation: { kind: op.kind, id: op.id, startedAt: op.startedAt, deadline: op.clock.ownedUntil },
   });
   return await audited(
     op,
@@ -176,7 +170,7 @@ async function buildAgent(
     made.volumeIds.push(volume.id);
     await op.update(machineDocId, { flyVolumeId: volume.id });
     try {
-      volume = await waitForVolumeReady(op.fly, volume, Date.now() + VOLUME_READY_TIMEOUT_MS);
+      volume = await waitForVolumeReady(op.fly, volume, op.waitUntil(WAIT_BUDGETS_MS.volumeReady));
     } catch (error) {
       if (!snapshot) throw error;
       throw flyAgentsError(
@@ -200,9 +194,9 @@ async function buildAgent(
       step: "booting",
     });
 
-    await waitForMachineState(op.fly, machine.id, "started", Date.now() + BOOT_TIMEOUT_MS);
+    await waitForMachineState(op.fly, machine.id, "started", op.waitUntil(WAIT_BUDGETS_MS.machineBoot));
     await op.update(machineDocId, { step: "waiting_for_gateway", lastWakeAt: Date.now() });
-    const gatewayDeadline = Date.now() + spec.startupTimeoutSec * 1000;
+    const gatewayDeadline = op.waitUntil(spec.startupTimeoutSec * 1000);
     await waitForGateway(op.fly, machine.id, gatewayDeadline);
 
     await op.update(machineDocId, { step: "setting_model" });
@@ -254,11 +248,8 @@ export async function failAndCleanUp(
   let cleaned = true;
   let cleanupError = "";
   try {
-    await destroyAgentResources(
-      op.fly,
-      { agentKey, ...made, searchByTag: true },
-      Math.max(Date.now() + 30_000, op.deadline - 5_000),
-    );
+    // The waits ended by clock.waitsEndBy: what is left until the deadline is the cleanup reserve.
+    await destroyAgentResources(op.fly, { agentKey, ...made, searchByTag: true }, op.deadline);
   } catch (error) {
     cleaned = false;
     cleanupError = errorMessage(op.toCallerError(error));

@@ -16,14 +16,16 @@ import type { FlyMachine } from "./fly/client.js";
 import { openAgentOperation, resourcesOf, type MachineTargetArgs, type SecretsMode } from "./lifecycle.js";
 import { forceModel, waitForGateway } from "./openclaw.js";
 import { audited, Operation } from "./operations.js";
-import { BOOT_TIMEOUT_MS, failAndCleanUp } from "./provisioning.js";
+import { failAndCleanUp } from "./provisioning.js";
+import { defaultStaleAfterMs, WAIT_BUDGETS_MS, WORST_CASE_WAITS_MS } from "./lifetime.js";
 import { statusFromFly } from "./machineTruth.js";
 import { destroyAgentResources, findAgentMachines, findAgentVolumes, waitForMachineState } from "./resources.js";
 import { requireFlyToken } from "./secrets/resolve.js";
 
-/** A provisioning older than this has outlived any action (Convex ends actions at 10 min). */
-export const DEFAULT_STALE_AFTER_MS = 12 * 60_000;
-/** Agents the sweep repairs per call, so one call stays well inside an action's lifetime. */
+/**
+ * Agents the sweep repairs per call at most. It also stops starting repairs once a repair's
+ * worst-case waits no longer fit before its waits must end (after the first, which always runs).
+ */
 export const SWEEP_BATCH = 20;
 /** Agents of the app per page when checking machines against Fly's list. */
 export const SWEEP_PAGE = 200;
@@ -51,8 +53,8 @@ async function resumeOrCleanUp(op: Operation, agent: AgentRecord): Promise<void>
     if (!machine || machines.length !== 1 || volumes.length !== 1 || !agent.llmModel) {
       throw flyAgentsError("invalid_state", "Provisioning was interrupted before its machine was created");
     }
-    await waitForMachineState(op.fly, machine.id, "started", Date.now() + BOOT_TIMEOUT_MS);
-    const deadline = Date.now() + (agent.startupTimeoutSec ?? DEFAULT_STARTUP_TIMEOUT_SEC) * 1000;
+    await waitForMachineState(op.fly, machine.id, "started", op.waitUntil(WAIT_BUDGETS_MS.machineBoot));
+    const deadline = op.waitUntil((agent.startupTimeoutSec ?? DEFAULT_STARTUP_TIMEOUT_SEC) * 1000);
     await waitForGateway(op.fly, machine.id, deadline);
     const effectiveModel = await forceModel(op.fly, machine.id, agent.llmModel, deadline);
     await op.update(
@@ -78,7 +80,7 @@ async function reconcileAgent(op: Operation, agent: AgentRecord): Promise<AgentR
   if (agent.status === "provisioning") {
     await resumeOrCleanUp(op, agent);
   } else if (agent.status === "error" && agent.resourcesCleanedUp === false) {
-    await destroyAgentResources(op.fly, resourcesOf(agent, true), op.deadline - 5_000);
+    await destroyAgentResources(op.fly, resourcesOf(agent, true), op.deadline);
     await op.update(
       agent._id,
       {
@@ -117,7 +119,7 @@ export async function syncHandler(
         machineDocId: agent._id,
         kind: "sync",
         operationId: op.id,
-        deadline: op.deadline,
+        deadline: op.clock.ownedUntil,
         ...(args.staleAfterMs !== undefined ? { takeOverStartedBefore: Date.now() - args.staleAfterMs } : {}),
       });
       return await reconcileAgent(op, owned);
@@ -138,7 +140,8 @@ export async function sweepHandler(
 ): Promise<SweepResult> {
   checkFlyAppName(args.flyAppName);
   const flyApiToken = requireFlyToken(args.flyApiToken, true);
-  const staleAfterMs = args.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
+  // By default, only agents whose owner's action has certainly ended (lifetime.ts).
+  const staleAfterMs = args.staleAfterMs ?? defaultStaleAfterMs();
   const base = new Operation(
     ctx,
     "sweep",
@@ -153,14 +156,15 @@ export async function sweepHandler(
     stuckBefore,
     limit: SWEEP_BATCH,
   });
-  for (const machineDocId of needing) {
+  for (const [index, machineDocId] of needing.entries()) {
+    if (index > 0 && Date.now() + WORST_CASE_WAITS_MS.sweep > base.clock.waitsEndBy) break; // the next run's
     const op = base.fork("sweep");
     try {
       const agent = await ctx.runMutation(internal.agents.beginOperation, {
         machineDocId,
         kind: "sweep",
         operationId: op.id,
-        deadline: op.deadline,
+        deadline: op.clock.ownedUntil,
         takeOverStartedBefore: stuckBefore,
       });
       await audited(

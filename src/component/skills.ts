@@ -11,7 +11,8 @@ import { DEFAULT_STARTUP_TIMEOUT_SEC, parseAllowedSkills } from "./agentSpec.js"
 import { flyAgentsError } from "./errors.js";
 import { waitForGateway } from "./openclaw.js";
 import { audited } from "./operations.js";
-import { openAgentOperation, TRANSITION_TIMEOUT_MS, type MachineTargetArgs, type SecretsMode } from "./lifecycle.js";
+import { openAgentOperation, type MachineTargetArgs, type SecretsMode } from "./lifecycle.js";
+import { WAIT_BUDGETS_MS } from "./lifetime.js";
 import { waitForMachineState } from "./resources.js";
 import { encryptionKeyRing } from "./settings.js";
 
@@ -67,11 +68,11 @@ export async function applySkillsHandler(
         };
         await op.fly.updateMachine(machineId, config, nonce);
         if (owned.status === "running") {
-          await waitForMachineState(op.fly, machineId, "started", Date.now() + TRANSITION_TIMEOUT_MS);
+          await waitForMachineState(op.fly, machineId, "started", op.waitUntil(WAIT_BUDGETS_MS.machineTransition));
           await waitForGateway(
             op.fly,
             machineId,
-            Date.now() + (owned.startupTimeoutSec ?? DEFAULT_STARTUP_TIMEOUT_SEC) * 1000,
+            op.waitUntil((owned.startupTimeoutSec ?? DEFAULT_STARTUP_TIMEOUT_SEC) * 1000),
           );
         }
       } finally {

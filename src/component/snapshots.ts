@@ -11,14 +11,13 @@ import { flyAgentsError } from "./errors.js";
 import type { FlyVolumeSnapshot } from "./fly/client.js";
 import { createOnce } from "./resources.js";
 import { openAgentOperation, type MachineTargetArgs } from "./lifecycle.js";
+import { WAIT_BUDGETS_MS } from "./lifetime.js";
 import { audited } from "./operations.js";
 import { requireUpgraded, upgradeRequired, type AgentRecord } from "./agentRecord.js";
 import { snapshotRecordFields } from "./schema.js";
 import { sleep } from "./time.js";
 import { vSnapshotStatus, type SnapshotResult, type SnapshotStatus } from "./validators.js";
 
-/** Longest we follow a snapshot before returning it as still in progress. */
-export const SNAPSHOT_FOLLOW_TIMEOUT_MS = 5 * 60_000;
 /** Pause between looks at the snapshot list (List Snapshots shares the app's 1 req/s budget). */
 const SNAPSHOT_POLL_MS = 1_000;
 /** Volume sizes are whole gigabytes. */
@@ -162,7 +161,7 @@ export async function createSnapshotHandler(
           },
           async () => ((await list()).some((snapshot) => !before.has(snapshot.id)) ? true : undefined),
         );
-        const deadline = Date.now() + SNAPSHOT_FOLLOW_TIMEOUT_MS;
+        const deadline = op.waitUntil(WAIT_BUDGETS_MS.snapshotFollow);
         let snapshot = await findNewSnapshot(list, before, deadline);
         let status = snapshotStatusOf(snapshot);
         await ctx.runMutation(internal.snapshots.updateSnapshot, {

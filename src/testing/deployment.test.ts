@@ -92,6 +92,7 @@ describe("env vars in a component", () => {
 
   it("reads the example app's bindings from the codegen's analysis of convex/convex.config.ts", () => {
     expect(inject("componentEnvBindings").flyAgents).toEqual({
+      ACTION_LIFETIME_MINUTES: { type: "envVar", name: "ACTION_LIFETIME_MINUTES" },
       AGENT_SECRETS_ENCRYPTION_KEY: { type: "envVar", name: "AGENT_SECRETS_ENCRYPTION_KEY" },
       FLY_API_BASE_URL: { type: "envVar", name: "FLY_API_BASE_URL" },
       FLY_API_TOKEN: { type: "envVar", name: "FLY_API_TOKEN" },

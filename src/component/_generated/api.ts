@@ -19,6 +19,7 @@ import type * as fly_http from "../fly/http.js";
 import type * as fly_schemas from "../fly/schemas.js";
 import type * as lib from "../lib.js";
 import type * as lifecycle from "../lifecycle.js";
+import type * as lifetime from "../lifetime.js";
 import type * as listing from "../listing.js";
 import type * as machineTruth from "../machineTruth.js";
 import type * as openclaw from "../openclaw.js";
@@ -63,6 +64,7 @@ const fullApi: ApiFromModules<{
   "fly/schemas": typeof fly_schemas;
   lib: typeof lib;
   lifecycle: typeof lifecycle;
+  lifetime: typeof lifetime;
   listing: typeof listing;
   machineTruth: typeof machineTruth;
   openclaw: typeof openclaw;

@@ -39,6 +39,7 @@ import type { DataModel } from "./dataModel.js";
 type Env = {
   readonly CONVEX_CLOUD_URL: string;
   readonly CONVEX_SITE_URL: string;
+  readonly ACTION_LIFETIME_MINUTES: string | undefined;
   readonly AGENT_SECRETS_ENCRYPTION_KEY: string | undefined;
   readonly FLY_API_BASE_URL: string | undefined;
   readonly FLY_API_TOKEN: string | undefined;
