@@ -5,7 +5,7 @@
  */
 import type { Auth } from "convex/server";
 import { ConvexError } from "convex/values";
-import type { FlyAgentsOperation } from "@okrlinkhub/fly-agents";
+import type { FlyAgentsOperation, SecretsSource } from "@okrlinkhub/fly-agents";
 
 // README: auth
 /** A signed-in user of one tenant. */
@@ -28,26 +28,61 @@ export async function requireCaller(ctx: { auth: Auth }): Promise<Caller> {
 }
 
 /**
- * The authorization rule of every function `exposeApi` made: callers stay inside their own
- * tenant; anything about one user's agent or secrets needs that user or a tenant admin;
- * tenant-wide reads (the agent list, the audit trail, which default secrets are stored) are
- * open to the tenant's members; the default secrets are written by admins only.
+ * The authorization rule of every function `exposeApi` made:
+ * - callers stay inside their own tenant;
+ * - anything about one user's agent or secrets needs that user or a tenant admin;
+ * - tenant-wide reads (the agent list, the audit trail, which default secrets are stored) are
+ *   open to the tenant's members;
+ * - the tenant's default secrets, and a user's Fly API token, are written by admins only;
+ * - a member whose agent would run on the tenant's secrets (or the app's own Fly token) cannot
+ *   choose its settings (image, bridge, service, skills, memory, region, model): those are the
+ *   admin's, set as tenant defaults and applied by provisionMyAgent.
  * @param ctx Any context that can read auth.
- * @param operation What the exposed function is about to do, and to whom.
+ * @param operation What the exposed function is about to do, to whom, and with which arguments.
  */
 export async function authorizeAgentOperation(ctx: { auth: Auth }, operation: FlyAgentsOperation): Promise<void> {
   const caller = await requireCaller(ctx);
   if (operation.tenantId !== caller.tenantId) {
-    throw new ConvexError(`Not allowed: you belong to tenant ${caller.tenantId}, not ${operation.tenantId}.`);
+    throw new ConvexError("Not allowed: you can only act within your own tenant.");
   }
   if (caller.isAdmin) return;
   const userId = "userId" in operation ? operation.userId : undefined;
   if (userId !== undefined && userId !== caller.userId) {
     throw new ConvexError("Not allowed: only that user or a tenant admin can do this.");
   }
-  if (userId === undefined && operation.kind === "writeSecrets") {
-    throw new ConvexError("Not allowed: only a tenant admin can change the tenant's default secrets.");
+  switch (operation.kind) {
+    case "writeSecrets":
+      if (userId === undefined) {
+        throw new ConvexError("Not allowed: only a tenant admin can change the tenant's default secrets.");
+      }
+      if (operation.keys.includes("flyApiToken")) {
+        throw new ConvexError("Not allowed: only a tenant admin can set the Fly API token your agent runs with.");
+      }
+      return;
+    case "provision":
+    case "recreate":
+      if (Object.keys(operation.settings).length > 0 && runsOnSharedSecrets(operation.secretsFrom)) {
+        throw new ConvexError(
+          "Not allowed: your agent would run on your tenant's keys, so its settings are your tenant admin's. " +
+            "Call provisionMyAgent (or recreateMyAgent) to get an agent with your tenant's settings.",
+        );
+      }
+      return;
+    case "updateSkills":
+      if (runsOnSharedSecrets(operation.secretsFrom)) {
+        throw new ConvexError(
+          "Not allowed: your agent runs on your tenant's keys, so only a tenant admin sets its skills.",
+        );
+      }
+      return;
+    default:
+      return;
   }
+}
+
+/** True when an agent would hold secrets its user did not store: the tenant's, or the app's Fly token. */
+function runsOnSharedSecrets(secretsFrom: SecretsSource): boolean {
+  return secretsFrom.tenant.length > 0 || secretsFrom.host.length > 0;
 }
 // README: end
 

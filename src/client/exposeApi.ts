@@ -1,6 +1,7 @@
 /**
  * Ready-made public functions for host apps, each guarded by an authorization callback that
- * receives a typed operation naming the tenant (and user or agent) it concerns.
+ * receives a typed operation (operation.ts): the tenant, user or agent it concerns and every
+ * argument that changes what runs or where secrets go.
  *
  * ```ts
  * export const { provision, listAgents, approvePairing } = exposeApi(components.flyAgents, {
@@ -8,6 +9,10 @@
  *   auth: async (ctx, operation) => { ... throw if the caller may not ... },
  * });
  * ```
+ *
+ * An agent id the caller may not read (`readAgent` refused) is answered exactly as an id that
+ * names no agent: `null` from `getAgent`, `not_found` elsewhere. So no answer tells whether an
+ * id exists, or which tenant holds it.
  */
 import {
   actionGeneric,
@@ -21,45 +26,53 @@ import {
 } from "convex/server";
 import { v } from "convex/values";
 import type { ComponentApi } from "../component/_generated/component.js";
-import { flyAgentsError } from "../component/errors.js";
+import { agentNotFound } from "../component/errors.js";
+import { checkId } from "../component/limits.js";
 import { vAgentSecretsMeta, vCompanySecretsMeta } from "../component/secrets/meta.js";
 import { vAgentMachine, vAuditEvent } from "../component/shapes.js";
-import { secretArgs, vAgentStatus, vProvisionResult, vSnapshotResult } from "../component/validators.js";
-import { FlyAgents, type FlyAgentsOptions } from "./index.js";
-
-/** What an exposed function is about to do, and to whom. */
-export type FlyAgentsOperation =
-  | { kind: "listAgents"; tenantId: string }
-  | { kind: "readAudit"; tenantId: string; machineDocId?: string; userId?: string }
-  | { kind: "provision" | "recreate"; tenantId: string; userId: string }
-  | {
-      kind:
-        "readAgent" | "start" | "stop" | "restart" | "deprovision" | "snapshot" | "pairing" | "sync" | "updateSkills";
-      tenantId: string;
-      userId: string;
-      machineDocId: string;
-    }
-  | { kind: "readSecrets" | "writeSecrets"; tenantId: string; userId?: string };
+import {
+  SECRET_FIELDS,
+  secretArgs,
+  vAgentStatus,
+  vProvisionResult,
+  vSnapshotResult,
+  type SecretField,
+} from "../component/validators.js";
+import { FlyAgents, type AgentMachine, type FlyAgentsOptions, type RunQueryCtx } from "./index.js";
+import { agentSettingsArgs, type AgentRef, type FlyAgentsOperation, type SecretsSource } from "./operation.js";
 
 /** Context the auth callback gets: whatever the exposed function runs in, narrowed to reading auth. */
 export type AuthCtx = Pick<GenericQueryCtx<GenericDataModel>, "auth">;
 
 export type ExposeApiOptions = FlyAgentsOptions & {
-  /** Throw to refuse. Runs before every exposed function, including the secrets ones. */
+  /**
+   * Throw to refuse. Runs before every exposed function, including the secrets ones; for a
+   * function that names an agent by id, first as `readAgent` (refused: the id looks missing),
+   * then as the operation itself.
+   */
   auth: (ctx: AuthCtx, operation: FlyAgentsOperation) => Promise<void>;
 };
 
-const provisionArgs = {
-  tenantId: v.string(),
-  userId: v.string(),
-  llmModel: v.optional(v.string()),
-  bridgeUrl: v.optional(v.string()),
-  serviceId: v.optional(v.string()),
-  allowedSkills: v.optional(v.array(v.string())),
-  region: v.optional(v.string()),
-  memoryMB: v.optional(v.number()),
-  image: v.optional(v.string()),
-};
+type ReadCtx = AuthCtx & Pick<GenericActionCtx<GenericDataModel>, "runQuery">;
+
+const provisionArgs = { tenantId: v.string(), userId: v.string(), ...agentSettingsArgs };
+
+/** `hasLlmApiKey` for `llmApiKey`: the presence flag the secrets queries return for a field. */
+type PresenceKey = `has${Capitalize<SecretField>}`;
+const presenceKey = (field: SecretField) => `has${field[0].toUpperCase()}${field.slice(1)}` as PresenceKey;
+
+/** The secret fields a write sets or removes. */
+function keysOf(args: Partial<Record<SecretField, string>>): SecretField[] {
+  return SECRET_FIELDS.filter((field) => args[field] !== undefined);
+}
+
+/** Checks the ids a call names: lengths within limits, before any lookup. */
+function checkIds(args: { tenantId?: string; userId?: string; machineDocId?: string }) {
+  for (const name of ["tenantId", "userId", "machineDocId"] as const) {
+    const value = args[name];
+    if (value !== undefined) checkId(name, value);
+  }
+}
 
 /**
  * Public queries, mutations and actions over the component for a host app to re-export.
@@ -71,19 +84,42 @@ export function exposeApi(component: ComponentApi, options: ExposeApiOptions) {
   const { auth, ...defaults } = options;
   const agents = new FlyAgents(component, defaults);
 
-  /** Looks the agent up and authorizes `kind` on it (with its tenant and user). */
-  async function authorizeAgent(
-    ctx: AuthCtx & Pick<GenericActionCtx<GenericDataModel>, "runQuery">,
-    kind: Extract<FlyAgentsOperation, { machineDocId: string }>["kind"],
-    machineDocId: string,
-  ) {
+  /** The agent, or null when no agent has this id or the caller may not read it: one answer for both. */
+  async function visibleAgent(ctx: ReadCtx, machineDocId: string): Promise<AgentMachine | null> {
+    checkId("machineDocId", machineDocId);
     const agent = await agents.get(ctx, { machineDocId });
-    if (!agent)
-      throw flyAgentsError("not_found", `No agent with machineDocId ${JSON.stringify(machineDocId)}.`, {
-        machineDocId,
-      });
-    await auth(ctx, { kind, tenantId: agent.tenantId, userId: agent.userId, machineDocId });
+    if (!agent) return null;
+    try {
+      await auth(ctx, { kind: "readAgent", ...refOf(agent) });
+    } catch {
+      return null;
+    }
     return agent;
+  }
+
+  /** The agent the caller may read (else `not_found`, as for a missing id), authorized for `operation`. */
+  async function authorizeAgent(
+    ctx: ReadCtx,
+    machineDocId: string,
+    operation: (agent: AgentRef) => FlyAgentsOperation | Promise<FlyAgentsOperation>,
+  ): Promise<AgentMachine> {
+    const agent = await visibleAgent(ctx, machineDocId);
+    if (!agent) throw agentNotFound(machineDocId);
+    await auth(ctx, await operation(refOf(agent)));
+    return agent;
+  }
+
+  /** Where the user's agent takes its secrets from, by what is stored now. */
+  async function secretsFrom(ctx: RunQueryCtx, owner: { tenantId: string; userId: string }): Promise<SecretsSource> {
+    const user = await agents.getAgentSecretsMeta(ctx, { tenantId: owner.tenantId, userId: owner.userId });
+    const tenant = await agents.getCompanySecretsMeta(ctx, { tenantId: owner.tenantId });
+    const source: SecretsSource = { user: [], tenant: [], host: [] };
+    for (const field of SECRET_FIELDS) {
+      if (user?.[presenceKey(field)]) source.user.push(field);
+      else if (tenant?.[presenceKey(field)]) source.tenant.push(field);
+      else if (field === "flyApiToken") source.host.push(field);
+    }
+    return source;
   }
 
   const machineAction = (kind: "start" | "stop" | "restart" | "deprovision") =>
@@ -91,9 +127,23 @@ export function exposeApi(component: ComponentApi, options: ExposeApiOptions) {
       args: { machineDocId: v.string() },
       returns: v.null(),
       handler: async (ctx, args) => {
-        await authorizeAgent(ctx, kind, args.machineDocId);
+        await authorizeAgent(ctx, args.machineDocId, (agent) => ({ kind, ...agent }));
         await agents[kind](ctx, args);
         return null;
+      },
+    });
+
+  const provisionAction = (kind: "provision" | "recreate") =>
+    actionGeneric({
+      args: provisionArgs,
+      returns: vProvisionResult,
+      handler: async (ctx, args) => {
+        const { tenantId, userId, ...settings } = args;
+        checkIds(args);
+        await auth(ctx, { kind, tenantId, userId, settings, secretsFrom: await secretsFrom(ctx, args) });
+        return kind === "provision"
+          ? await agents.provision(ctx, args)
+          : await agents.recreateFromLatestSnapshot(ctx, args);
       },
     });
 
@@ -102,56 +152,34 @@ export function exposeApi(component: ComponentApi, options: ExposeApiOptions) {
       args: { tenantId: v.string(), status: v.optional(vAgentStatus), paginationOpts: paginationOptsValidator },
       returns: paginationResultValidator(vAgentMachine),
       handler: async (ctx, args) => {
-        await auth(ctx, { kind: "listAgents", tenantId: args.tenantId });
+        checkIds(args);
+        await auth(ctx, { kind: "listAgents", tenantId: args.tenantId, status: args.status });
         return await agents.listByTenantPage(ctx, args);
       },
     }),
     getAgent: queryGeneric({
       args: { machineDocId: v.string() },
       returns: v.union(vAgentMachine, v.null()),
-      handler: async (ctx, args) => {
-        const agent = await agents.get(ctx, args);
-        if (!agent) return null;
-        await auth(ctx, { kind: "readAgent", tenantId: agent.tenantId, userId: agent.userId, machineDocId: agent._id });
-        return agent;
-      },
+      handler: async (ctx, args) => await visibleAgent(ctx, args.machineDocId),
     }),
     listAuditEvents: queryGeneric({
       args: { tenantId: v.string(), machineDocId: v.optional(v.string()), paginationOpts: paginationOptsValidator },
       returns: paginationResultValidator(vAuditEvent),
       handler: async (ctx, args) => {
-        // The tenant first: nobody outside it learns whether an agent id exists.
+        checkIds(args);
+        // The tenant first: the caller named it, so its refusal may say so.
         await auth(ctx, { kind: "readAudit", tenantId: args.tenantId });
         if (args.machineDocId === undefined) {
           return await agents.auditOfTenant(ctx, { tenantId: args.tenantId, paginationOpts: args.paginationOpts });
         }
-        const agent = await agents.get(ctx, { machineDocId: args.machineDocId });
-        if (!agent || agent.tenantId !== args.tenantId) {
-          throw flyAgentsError(
-            "not_found",
-            `No agent ${JSON.stringify(args.machineDocId)} in tenant ${JSON.stringify(args.tenantId)}.`,
-          );
-        }
-        await auth(ctx, { kind: "readAudit", tenantId: args.tenantId, machineDocId: agent._id, userId: agent.userId });
+        const agent = await visibleAgent(ctx, args.machineDocId);
+        if (!agent || agent.tenantId !== args.tenantId) throw agentNotFound(args.machineDocId);
+        await auth(ctx, { kind: "readAudit", ...refOf(agent) });
         return await agents.auditOfMachine(ctx, { machineDocId: agent._id, paginationOpts: args.paginationOpts });
       },
     }),
-    provision: actionGeneric({
-      args: provisionArgs,
-      returns: vProvisionResult,
-      handler: async (ctx, args) => {
-        await auth(ctx, { kind: "provision", tenantId: args.tenantId, userId: args.userId });
-        return await agents.provision(ctx, args);
-      },
-    }),
-    recreateFromLatestSnapshot: actionGeneric({
-      args: provisionArgs,
-      returns: vProvisionResult,
-      handler: async (ctx, args) => {
-        await auth(ctx, { kind: "recreate", tenantId: args.tenantId, userId: args.userId });
-        return await agents.recreateFromLatestSnapshot(ctx, args);
-      },
-    }),
+    provision: provisionAction("provision"),
+    recreateFromLatestSnapshot: provisionAction("recreate"),
     start: machineAction("start"),
     stop: machineAction("stop"),
     restart: machineAction("restart"),
@@ -160,7 +188,7 @@ export function exposeApi(component: ComponentApi, options: ExposeApiOptions) {
       args: { machineDocId: v.string() },
       returns: vSnapshotResult,
       handler: async (ctx, args) => {
-        await authorizeAgent(ctx, "snapshot", args.machineDocId);
+        await authorizeAgent(ctx, args.machineDocId, (agent) => ({ kind: "snapshot", ...agent }));
         return await agents.snapshot(ctx, args);
       },
     }),
@@ -168,7 +196,8 @@ export function exposeApi(component: ComponentApi, options: ExposeApiOptions) {
       args: { machineDocId: v.string(), telegramPairingCode: v.string() },
       returns: v.null(),
       handler: async (ctx, args) => {
-        await authorizeAgent(ctx, "pairing", args.machineDocId);
+        const { telegramPairingCode } = args;
+        await authorizeAgent(ctx, args.machineDocId, (agent) => ({ kind: "pairing", ...agent, telegramPairingCode }));
         return await agents.approveTelegramPairing(ctx, args);
       },
     }),
@@ -176,7 +205,7 @@ export function exposeApi(component: ComponentApi, options: ExposeApiOptions) {
       args: { machineDocId: v.string() },
       returns: vAgentStatus,
       handler: async (ctx, args) => {
-        await authorizeAgent(ctx, "sync", args.machineDocId);
+        await authorizeAgent(ctx, args.machineDocId, (agent) => ({ kind: "sync", ...agent }));
         return await agents.sync(ctx, args);
       },
     }),
@@ -184,7 +213,13 @@ export function exposeApi(component: ComponentApi, options: ExposeApiOptions) {
       args: { machineDocId: v.string(), allowedSkills: v.array(v.string()), applyToMachine: v.optional(v.boolean()) },
       returns: v.null(),
       handler: async (ctx, args) => {
-        await authorizeAgent(ctx, "updateSkills", args.machineDocId);
+        await authorizeAgent(ctx, args.machineDocId, async (agent) => ({
+          kind: "updateSkills",
+          ...agent,
+          allowedSkills: args.allowedSkills,
+          applyToMachine: args.applyToMachine ?? false,
+          secretsFrom: await secretsFrom(ctx, agent),
+        }));
         return await agents.updateAllowedSkills(ctx, args);
       },
     }),
@@ -192,7 +227,9 @@ export function exposeApi(component: ComponentApi, options: ExposeApiOptions) {
       args: { tenantId: v.string(), userId: v.string(), ...secretArgs },
       returns: vAgentSecretsMeta,
       handler: async (ctx, args) => {
-        await auth(ctx, { kind: "writeSecrets", tenantId: args.tenantId, userId: args.userId });
+        checkIds(args);
+        const { tenantId, userId } = args;
+        await auth(ctx, { kind: "writeSecrets", tenantId, userId, keys: keysOf(args), clear: false });
         return await agents.setAgentSecrets(ctx, args);
       },
     }),
@@ -200,6 +237,7 @@ export function exposeApi(component: ComponentApi, options: ExposeApiOptions) {
       args: { tenantId: v.string(), userId: v.string() },
       returns: v.union(vAgentSecretsMeta, v.null()),
       handler: async (ctx, args) => {
+        checkIds(args);
         await auth(ctx, { kind: "readSecrets", tenantId: args.tenantId, userId: args.userId });
         return await agents.getAgentSecretsMeta(ctx, args);
       },
@@ -208,7 +246,9 @@ export function exposeApi(component: ComponentApi, options: ExposeApiOptions) {
       args: { tenantId: v.string(), userId: v.string() },
       returns: v.null(),
       handler: async (ctx, args) => {
-        await auth(ctx, { kind: "writeSecrets", tenantId: args.tenantId, userId: args.userId });
+        checkIds(args);
+        const { tenantId, userId } = args;
+        await auth(ctx, { kind: "writeSecrets", tenantId, userId, keys: [...SECRET_FIELDS], clear: true });
         return await agents.clearAgentSecrets(ctx, args);
       },
     }),
@@ -216,7 +256,8 @@ export function exposeApi(component: ComponentApi, options: ExposeApiOptions) {
       args: { tenantId: v.string(), ...secretArgs },
       returns: vCompanySecretsMeta,
       handler: async (ctx, args) => {
-        await auth(ctx, { kind: "writeSecrets", tenantId: args.tenantId });
+        checkIds(args);
+        await auth(ctx, { kind: "writeSecrets", tenantId: args.tenantId, keys: keysOf(args), clear: false });
         return await agents.setCompanySecrets(ctx, args);
       },
     }),
@@ -224,6 +265,7 @@ export function exposeApi(component: ComponentApi, options: ExposeApiOptions) {
       args: { tenantId: v.string() },
       returns: v.union(vCompanySecretsMeta, v.null()),
       handler: async (ctx, args) => {
+        checkIds(args);
         await auth(ctx, { kind: "readSecrets", tenantId: args.tenantId });
         return await agents.getCompanySecretsMeta(ctx, args);
       },
@@ -232,9 +274,14 @@ export function exposeApi(component: ComponentApi, options: ExposeApiOptions) {
       args: { tenantId: v.string() },
       returns: v.null(),
       handler: async (ctx, args) => {
-        await auth(ctx, { kind: "writeSecrets", tenantId: args.tenantId });
+        checkIds(args);
+        await auth(ctx, { kind: "writeSecrets", tenantId: args.tenantId, keys: [...SECRET_FIELDS], clear: true });
         return await agents.clearCompanySecrets(ctx, args);
       },
     }),
   };
+}
+
+function refOf(agent: AgentMachine): AgentRef {
+  return { tenantId: agent.tenantId, userId: agent.userId, machineDocId: agent._id };
 }

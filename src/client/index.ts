@@ -12,7 +12,8 @@ import type {
 } from "convex/server";
 import type { ComponentApi } from "../component/_generated/component.js";
 
-export { exposeApi, type FlyAgentsOperation, type ExposeApiOptions } from "./exposeApi.js";
+export { exposeApi, type AuthCtx, type ExposeApiOptions } from "./exposeApi.js";
+export type { AgentRef, AgentSettings, FlyAgentsOperation, SecretsSource } from "./operation.js";
 export {
   isFlyAgentsError,
   ERROR_KINDS,
@@ -34,6 +35,7 @@ export {
   type SnapshotStatus,
   type ProvisionResult,
   type SnapshotResult,
+  type SecretField,
 } from "../component/validators.js";
 export type { ComponentApi };
 

@@ -4,6 +4,7 @@
  */
 import { flyAgentsError } from "./errors.js";
 import type { MachineConfig } from "./fly/schemas.js";
+import { checkBridgeUrl, checkId, checkImage, checkMemory, checkSkills, GUEST } from "./limits.js";
 
 /**
  * 0.1.x's default: the hardened OpenClaw image the seed describes (clean /tmp at boot, readiness
@@ -132,13 +133,7 @@ export function parseAllowedSkills(allowedSkills?: string[], allowedSkillsJson?:
   if (allowedSkills && fromJson && JSON.stringify(allowedSkills) !== JSON.stringify(fromJson)) {
     invalid("allowedSkills and allowedSkillsJson disagree. Pass only one of them.");
   }
-  for (const skill of skills) {
-    if (skill.trim() === "" || skill.length > 100) {
-      invalid(
-        `Every allowed skill must be a non-empty name of at most 100 characters; got ${JSON.stringify(skill.slice(0, 80))}.`,
-      );
-    }
-  }
+  checkSkills(skills);
   return skills;
 }
 
@@ -159,16 +154,14 @@ export function checkPairingCode(code: string): string {
  * secrets can come from. Throws before anything is written or called.
  */
 export function resolveAgentSpec(input: AgentSpecInput, secretsHint: string): AgentSpec {
-  if (input.tenantId.trim() === "") invalid("tenantId must be a non-empty string.");
-  if (input.userId.trim() === "") invalid("userId must be a non-empty string.");
+  checkId("tenantId", input.tenantId);
+  checkId("userId", input.userId);
   checkFlyAppName(input.flyAppName);
   const region = input.region ?? DEFAULT_REGION;
   if (!FLY_REGION.test(region))
     invalid(`region ${JSON.stringify(region)} is not a Fly region code such as "iad" or "fra".`);
   const memoryMB = input.memoryMB ?? DEFAULT_MEMORY_MB;
-  if (!Number.isInteger(memoryMB) || memoryMB < 256 || memoryMB % 256 !== 0) {
-    invalid(`memoryMB must be a multiple of 256 (Fly's unit), at least 256; got ${memoryMB}.`);
-  }
+  checkMemory(memoryMB);
   const startupTimeoutSec = input.startupTimeoutSec ?? DEFAULT_STARTUP_TIMEOUT_SEC;
   if (!Number.isInteger(startupTimeoutSec) || startupTimeoutSec < 1 || startupTimeoutSec > MAX_STARTUP_TIMEOUT_SEC) {
     invalid(
@@ -176,8 +169,9 @@ export function resolveAgentSpec(input: AgentSpecInput, secretsHint: string): Ag
     );
   }
   const image = input.image ?? DEFAULT_IMAGE;
-  if (image.trim() === "" || /\s/.test(image))
-    invalid("image must be an image reference such as registry.fly.io/my-openclaw:latest.");
+  checkImage(image);
+  if (input.bridgeUrl !== undefined && input.bridgeUrl.trim() !== "") checkBridgeUrl(input.bridgeUrl);
+  if (input.serviceId !== undefined && input.serviceId.trim() !== "") checkId("serviceId", input.serviceId);
   if (input.openclawGatewayToken !== undefined && input.openclawGatewayToken.trim() === "") {
     invalid(
       "openclawGatewayToken is empty. OpenClaw refuses to bind its gateway without it, and the machine would look healthy while serving nothing. Pass a random token (e.g. `openssl rand -hex 32`).",
@@ -235,6 +229,16 @@ export function machineNameFor(agentKey: string): string {
   return `fa-${agentKey}`;
 }
 
+/** The env vars of `agentEnv` that carry secrets: what a redactor learns from a Machine's config. */
+export const SECRET_ENV_NAMES = [
+  "LLM_API_KEY",
+  "OPENAI_API_KEY",
+  "TELEGRAM_BOT_TOKEN",
+  "OPENCLAW_APP_KEY",
+  "OPENCLAW_SERVICE_KEY",
+  "OPENCLAW_GATEWAY_TOKEN",
+] as const;
+
 /** The machine's environment: the seed's runtime values. */
 export function agentEnv(spec: AgentSpec): Record<string, string> {
   return {
@@ -265,7 +269,7 @@ export function agentMachineConfig(
   return {
     image: spec.image,
     env: agentEnv(spec),
-    guest: { cpu_kind: "shared", cpus: 1, memory_mb: spec.memoryMB },
+    guest: { cpu_kind: GUEST.cpuKind, cpus: GUEST.cpus, memory_mb: spec.memoryMB },
     mounts: [{ volume: volumeId, path: STATE_MOUNT_PATH }],
     restart: { policy: "on-failure", max_retries: RESTART_MAX_RETRIES },
     checks: {

@@ -10,7 +10,7 @@ import { v } from "convex/values";
 import { stream } from "convex-helpers/server/stream";
 import { internalMutation, internalQuery, type MutationCtx, type QueryCtx } from "./_generated/server.js";
 import type { Doc, Id } from "./_generated/dataModel.js";
-import { flyAgentsError } from "./errors.js";
+import { agentNotFound, flyAgentsError } from "./errors.js";
 import schema from "./schema.js";
 import { requireUpgraded, vAgentRecord, type AgentRecord } from "./agentRecord.js";
 import { vAgentStatus, vOperationKind, vProvisionStep, type AgentStatus, type OperationKind } from "./validators.js";
@@ -50,14 +50,7 @@ export function isActive(agent: Pick<Doc<"agentMachines">, "status" | "resources
   return true;
 }
 
-/** The error for a machineDocId that names no agent. */
-export function agentNotFound(machineDocId: string) {
-  return flyAgentsError(
-    "not_found",
-    `No agent with machineDocId ${JSON.stringify(machineDocId)}. Use the machineDocId that provisionAgentMachine returned.`,
-    { machineDocId },
-  );
-}
+export { agentNotFound } from "./errors.js";
 
 export async function getAgentOrThrow(ctx: QueryCtx, machineDocId: string): Promise<AgentRecord> {
   const id = ctx.db.normalizeId("agentMachines", machineDocId);

@@ -79,3 +79,26 @@ export function errorMessage(error: unknown): string {
   }
   return error instanceof Error ? error.message : String(error);
 }
+
+/** The error for a machineDocId that names no agent (and, from `exposeApi`, one the caller may not see). */
+export function agentNotFound(machineDocId: string) {
+  const shown = machineDocId.length > 80 ? `${machineDocId.slice(0, 80)}…` : machineDocId;
+  return flyAgentsError(
+    "not_found",
+    `No agent with machineDocId ${JSON.stringify(shown)}. Use the machineDocId that provisionAgentMachine returned.`,
+    { machineDocId },
+  );
+}
+
+/**
+ * `text` cut to at most `max` characters at a whitespace, for quoting outside output in a
+ * message: a secret in it is then quoted whole (and redacted) or not at all, never as a
+ * prefix no redactor can recognize.
+ */
+export function clipAtWhitespace(text: string, max: number): string {
+  if (text.length <= max) return text;
+  for (let cut = max; cut > 0; cut--) {
+    if (/\s/.test(text[cut])) return `${text.slice(0, cut).trimEnd()} …`;
+  }
+  return "…";
+}

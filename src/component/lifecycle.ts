@@ -13,7 +13,9 @@ import { FlyApiError } from "./fly/errors.js";
 import { machineGone } from "./machineTruth.js";
 import { waitForGateway } from "./openclaw.js";
 import { WAIT_BUDGETS_MS } from "./lifetime.js";
+import { checkId } from "./limits.js";
 import { audited, Operation } from "./operations.js";
+import { agentRedactor } from "./redaction.js";
 import { destroyAgentResources, waitForMachineState, type RemovedResources } from "./resources.js";
 import { requireFlyToken, withStoredSecrets } from "./secrets/resolve.js";
 import { encryptionKeyRing } from "./settings.js";
@@ -49,6 +51,7 @@ export async function openAgentOperation(
   mode: SecretsMode,
 ): Promise<{ op: Operation; agent: AgentRecord }> {
   checkFlyAppName(args.flyAppName);
+  checkId("machineDocId", args.machineDocId);
   const agent = await ctx.runQuery(internal.agents.getAgent, { machineDocId: args.machineDocId });
   if (!agent) throw agentNotFound(args.machineDocId);
   if (agent.flyAppName !== args.flyAppName) {
@@ -64,11 +67,16 @@ export async function openAgentOperation(
     ? await withStoredSecrets(ctx, { tenantId: agent.tenantId, userId: agent.userId }, args)
     : args;
   const flyApiToken = requireFlyToken(resolved.flyApiToken, mode !== false);
+  const redactor = await agentRedactor(ctx, agent, {
+    secretsEncryptionKey: args.secretsEncryptionKey,
+    secrets: [args, resolved],
+    machineId: agent.machineId,
+  });
   const op = new Operation(
     ctx,
     kind,
     { flyApiToken, flyAppName: agent.flyAppName, flyApiBaseUrl: args.flyApiBaseUrl },
-    [],
+    redactor,
   );
   return { op, agent };
 }
@@ -92,7 +100,7 @@ function requireMachineId(agent: AgentRecord): string {
  */
 async function recordFailure(op: Operation, agent: AgentRecord, error: unknown): Promise<never> {
   const gone = error instanceof FlyApiError && error.notFound;
-  const message = op.redact(op.toCallerError(error).message);
+  const message = (await op.callerError(error)).message;
   try {
     await op.update(agent._id, gone ? { ...machineGone(agent), lastError: message } : { lastError: message }, true);
   } catch (updateError) {
@@ -244,7 +252,7 @@ export async function removeAgent(
       {
         status: "error",
         statusReason: "Deprovisioning did not finish; call deprovisionAgentMachine again to remove what is left",
-        lastError: op.toCallerError(error).message,
+        lastError: (await op.callerError(error)).message,
         resourcesCleanedUp: false,
       },
       true,

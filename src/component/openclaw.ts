@@ -5,7 +5,7 @@
  * Commands are argv arrays. User values (model ids, pairing codes) travel as positional
  * arguments to a fixed script (`"$@"`), never spliced into shell text.
  */
-import { flyAgentsError } from "./errors.js";
+import { clipAtWhitespace, flyAgentsError } from "./errors.js";
 import type { FlyClient, FlyExecResult, FlyMachine } from "./fly/client.js";
 import { sleep } from "./time.js";
 
@@ -33,7 +33,7 @@ export function gatewayNotReady(result: FlyExecResult): boolean {
 }
 
 export function quoteOutput(result: FlyExecResult): string {
-  const text = (result.stderr.trim() || result.stdout.trim()).slice(0, OUTPUT_QUOTE_CHARS);
+  const text = clipAtWhitespace(result.stderr.trim() || result.stdout.trim(), OUTPUT_QUOTE_CHARS);
   return text === "" ? `exit code ${result.exit_code}` : `exit code ${result.exit_code}: ${text}`;
 }
 
@@ -55,7 +55,7 @@ export async function waitForGateway(fly: FlyClient, machineId: string, deadline
       throw flyAgentsError(
         "model_not_applied",
         `OpenClaw's gateway on machine ${machineId} did not start listening in time` +
-          `${gateway?.output ? ` (check: ${gateway.output.slice(0, 200)})` : ""}. ` +
+          `${gateway?.output ? ` (check: ${clipAtWhitespace(gateway.output, 200)})` : ""}. ` +
           "Check that OPENCLAW_GATEWAY_TOKEN is set and that the image does not force --dev.",
       );
     }

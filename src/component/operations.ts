@@ -1,6 +1,6 @@
 /**
  * What every lifecycle action shares: a Fly client that paces and records its calls, the
- * agent's ownership, a redactor for the secrets in play, and the audit event at the end.
+ * agent's ownership, the agent's redactor (redaction.ts), and the audit event at the end.
  */
 import type { Id } from "./_generated/dataModel.js";
 import type { AgentRecord } from "./agentRecord.js";
@@ -12,6 +12,7 @@ import { FlyApiError } from "./fly/errors.js";
 import type { FlyCallRecord } from "./fly/http.js";
 import { actionLifetimeMs, operationClock, waitDeadline, type OperationClock } from "./lifetime.js";
 import { flyPacer } from "./pacing.js";
+import type { Redactor } from "./redaction.js";
 import { flyApiBaseUrl } from "./settings.js";
 import type { OperationKind } from "./validators.js";
 import type { AgentPatch } from "./agents.js";
@@ -27,7 +28,6 @@ export class Operation {
   readonly fly: FlyClient;
   /** This operation's deadlines, from the lifetime of the action running it (lifetime.ts). */
   readonly clock: OperationClock;
-  private readonly secrets: string[];
 
   /**
    * @param actionStartedAt When the first operation of this action began (a fork's deadlines
@@ -37,25 +37,25 @@ export class Operation {
     readonly ctx: ActionCtx,
     readonly kind: OperationKind,
     private readonly target: FlyTarget,
-    secrets: Array<string | undefined>,
+    /** Every secret the agent's Machine may hold; learns more from each Machine Fly returns. */
+    readonly redactor: Redactor,
     actionStartedAt?: number,
   ) {
     this.clock = operationClock(actionStartedAt ?? this.startedAt, actionLifetimeMs());
-    this.secrets = [target.flyApiToken, ...secrets].filter(
-      (secret): secret is string => typeof secret === "string" && secret.length >= 4,
-    );
+    redactor.add(target.flyApiToken);
     this.fly = new FlyClient({
       apiToken: target.flyApiToken,
       appName: target.flyAppName,
       baseUrl: flyApiBaseUrl(target.flyApiBaseUrl),
       pace: flyPacer(ctx, target.flyAppName),
       onCall: (call) => this.calls.push(call),
+      onAnswer: (answer) => redactor.learnFromAnswer(answer),
     });
   }
 
-  /** A further operation (its own id and audit event) on the same Fly app with the same secrets. */
-  fork(kind: OperationKind): Operation {
-    return new Operation(this.ctx, kind, this.target, this.secrets, this.clock.startedAt);
+  /** A further operation (its own id and audit event) on the same Fly app, by default on the same agent's secrets. */
+  fork(kind: OperationKind, redactor: Redactor = this.redactor): Operation {
+    return new Operation(this.ctx, kind, this.target, redactor, this.clock.startedAt);
   }
 
   /** When this operation is over, cleanup included: what a cleanup after a failure has until. */
@@ -70,9 +70,7 @@ export class Operation {
 
   /** Removes every secret in play from `text`. */
   redact(text: string): string {
-    let clean = text;
-    for (const secret of this.secrets) clean = clean.split(secret).join("[redacted]");
-    return clean;
+    return this.redactor.redact(text);
   }
 
   /** Takes ownership of the agent for this operation; returns its record. */
@@ -88,7 +86,11 @@ export class Operation {
   /** Updates the agent if this operation still owns it. */
   async update(machineDocId: Id<"agentMachines">, patch: AgentPatch, release = false): Promise<void> {
     const clean = { ...patch };
-    if (typeof clean.lastError === "string") clean.lastError = this.redact(clean.lastError);
+    if (typeof clean.lastError === "string") {
+      // A failure is being recorded: read the Machine's env first, so its secrets are known.
+      await this.redactor.learnExpected(this.fly);
+      clean.lastError = this.redact(clean.lastError);
+    }
     if (typeof clean.statusReason === "string") clean.statusReason = this.redact(clean.statusReason);
     await this.ctx.runMutation(internal.agents.updateAgent, {
       machineDocId,
@@ -101,6 +103,7 @@ export class Operation {
   /** Records the audit event for this operation. */
   async audit(subject: OperationSubject, outcome: "succeeded" | "failed", text?: string): Promise<void> {
     const field = outcome === "failed" ? "error" : "detail";
+    if (outcome === "failed") await this.redactor.learnExpected(this.fly);
     await this.ctx.runMutation(internal.audit.recordAuditEvent, {
       tenantId: subject.tenantId,
       userId: subject.userId,
@@ -125,13 +128,19 @@ export class Operation {
       });
     }
     if (error instanceof FlyApiError) {
-      return flyAgentsError("fly_api", this.redact(error.message), {
+      return flyAgentsError("fly_api", this.redactor.flyErrorMessage(error), {
         machineDocId,
         flyStatus: error.status,
         flyRequestId: error.requestId,
       });
     }
     return new Error(this.redact(errorMessage(error)));
+  }
+
+  /** As `toCallerError`, once the redactor has read the env of the Machines this operation acts on. */
+  async callerError(error: unknown, machineDocId?: string): Promise<Error> {
+    await this.redactor.learnExpected(this.fly);
+    return this.toCallerError(error, machineDocId);
   }
 }
 
@@ -150,7 +159,7 @@ export async function audited<T>(
     await op.audit(subject(), "succeeded", describe?.(result));
     return result;
   } catch (error) {
-    const callerError = op.toCallerError(error, subject().machineDocId);
+    const callerError = await op.callerError(error, subject().machineDocId);
     await op.audit(subject(), "failed", errorMessage(callerError));
     throw callerError;
   }

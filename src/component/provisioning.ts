@@ -29,6 +29,7 @@ import {
   waitForVolumeReady,
 } from "./resources.js";
 import { removeAgent } from "./lifecycle.js";
+import { agentRedactor } from "./redaction.js";
 import { ARGUMENT_SECRETS_HINT, requireFlyToken, STORED_SECRETS_HINT, withStoredValues } from "./secrets/resolve.js";
 import type { ProvisionResult } from "./validators.js";
 
@@ -87,11 +88,15 @@ export async function provisionHandler(
     ? await ctx.runQuery(internal.agents.activeAgentsOfUser, { tenantId: spec.tenantId, userId: spec.userId })
     : [];
 
+  const redactor = await agentRedactor(ctx, spec, {
+    secretsEncryptionKey: args.secretsEncryptionKey,
+    secrets: [rawArgs, spec.secrets],
+  });
   const op = new Operation(
     ctx,
     explicitRestore ? "recreate" : "provision",
     { flyApiToken, flyAppName: spec.flyAppName, flyApiBaseUrl: args.flyApiBaseUrl },
-    Object.values(spec.secrets),
+    redactor,
   );
   const agentKey = newAgentKey();
   const machineDocId = await ctx.runMutation(internal.agents.insertProvisioning, {
@@ -238,7 +243,7 @@ export async function failAndCleanUp(
   made: { machineIds: string[]; volumeIds: string[] },
   cause: unknown,
 ): Promise<void> {
-  const message = errorMessage(op.toCallerError(cause));
+  const message = errorMessage(await op.callerError(cause));
   try {
     await op.update(machineDocId, { step: "cleaning_up", lastError: message });
   } catch (error) {
@@ -252,7 +257,7 @@ export async function failAndCleanUp(
     await destroyAgentResources(op.fly, { agentKey, ...made, searchByTag: true }, op.deadline);
   } catch (error) {
     cleaned = false;
-    cleanupError = errorMessage(op.toCallerError(error));
+    cleanupError = errorMessage(await op.callerError(error));
   }
   await op.update(
     machineDocId,
@@ -274,6 +279,7 @@ async function retireReplacedAgent(op: Operation, previousId: Id<"agentMachines"
   const previous = await op.ctx.runQuery(internal.agents.getAgent, { machineDocId: previousId });
   if (!previous || previous.status === "deleted") return;
   const retire = op.fork("deprovision");
+  retire.redactor.expectMachine(previous.machineId);
   const owned = await retire.own(previousId);
   await removeAgent(retire, owned, `Replaced by ${replacementId} (recreated from a snapshot)`, {
     replacedBy: replacementId,

@@ -19,6 +19,7 @@ import { audited, Operation } from "./operations.js";
 import { failAndCleanUp } from "./provisioning.js";
 import { defaultStaleAfterMs, WAIT_BUDGETS_MS, WORST_CASE_WAITS_MS } from "./lifetime.js";
 import { statusFromFly } from "./machineTruth.js";
+import { addStoredSecrets, Redactor } from "./redaction.js";
 import { destroyAgentResources, findAgentMachines, findAgentVolumes, waitForMachineState } from "./resources.js";
 import { requireFlyToken } from "./secrets/resolve.js";
 
@@ -146,7 +147,7 @@ export async function sweepHandler(
     ctx,
     "sweep",
     { flyApiToken, flyAppName: args.flyAppName, flyApiBaseUrl: args.flyApiBaseUrl },
-    [],
+    new Redactor(),
   );
   const result: SweepResult = { repaired: 0, checked: 0, markedGone: 0, failures: [] };
 
@@ -158,7 +159,8 @@ export async function sweepHandler(
   });
   for (const [index, machineDocId] of needing.entries()) {
     if (index > 0 && Date.now() + WORST_CASE_WAITS_MS.sweep > base.clock.waitsEndBy) break; // the next run's
-    const op = base.fork("sweep");
+    // Each agent gets its own redactor: its owner's secrets and its Machine's env.
+    const op = base.fork("sweep", new Redactor());
     try {
       const agent = await ctx.runMutation(internal.agents.beginOperation, {
         machineDocId,
@@ -167,6 +169,7 @@ export async function sweepHandler(
         deadline: op.clock.ownedUntil,
         takeOverStartedBefore: stuckBefore,
       });
+      await addStoredSecrets(ctx, op.redactor.expectMachine(agent.machineId), agent);
       await audited(
         op,
         () => ({ tenantId: agent.tenantId, userId: agent.userId, machineDocId }),
@@ -201,13 +204,19 @@ export async function sweepHandler(
     }
   }
   const live = new Map<string, FlyMachine>();
-  for (const machine of await base.fly.listMachines()) live.set(machine.id, machine);
+  let machines: FlyMachine[];
+  try {
+    machines = await base.fly.listMachines();
+  } catch (error) {
+    throw base.toCallerError(error);
+  }
+  for (const machine of machines) live.set(machine.id, machine);
   for (const entry of expected) {
     result.checked++;
     if (!entry.machineId) continue;
     const machine = live.get(entry.machineId) ?? null;
     if (machine && (machine.state === "started") === (entry.status === "running")) continue;
-    const op = base.fork("sweep");
+    const op = base.fork("sweep", new Redactor());
     try {
       const agent = await op.own(entry.id);
       const patch = statusFromFly(agent, machine);

@@ -203,7 +203,7 @@ export async function createSnapshotHandler(
         await ctx.runMutation(internal.snapshots.updateSnapshot, {
           snapshotId,
           status: "failed",
-          lastError: op.redact(op.toCallerError(error).message),
+          lastError: (await op.callerError(error)).message,
         });
         // Release the agent; if a later caller already took it over, there is nothing to release.
         await op.update(agent._id, {}, true).catch(() => undefined);

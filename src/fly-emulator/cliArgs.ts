@@ -66,6 +66,7 @@ export const OPTION_KNOBS = Object.keys({
   rateLimits: true,
   randomFaults: true,
   recordBodies: true,
+  echoInErrors: true,
   seed: true,
   leaseOwner: true,
 } satisfies Record<keyof FlyEmulatorOptions, true>) as Array<keyof FlyEmulatorOptions>;
@@ -136,6 +137,15 @@ export const CLI_FLAGS: readonly CliFlag[] = [
     help: "keep request and response bodies in the request log",
     apply: (draft) => {
       draft.options.recordBodies = true;
+    },
+  },
+  {
+    name: "--echo-in-errors",
+    sets: "echoInErrors",
+    group: "Faults",
+    help: "error answers quote the request and the named Machine's env; failing commands print it (leak tests)",
+    apply: (draft) => {
+      draft.options.echoInErrors = true;
     },
   },
   {

@@ -56,6 +56,7 @@ export async function startFlyEmulator(options: FlyEmulatorOptions = {}): Promis
     token,
     region: resolved.defaultRegion,
     recordBodies: resolved.recordBodies,
+    echoInErrors: resolved.echoInErrors,
     api: new Router(apiRoutes({ world, clock, ids, options: resolved, machines, volumes, metadata })),
     admin: new Router(adminRoutes(state, faults)),
     world,

@@ -70,6 +70,11 @@ export interface FlyEmulatorOptions {
   randomFaults?: RandomFaultOptions;
   /** Keep request and response bodies in the request log; default false. */
   recordBodies?: boolean;
+  /**
+   * Error answers quote the request's token and body and the env of the Machine it names, and
+   * failing OpenClaw commands print their env (echo.ts): for tests proving no secret leaks; default false.
+   */
+  echoInErrors?: boolean;
   /** Seed for generated ids; default random. */
   seed?: number;
   /** The owner shown on leases; default "fly-emulator@example.com". */
@@ -97,6 +102,7 @@ export interface ResolvedOptions {
   rateLimits: Required<RateLimitOptions> | null;
   randomFaults: RandomFaultOptions | null;
   recordBodies: boolean;
+  echoInErrors: boolean;
   seed: number;
   leaseOwner: string;
 }
@@ -146,6 +152,7 @@ export function resolveOptions(options: FlyEmulatorOptions = {}): ResolvedOption
     rateLimits: resolveRateLimits(options.rateLimits ?? false),
     randomFaults,
     recordBodies: options.recordBodies ?? false,
+    echoInErrors: options.echoInErrors ?? false,
     seed: options.seed ?? randomSeed(),
     leaseOwner: options.leaseOwner ?? "fly-emulator@example.com",
   };

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Clock } from "./clock.js";
+import { echoReply } from "./echo.js";
 import { errorMessage, FlyApiError, flyError, invalidArgument } from "./errors.js";
 import type { FaultAction, FaultInjector, FiredFault } from "./faults.js";
 import type { Ids } from "./ids.js";
@@ -16,6 +17,8 @@ export interface ServerDeps {
   token: string;
   region: string;
   recordBodies: boolean;
+  /** Error answers quote the request and the named Machine's env (see echo.ts); opt-in. */
+  echoInErrors: boolean;
   api: Router;
   admin: Router;
   world: World;
@@ -96,6 +99,10 @@ async function handleRequest(
     await sleepLatencies(deps.clock, after, clientGone.signal);
     decisive = after.find(isDecisive);
     outcome = decisive ? faultReply(decisive.action) : reply;
+  }
+  if (deps.echoInErrors && outcome !== "drop") {
+    const source = { operationId, params: match?.params ?? {}, authorization: req.headers.authorization, rawBody };
+    outcome = echoReply(outcome, deps.world, source);
   }
 
   const sentBody = outcome === "drop" || clientGone.signal.aborted ? undefined : send(res, outcome, requestId);

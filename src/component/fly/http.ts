@@ -4,6 +4,7 @@
  * it), pacing before each attempt, and a record of every attempt for the audit trail.
  */
 import type { z } from "zod";
+import { clipAtWhitespace } from "../errors.js";
 import { FlyApiError } from "./errors.js";
 import { errorBodySchema } from "./schemas.js";
 
@@ -35,6 +36,8 @@ export type FlyHttpOptions = {
   /** Waits until Fly's rate limit for (operationId, scope) has room. */
   pace?: (operationId: string, scope: string) => Promise<void>;
   onCall?: (call: FlyCallRecord) => void;
+  /** Sees every parsed answer (a redactor learns the secrets in the Machines Fly returns). */
+  onAnswer?: (answer: unknown) => void;
   /** Replaces the backoff sleep (tests). */
   sleep?: (ms: number) => Promise<void>;
   /** Replaces Math.random for jitter (tests). */
@@ -141,7 +144,7 @@ export class FlyHttp {
       throw new FlyApiError({
         operationId: request.operationId,
         status: response.status,
-        flyError: this.redact(data.error ?? data.message ?? text.slice(0, 300)),
+        flyError: this.redact(data.error ?? data.message ?? clipAtWhitespace(text, 300)),
         flyStatus: data.error !== undefined ? data.status : undefined,
         requestId,
         retryAfterS: parseRetryAfter(response.headers.get("retry-after")),
@@ -159,6 +162,7 @@ export class FlyHttp {
         requestId,
       });
     }
+    this.options.onAnswer?.(parsed.data);
     return parsed.data;
   }
 

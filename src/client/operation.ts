@@ -1,0 +1,68 @@
+/**
+ * What the `auth` callback of `exposeApi` is asked about: one typed operation per kind, carrying
+ * every argument that changes what runs on the agent's Machine or where secrets go, so that a
+ * host can refuse on any of them.
+ */
+import type { ObjectType } from "convex/values";
+import { agentSpecArgs, type AgentStatus, type SecretField } from "../component/validators.js";
+
+/**
+ * The agent settings `provision` and `recreateFromLatestSnapshot` accept besides the tenant and
+ * user, with the component's validators: the image the Machine runs, where OpenClaw sends the
+ * agent's traffic with the app and service keys (`bridgeUrl`, AGENT_BRIDGE_URL), the service it
+ * is served as (`serviceId`), the skill whitelist, memory (MB), Fly region and model. Every one
+ * of them reaches the auth callback (as `settings`): adding one here is the only way to add an
+ * argument to those functions.
+ */
+const { image, bridgeUrl, serviceId, allowedSkills, memoryMB, region, llmModel } = agentSpecArgs;
+export const agentSettingsArgs = { image, bridgeUrl, serviceId, allowedSkills, memoryMB, region, llmModel };
+/** The agent settings a provision or recreate call sets; only those the caller passed are present. */
+export type AgentSettings = ObjectType<typeof agentSettingsArgs>;
+
+/**
+ * Where an agent's secrets come from, field by field, as stored now: the user's own secrets win,
+ * then the tenant's defaults; `host` lists what neither stores and the host's own configuration
+ * supplies (the host's FLY_API_TOKEN when no Fly token is stored).
+ */
+export type SecretsSource = { user: SecretField[]; tenant: SecretField[]; host: SecretField[] };
+
+/** An agent an operation concerns: its tenant, its user and its id. */
+export type AgentRef = { tenantId: string; userId: string; machineDocId: string };
+
+/** What an exposed function is about to do, to whom, and with which arguments. */
+export type FlyAgentsOperation =
+  | { kind: "listAgents"; tenantId: string; status?: AgentStatus }
+  | { kind: "readAudit"; tenantId: string; machineDocId?: string; userId?: string }
+  | {
+      kind: "provision" | "recreate";
+      tenantId: string;
+      userId: string;
+      /** The settings the caller chose; the rest come from the component's defaults. */
+      settings: AgentSettings;
+      /** Whose secrets the new Machine will hold. */
+      secretsFrom: SecretsSource;
+    }
+  | ({ kind: "readAgent" | "start" | "stop" | "restart" | "deprovision" | "snapshot" | "sync" } & AgentRef)
+  | ({ kind: "pairing"; telegramPairingCode: string } & AgentRef)
+  | ({
+      kind: "updateSkills";
+      allowedSkills: string[];
+      /** Whether the new whitelist is written to the Machine now (a restart with its secrets). */
+      applyToMachine: boolean;
+      /** Whose secrets the agent's Machine holds. */
+      secretsFrom: SecretsSource;
+    } & AgentRef)
+  | { kind: "readSecrets"; tenantId: string; userId?: string }
+  | {
+      kind: "writeSecrets";
+      tenantId: string;
+      /** Absent: the tenant's default secrets. */
+      userId?: string;
+      /** The secrets the call sets or removes (every field for a clear). */
+      keys: SecretField[];
+      /** True when every stored secret of the owner is deleted. */
+      clear: boolean;
+    };
+
+/** The operation kinds that name an agent by id. */
+export type AgentOperationKind = Extract<FlyAgentsOperation, AgentRef>["kind"];
