@@ -102,3 +102,17 @@ export function clipAtWhitespace(text: string, max: number): string {
   }
   return "…";
 }
+
+/**
+ * True when `error` is Convex's final write conflict: a mutation that conflicted with concurrent
+ * ones on every one of the backend's retries (its system error "Documents read from or written
+ * to ... changed while this mutation was being run and on every subsequent retry", code
+ * OptimisticConcurrencyControlFailure; docs.convex.dev/error#1). Running it again may succeed.
+ */
+export function isWriteConflict(error: unknown): boolean {
+  if (!(error instanceof Error) || error instanceof ConvexError) return false;
+  return (
+    error.message.includes("changed while this mutation was being run") ||
+    error.message.includes("OptimisticConcurrencyControlFailure")
+  );
+}

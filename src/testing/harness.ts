@@ -12,6 +12,7 @@ import type { WithoutSystemFields } from "convex/server";
 import { startFlyEmulator, type FlyEmulator, type FlyEmulatorOptions } from "../fly-emulator/index.js";
 import { HOST_ENV_BINDINGS } from "./bindings.js";
 import { asComponent, underDeploymentRules } from "./deployment.js";
+import { withFunctionFaults, type FunctionFault } from "./functionFaults.js";
 
 export const modules = import.meta.glob(["../component/**/*.ts", "!../component/**/*.test.ts"]);
 
@@ -50,15 +51,22 @@ export type Harness = Awaited<ReturnType<typeof setupHarness>>;
  * for a component (src/testing/deployment.ts): no `.paginate()`, and only the env vars the
  * example app binds to it.
  */
-function componentUnderTest(options: { transactionLimits?: boolean } = {}) {
-  const t = convexTest({ schema, modules: asComponent(modules, "flyAgents", HOST_ENV_BINDINGS), ...options });
+function componentUnderTest(options: { transactionLimits?: boolean; functionFaults?: FunctionFault[] } = {}) {
+  const { functionFaults = [], ...limits } = options;
+  const faulty = withFunctionFaults(modules, functionFaults);
+  const t = convexTest({ schema, modules: asComponent(faulty, "flyAgents", HOST_ENV_BINDINGS), ...limits });
   rateLimiter.register(underDeploymentRules(t, HOST_ENV_BINDINGS), "rateLimiter");
   return t;
 }
 
-export async function setupHarness(emulatorOptions: FlyEmulatorOptions = {}) {
+/**
+ * The component alone with a Fly emulator.
+ * @param emulatorOptions Overrides of the emulator's fast timings (rate limits, faults).
+ * @param functionFaults Component functions that fail as the backend can make them fail.
+ */
+export async function setupHarness(emulatorOptions: FlyEmulatorOptions = {}, functionFaults: FunctionFault[] = []) {
   const fly: FlyEmulator = await startFlyEmulator({ bootTimeMs: 60, gatewayStartupMs: 60, ...emulatorOptions });
-  const t = componentUnderTest();
+  const t = componentUnderTest({ functionFaults });
   const app = "fly-agents-test";
   const target = { flyAppName: app, flyApiToken: fly.token, flyApiBaseUrl: fly.url };
   const provisionArgs = (overrides: Record<string, unknown> = {}) => ({
