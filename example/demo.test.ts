@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import type { RequestLogEntry } from "@okrlinkhub/fly-agents/fly-emulator";
 import { parseArgs, runDemo } from "./demo.js";
+import { explainErrors } from "./demo/explain.js";
 
 const FAST = {
   bootTimeMs: 30,
@@ -26,5 +28,53 @@ describe("npm run demo", () => {
     expect(result.steps.map((step) => step.name)).toContain("state intact after restore");
     expect(result.fired.length).toBeGreaterThan(0);
     expect(result.live).toEqual({ machines: [], volumes: [] });
+    const deleteErrors = result.requests.filter(
+      (request) => request.operationId === "Volume_delete" && request.status === 400 && request.fault === null,
+    );
+    if (deleteErrors.length > 0) expect(explainErrors(result.requests).join("\n")).toContain("detach lag");
   }, 60_000);
+});
+
+describe("the demo's summary", () => {
+  const request = (operationId: string, status: number | null, injected = false): RequestLogEntry => ({
+    seq: 1,
+    method: "DELETE",
+    path: "/v1/apps/a/volumes/vol_1",
+    query: "",
+    operationId,
+    status,
+    handledStatus: status,
+    requestId: "r",
+    fault: injected
+      ? {
+          ruleId: "random",
+          requestSeq: 1,
+          method: "DELETE",
+          path: "/",
+          operationId,
+          when: "before",
+          action: { drop: true },
+        }
+      : null,
+    at: new Date(0).toISOString(),
+    durationMs: 1,
+  });
+
+  it("says why Fly refused to delete volumes (the detach lag), and counts injected failures apart", () => {
+    const lines = explainErrors([
+      request("Volume_delete", 200),
+      request("Volume_delete", 400),
+      request("Volume_delete", 400),
+      request("Machines_create", 429),
+      request("Machines_create", null, true),
+      request("Machines_show", 500),
+    ]);
+    expect(lines).toEqual([
+      expect.stringMatching(/^Volume_delete 400 ×2: .*detach lag.*deletes it again\.$/),
+      expect.stringMatching(/^Machines_create 429 ×1: Fly's rate limits/),
+      expect.stringMatching(/^Machines_show 500 ×1: not one Fly is known to give here/),
+      "1 failure(s) injected on purpose by --faults; the component recovered from each.",
+    ]);
+    expect(explainErrors([request("Volume_delete", 200)])).toEqual([]);
+  });
 });

@@ -10,6 +10,7 @@
 import { bold, dim, green, red, seconds, table, yellow } from "./demo/terminal.js";
 import { setTenantDefaults, userSession, type Step } from "./demo/session.js";
 import { startWorld, type World } from "./demo/world.js";
+import { explainErrors } from "./demo/explain.js";
 import type { FlyEmulatorOptions } from "@okrlinkhub/fly-agents/fly-emulator";
 
 const USERS = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy"];
@@ -91,6 +92,11 @@ function report(result: Awaited<ReturnType<typeof runDemo>>) {
       [...byCall].map(([call, e]) => [call, String(e.calls), e.errors ? yellow(String(e.errors)) : "0"]),
     ),
   );
+  const explanations = explainErrors(result.requests);
+  if (explanations.length > 0) {
+    console.log(`\n${bold("Why some calls were answered with an error")}`);
+    for (const line of explanations) console.log(`  ${dim("·")} ${line}`);
+  }
   if (result.fired.length > 0) {
     const kinds = new Map<string, number>();
     for (const hit of result.fired) {
