@@ -19,6 +19,8 @@ describe("npm run demo", () => {
     expect(parseArgs(["--agents", "3", "--faults"])).toMatchObject({ agents: 3, faults: true });
     expect(() => parseArgs(["--agents", "0"])).toThrow(/--agents takes/);
     expect(() => parseArgs(["--fast"])).toThrow(/unknown option --fast/);
+    expect(parseArgs(["--dashboard", "--port", "4300"])).toMatchObject({ dashboard: true, port: 4300 });
+    expect(() => parseArgs(["--dashboard", "--port", "http"])).toThrow(/--port takes a port/);
   });
 
   it("runs a two-agent session through injected Fly failures and leaves nothing on Fly", async () => {

@@ -6,11 +6,13 @@
  *   npm run demo                   # one user
  *   npm run demo -- --agents 3     # a small fleet, side by side
  *   npm run demo -- --faults       # Fly fails now and then (seeded); watch it recover
+ *   npm run demo -- --dashboard    # the fleet dashboard on the real component, in a browser
  */
 import { bold, dim, green, red, seconds, table, yellow } from "./demo/terminal.js";
 import { setTenantDefaults, userSession, type Step } from "./demo/session.js";
 import { startWorld, type World } from "./demo/world.js";
 import { explainErrors } from "./demo/explain.js";
+import { runDashboardDemo } from "./demo/dashboard.js";
 import type { FlyEmulatorOptions } from "@okrlinkhub/fly-agents/fly-emulator";
 
 const USERS = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy"];
@@ -21,6 +23,10 @@ export type DemoOptions = {
   rateLimits: boolean;
   timings?: FlyEmulatorOptions;
   quiet?: boolean;
+  /** Serve the fleet dashboard on the example app (through the bridge) instead of the terminal session. */
+  dashboard?: boolean;
+  /** The dashboard's port on 127.0.0.1; default any free one. */
+  port?: number;
 };
 
 export function parseArgs(args: string[]): DemoOptions {
@@ -35,7 +41,14 @@ export function parseArgs(args: string[]): DemoOptions {
         throw new Error(`--agents takes a whole number from 1 to ${USERS.length}`);
       }
       options.agents = count;
-    } else throw new Error(`unknown option ${arg}: use --agents N, --faults or --no-rate-limits`);
+    } else if (arg === "--dashboard") options.dashboard = true;
+    else if (arg === "--port") {
+      const port = Number(args[++i]);
+      if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error("--port takes a port from 1 to 65535");
+      options.port = port;
+    } else {
+      throw new Error(`unknown option ${arg}: use --agents N, --faults, --no-rate-limits, --dashboard or --port N`);
+    }
   }
   return options;
 }
@@ -121,6 +134,21 @@ function report(result: Awaited<ReturnType<typeof runDemo>>) {
   );
 }
 
+/** `--dashboard`: serves the dashboard on the example app, plays a fleet, and serves until Ctrl+C. */
+async function dashboardDemo(options: DemoOptions): Promise<number> {
+  const world = await startWorld(options);
+  const stopped = new Promise<void>((resolve) => {
+    process.once("SIGINT", () => resolve());
+    process.once("SIGTERM", () => resolve());
+  });
+  try {
+    console.log(bold(`fly-agents demo, dashboard: the example app on the Fly emulator at ${world.fly.url}`));
+    return await runDashboardDemo(world, { port: options.port, stopped, say: (line) => console.log(line) });
+  } finally {
+    await world.close();
+  }
+}
+
 export async function main(args: string[]): Promise<number> {
   let options: DemoOptions;
   try {
@@ -129,6 +157,11 @@ export async function main(args: string[]): Promise<number> {
     console.error(error instanceof Error ? error.message : String(error));
     return 2;
   }
+  if (options.port !== undefined && !options.dashboard) {
+    console.error("--port is the dashboard's: use it with --dashboard");
+    return 2;
+  }
+  if (options.dashboard) return await dashboardDemo(options);
   const result = await runDemo(options);
   report(result);
   const clean = result.live.machines.length === 0 && result.live.volumes.length === 0;

@@ -5,63 +5,25 @@
  * from 127.0.0.1, and clicked through as a user would. The tests below are one walkthrough,
  * in order: each starts where the previous one left the page.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { extname, join, resolve, sep } from "node:path";
-import { fileURLToPath } from "node:url";
-import { chromium, type BrowserContext, type Locator, type Page } from "playwright-core";
-import { build } from "vite";
+import { join } from "node:path";
+import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { FlyAgentsErrorData } from "@okrlinkhub/fly-agents";
 import type { Agent, CommandName } from "./src/data.js";
 import type { AgentPatch } from "./src/testData.js";
-import { findChromium, type FoundChromium } from "./browser.js";
+import { browser, FIND_CHROMIUM_MS, openBrowser, type BrowserSession } from "./browserSession.js";
+import { buildDashboard, staticFiles } from "./serve.js";
 
-const FIND_CHROMIUM_MS = 120_000; // the first run unpacks @sparticuz/chromium's browser (about 7 s here)
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const WAIT_MS = 5_000; // longest the page may take to show a change; the fake answers in ~150 ms
-const DASHBOARD_DIR = fileURLToPath(new URL(".", import.meta.url));
-const SCREENSHOT_DIR = join(DASHBOARD_DIR, "screenshots");
-
-const CONTENT_TYPES: Record<string, string> = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".svg": "image/svg+xml",
-};
-
-/** Serves the files under `dir` on 127.0.0.1 at a free port. */
-async function serveStatic(dir: string): Promise<Server> {
-  const server = createServer((request, response) => {
-    const pathname = decodeURIComponent(new URL(request.url ?? "/", "http://127.0.0.1").pathname);
-    const file = resolve(dir, `.${pathname === "/" ? "/index.html" : pathname}`);
-    if (!file.startsWith(dir + sep) || !existsSync(file) || !statSync(file).isFile()) {
-      response.writeHead(404, { "content-type": "text/plain" }).end(`No ${pathname} in the dashboard build.`);
-      return;
-    }
-    response.writeHead(200, { "content-type": CONTENT_TYPES[extname(file)] ?? "application/octet-stream" });
-    response.end(readFileSync(file));
-  });
-  await new Promise<void>((listening) => server.listen(0, "127.0.0.1", listening));
-  return server;
-}
 
 let workDir: string;
 let server: Server | undefined;
-let context: BrowserContext | undefined;
+let session: BrowserSession | undefined;
 let page: Page;
-const pageErrors: string[] = [];
 
 // ---- the data layer, as the test sees it through window.__fleet ---------------------------
 
@@ -102,11 +64,7 @@ const fact = (term: string): Locator =>
     .filter({ has: page.getByText(term, { exact: true }) })
     .locator("dd");
 
-async function screenshot(name: string) {
-  const path = join(SCREENSHOT_DIR, name);
-  await page.screenshot({ path, fullPage: true });
-  return path;
-}
+const screenshot = (name: string) => session?.screenshot(name);
 
 const STEPS: Array<[NonNullable<Agent["step"]>, string]> = [
   ["creating_volume", "Step 2 of 7 · Creating volume"],
@@ -116,10 +74,6 @@ const STEPS: Array<[NonNullable<Agent["step"]>, string]> = [
   ["setting_model", "Step 6 of 7 · Setting the model"],
   ["verifying_model", "Step 7 of 7 · Verifying the model"],
 ];
-
-let found: Promise<FoundChromium> | undefined;
-/** The browser to drive, looked for once per file. */
-const browser = () => (found ??= findChromium());
 
 // A failure of its own, so a machine without a browser fails this file (saying how to get one) rather than skip it.
 test(
@@ -132,42 +86,20 @@ test(
 
 describe("the fleet dashboard in Chromium", () => {
   beforeAll(async () => {
-    const { executablePath } = await browser();
     workDir = mkdtempSync(join(tmpdir(), "fleet-dashboard-"));
     const outDir = join(workDir, "dist");
-    await build({
-      configFile: join(DASHBOARD_DIR, "vite.config.ts"),
-      mode: "test",
-      logLevel: "warn",
-      build: { outDir, emptyOutDir: true },
-    });
-    server = await serveStatic(outDir);
+    await buildDashboard("test", outDir);
+    const files = staticFiles(outDir);
+    server = createServer((request, response) => files(request, response));
+    await new Promise<void>((listening) => server?.listen(0, "127.0.0.1", listening));
     const { port } = server.address() as AddressInfo;
-
-    context = await chromium.launchPersistentContext(join(workDir, "profile"), {
-      executablePath,
-      args: CHROMIUM_ARGS,
-      headless: true,
-      viewport: { width: 1280, height: 900 },
-      timezoneId: "UTC",
-      locale: "en-US",
-    });
-    context.setDefaultTimeout(WAIT_MS);
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on("pageerror", (error) => pageErrors.push(error.message));
-    page.on("response", (response) => {
-      if (response.status() >= 400) pageErrors.push(`${response.status()} for ${response.url()}`);
-    });
-    page.on("console", (message) => {
-      if (message.type() === "error") pageErrors.push(message.text());
-    });
-    await page.goto(`http://127.0.0.1:${port}/`);
+    session = await openBrowser(`http://127.0.0.1:${port}/`, WAIT_MS);
+    page = session.page;
     await page.waitForFunction(() => window.__fleet !== undefined);
-    mkdirSync(SCREENSHOT_DIR, { recursive: true });
   }, FIND_CHROMIUM_MS);
 
   afterAll(async () => {
-    await context?.close();
+    await session?.close();
     if (server) {
       server.closeAllConnections();
       await new Promise<void>((closed) => server?.close(() => closed()));
@@ -348,6 +280,6 @@ describe("the fleet dashboard in Chromium", () => {
   });
 
   test("the page logged no errors", () => {
-    expect(pageErrors).toEqual([]);
+    expect(session?.errors).toEqual([]);
   });
 });

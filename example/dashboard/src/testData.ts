@@ -3,9 +3,9 @@
  * creates an agent in `provisioning` and settles once the agent runs, pairing and snapshots
  * need a running agent, every finished command lands in the audit trail.
  *
- * Who moves an agent along is the caller's choice. A test does it through `window.__fleet`
- * (push the next provisioning step, then `running`; make the next command fail; read the
- * commands the page sent). The demo lets a timer do it.
+ * The browser test moves agents along through `window.__fleet` (push the next provisioning
+ * step, then `running`; make the next command fail; read the commands the page sent). For the
+ * real component offline, see `bridgeData.ts` (`npm run demo -- --dashboard`).
  */
 import { Fragment, createElement, useSyncExternalStore, type ReactNode } from "react";
 import { ConvexError } from "convex/values";
@@ -20,7 +20,6 @@ import type {
   Paged,
   ProvisionArgs,
   ProvisionResult,
-  ProvisionStep,
   Session,
 } from "./data.js";
 import { readableError } from "./errors.js";
@@ -53,31 +52,15 @@ declare global {
 
 export type TestFleetOptions = {
   session?: Session;
-  /** Walk provisioning agents through their steps every this many ms (the demo). Off by default. */
-  autoAdvanceMs?: number;
   /** How long approvePairing, snapshot and the machine commands take, in ms. */
   commandDelayMs?: number;
 };
 
 const DEFAULT_SESSION: Session = { tenantId: "acme", userId: "ada", isAdmin: true };
-const DEFAULT_MODEL = "anthropic/claude-sonnet-4-5";
 const DEFAULT_REGION = "ams";
 const DEFAULT_MEMORY_MB = 2048;
 const DEFAULT_COMMAND_DELAY_MS = 150; // long enough to see "Working…", short enough for a test
 const DEFAULT_IMAGE = "registry.fly.io/openclaw:latest";
-
-const PROVISION_STEPS: ProvisionStep[] = [
-  "queued",
-  "creating_volume",
-  "creating_machine",
-  "booting",
-  "waiting_for_gateway",
-  "setting_model",
-  "verifying_model",
-];
-const RECREATE_STEPS: ProvisionStep[] = PROVISION_STEPS.map((step) =>
-  step === "creating_volume" ? "restoring_volume" : step,
-);
 
 type State = { agents: Agent[]; audit: AuditEvent[] };
 type Settler = { resolve: (result: ProvisionResult) => void; reject: (error: unknown) => void; startedAt: number };
@@ -202,35 +185,12 @@ class FleetStore {
   }
 }
 
-/** Walks one provisioning agent through `steps`, then to `running`, every `everyMs`. */
-function autoAdvance(store: FleetStore, machineDocId: string, steps: ProvisionStep[], everyMs: number) {
-  const advance = (index: number) => {
-    const agent = store.agent(machineDocId);
-    if (!agent || agent.status !== "provisioning") return;
-    if (index < steps.length) {
-      store.update(machineDocId, { step: steps[index] });
-    } else {
-      store.update(machineDocId, {
-        status: "running",
-        statusReason: undefined,
-        machineId: store.newId("e784"),
-        flyVolumeId: store.newId("vol_"),
-        effectiveModel: agent.llmModel ?? DEFAULT_MODEL,
-        gatewayHealthy: true,
-      });
-      return;
-    }
-    setTimeout(() => advance(index + 1), everyMs);
-  };
-  setTimeout(() => advance(1), everyMs);
-}
-
 function page<T>(items: T[]): Paged<T> {
   return { items, loading: false, canLoadMore: false, loadMore: () => undefined };
 }
 
 /** The fake's commands over `store`. */
-function commandsOf(store: FleetStore, options: { commandDelayMs: number; autoAdvanceMs?: number }) {
+function commandsOf(store: FleetStore, options: { commandDelayMs: number }) {
   const record = (call: CommandCall) => store.calls.push(structuredClone(call));
 
   /** Runs a machine command: waits, checks the agent, applies `change`, audits the outcome. */
@@ -291,8 +251,6 @@ function commandsOf(store: FleetStore, options: { commandDelayMs: number; autoAd
       serviceId: args.serviceId,
       restoredFromSnapshotId,
     });
-    const steps = restoredFromSnapshotId === undefined ? PROVISION_STEPS : RECREATE_STEPS;
-    if (options.autoAdvanceMs !== undefined) autoAdvance(store, _id, steps, options.autoAdvanceMs);
     return await store.waitUntilProvisioned(_id, startedAt);
   }
 
@@ -384,14 +342,13 @@ function commandsOf(store: FleetStore, options: { commandDelayMs: number; autoAd
 
 /**
  * The in-memory data layer, with its controls on `window.__fleet`.
- * @param options Who is signed in, and whether agents advance on their own (the demo).
+ * @param options Who is signed in, and how long commands take.
  */
 export function createTestFleet(options: TestFleetOptions = {}): FleetData {
   const session = options.session ?? DEFAULT_SESSION;
   const store = new FleetStore(session.tenantId);
   const commands = commandsOf(store, {
     commandDelayMs: options.commandDelayMs ?? DEFAULT_COMMAND_DELAY_MS,
-    autoAdvanceMs: options.autoAdvanceMs,
   });
   const useState = () => useSyncExternalStore(store.subscribe, () => store.state);
 
@@ -404,7 +361,7 @@ export function createTestFleet(options: TestFleetOptions = {}): FleetData {
   };
 
   return {
-    source: options.autoAdvanceMs === undefined ? "Test data" : "Demo data",
+    source: "Test data",
     session,
     Provider: (props: { children: ReactNode }) => createElement(Fragment, null, props.children),
     useAgents(tenantId) {
