@@ -12,7 +12,7 @@ import { internalMutation, internalQuery, type MutationCtx, type QueryCtx } from
 import type { Doc, Id } from "./_generated/dataModel.js";
 import { agentNotFound, flyAgentsError } from "./errors.js";
 import schema from "./schema.js";
-import { requireUpgraded, vAgentRecord, type AgentRecord } from "./agentRecord.js";
+import { isLegacyAgent, requireUpgraded, upgradeRequired, vAgentRecord, type AgentRecord } from "./agentRecord.js";
 import { vAgentStatus, vOperationKind, vProvisionStep, type AgentStatus, type OperationKind } from "./validators.js";
 
 /** Where each status may go next. `deleted` is final. */
@@ -89,6 +89,7 @@ export const insertProvisioning = internalMutation({
       .withIndex("by_tenantId_userId", (q) => q.eq("tenantId", args.tenantId).eq("userId", args.userId))
       .collect();
     const active = existing.find((agent) => isActive(agent) && !(replacing ?? []).includes(agent._id));
+    if (active && isLegacyAgent(active)) throw upgradeRequired(`The active agent ${active._id} of this user`);
     if (active) {
       throw flyAgentsError(
         "agent_exists",

@@ -163,6 +163,18 @@ describe("upgradeFromV01", () => {
       hasLlmApiKey: true,
       hasFlyApiToken: false,
     });
+    await expect(
+      h.t.action(
+        api.lib.provisionAgentMachine,
+        h.provisionArgs({ userId: "user-2", restoreFromLatestSnapshot: false }),
+      ),
+    ).rejects.toThrow(/upgradeFromV01/);
+    await expect(
+      h.t.action(api.lib.provisionAgentMachineWithStoredSecrets, {
+        ...h.provisionArgs(),
+        secretsEncryptionKey: PASSPHRASE,
+      }),
+    ).rejects.toThrow(/upgradeFromV01/);
     expect(h.fly.state.requests()).toHaveLength(0);
   });
 
@@ -210,6 +222,29 @@ describe("upgradeFromV01", () => {
       hasAppKey: true,
       hasServiceKey: true,
       hasLlmApiKey: false,
+    });
+  });
+
+  it("merges a second 0.1.x secrets row of the same user into the first", async () => {
+    await seedV01();
+    await h.t.run(async (ctx) => {
+      await ctx.db.insert("agentVmSecrets", {
+        agentKey: "tenant-a:user-1",
+        tenantId: "tenant-a",
+        userId: "user-1",
+        openaiApiKeyEnc: await sealV01("sk-openai-duplicate-row"),
+        llmApiKeyEnc: await sealV01("sk-llm-of-the-second-row"),
+        updatedAt: 1_700_000_100_000,
+      });
+    });
+    const result = await h.t.action(api.lib.upgradeFromV01, { flyAppName: h.app, secretsEncryptionKey: PASSPHRASE });
+    expect(result).toMatchObject({ done: true, agentSecrets: 2 });
+    const rows = await h.t.run((ctx) => ctx.db.query("agentVmSecrets").collect());
+    expect(rows.filter((row) => row.userId === "user-1")).toHaveLength(1);
+    expect(await h.t.query(api.lib.getAgentSecretsMeta, { tenantId: "tenant-a", userId: "user-1" })).toMatchObject({
+      hasOpenaiApiKey: true,
+      hasLlmApiKey: true,
+      hasTelegramBotToken: true,
     });
   });
 

@@ -81,21 +81,25 @@ async function resealLegacy(
   };
 }
 
-async function upgradeSecretsBatch(ctx: ActionCtx, table: Table, ring: KeyRing, limit: number): Promise<number> {
+/** One batch's outcome: rows it read (0: nothing left) and rows it converted. */
+type Batch = { read: number; converted: number };
+
+async function upgradeSecretsBatch(ctx: ActionCtx, table: Table, ring: KeyRing, limit: number): Promise<Batch> {
   const rows = await ctx.runQuery(internal.upgrade.rows.legacySecretsBatch, { table, limit });
-  if (rows.length === 0) return 0;
+  if (rows.length === 0) return { read: 0, converted: 0 };
   const writes = [];
   for (const row of rows) {
     const { sealed, defaults } = await resealLegacy(row, ring);
     writes.push({ id: row.id, current: row.current, sealed, ...(table === "companySecrets" ? { defaults } : {}) });
   }
-  const written = await ctx.runMutation(internal.upgrade.rows.writeSecrets, { table, rows: writes });
-  return Math.max(written, 1); // rows skipped as changed are read again next batch
+  // Rows skipped because they changed since they were read are read again in the next batch.
+  const converted = await ctx.runMutation(internal.upgrade.rows.writeSecrets, { table, rows: writes });
+  return { read: rows.length, converted };
 }
 
-async function upgradeAgentsBatch(ctx: ActionCtx, flyAppName: string, ring: KeyRing, limit: number) {
+async function upgradeAgentsBatch(ctx: ActionCtx, flyAppName: string, ring: KeyRing, limit: number): Promise<Batch> {
   const rows = await ctx.runQuery(internal.upgrade.rows.legacyAgentsBatch, { limit });
-  if (rows.length === 0) return 0;
+  if (rows.length === 0) return { read: 0, converted: 0 };
   const owners = new Map<
     string,
     {
@@ -132,7 +136,7 @@ async function upgradeAgentsBatch(ctx: ActionCtx, flyAppName: string, ring: KeyR
     };
   });
   const converted = await ctx.runMutation(internal.upgrade.rows.writeAgents, { flyAppName, owners: writes });
-  return Math.max(converted, 1);
+  return { read: rows.length, converted };
 }
 
 /** Runs batches until no 0.1.x row is left or the time budget is spent. */
@@ -163,21 +167,27 @@ export async function upgradeHandler(
     ...(ring.current.derived ? { keyAdvice: PASSPHRASE_ADVICE } : {}),
   };
   const stopAt = Date.now() + UPGRADE_TIME_BUDGET_MS;
-  const steps: Array<[keyof UpgradeResult & string, () => Promise<number>]> = [
+  const steps: Array<["companySecrets" | "agentSecrets" | "agentMachines" | "agentSnapshots", () => Promise<Batch>]> = [
     ["companySecrets", () => upgradeSecretsBatch(ctx, "companySecrets", ring, limit)],
     ["agentSecrets", () => upgradeSecretsBatch(ctx, "agentVmSecrets", ring, limit)],
     ["agentMachines", () => upgradeAgentsBatch(ctx, args.flyAppName, ring, limit)],
     [
       "agentSnapshots",
-      () => ctx.runMutation(internal.upgrade.rows.convertSnapshots, { flyAppName: args.flyAppName, limit }),
+      async () => {
+        const converted = await ctx.runMutation(internal.upgrade.rows.convertSnapshots, {
+          flyAppName: args.flyAppName,
+          limit,
+        });
+        return { read: converted, converted };
+      },
     ],
   ];
   for (const [counter, step] of steps) {
     for (;;) {
       if (Date.now() > stopAt || result.batches >= maxBatches) return result;
-      const converted = await step();
-      if (converted === 0) break;
-      (result[counter] as number) += converted;
+      const batch = await step();
+      if (batch.read === 0) break;
+      result[counter] += batch.converted;
       result.batches++;
     }
   }
