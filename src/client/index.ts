@@ -11,6 +11,7 @@ import type {
   PaginationOptions,
 } from "convex/server";
 import type { ComponentApi } from "../component/_generated/component.js";
+import { flyAgentsError } from "../component/errors.js";
 
 export { exposeApi, type AuthCtx, type ExposeApiOptions } from "./exposeApi.js";
 export type { AgentRef, AgentSettings, FlyAgentsOperation, SecretsSource } from "./operation.js";
@@ -113,7 +114,10 @@ export class FlyAgents {
     const options = this.options;
     const appName = flyAppName ?? options.flyAppName;
     if (!appName) {
-      throw new Error("Missing flyAppName: pass it to new FlyAgents(component, { flyAppName }) or set FLY_APP_NAME.");
+      throw flyAgentsError(
+        "invalid_argument",
+        "Missing flyAppName: pass it to new FlyAgents(component, { flyAppName }) or set FLY_APP_NAME.",
+      );
     }
     return {
       flyAppName: appName,

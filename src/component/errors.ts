@@ -1,6 +1,9 @@
 /**
- * Errors a caller can branch on. Each is a ConvexError whose data has a `kind` and a
- * message that says what went wrong and how to fix it. None carries a secret.
+ * Errors a caller can branch on. Every error a caller of the component can see is a ConvexError
+ * whose data has a `kind` and a message that says what went wrong and how to fix it; none
+ * carries a secret. A plain Error would reach a production client as "Server Error", with its
+ * message lost (CONVEX_NOTES.md 6), so anything unexpected is wrapped as `internal`, with the
+ * context it happened in and its text redacted (`asCallerError`).
  */
 import { ConvexError, type Value } from "convex/values";
 
@@ -31,6 +34,11 @@ export const ERROR_KINDS = [
   "fly_api",
   /** The model could not be set or verified on the machine. */
   "model_not_applied",
+  /**
+   * Something failed that the component did not expect (a bug, or a Convex failure no other kind
+   * names). The message says what and where; quote `operationId` when you report it.
+   */
+  "internal",
 ] as const;
 export type FlyAgentsErrorKind = (typeof ERROR_KINDS)[number];
 
@@ -40,6 +48,19 @@ export type FlyAgentsErrorData = {
   machineDocId?: string;
   flyStatus?: number;
   flyRequestId?: string;
+  /** For `internal`: the operation (or function) that failed, and the operation's id. */
+  operation?: string;
+  operationId?: string;
+};
+
+/** Where an unexpected error happened, for the caller's `internal` error. Holds no secret. */
+export type ErrorContext = {
+  /** What was being done: an operation kind ("provision") or a function's name. */
+  operation: string;
+  operationId?: string;
+  machineDocId?: string;
+  tenantId?: string;
+  userId?: string;
 };
 
 /** Builds the ConvexError for `kind`. */
@@ -114,5 +135,39 @@ export function isWriteConflict(error: unknown): boolean {
   return (
     error.message.includes("changed while this mutation was being run") ||
     error.message.includes("OptimisticConcurrencyControlFailure")
+  );
+}
+
+/**
+ * The error to throw to a caller for `error`: ours as is (its message redacted), anything else
+ * (a plain Error, another component's ConvexError, a thrown string) as `internal`, saying where
+ * it happened, with its text redacted.
+ * @param error What was thrown.
+ * @param context Where: the operation or function, and the agent or tenant it concerned.
+ * @param redact Removes every secret in play from a text.
+ * @returns A ConvexError whose data has a `kind` (see ERROR_KINDS).
+ */
+export function asCallerError(
+  error: unknown,
+  context: ErrorContext,
+  redact: (text: string) => string,
+): ConvexError<FlyAgentsErrorData & Record<string, Value>> {
+  if (isFlyAgentsError(error)) {
+    const { kind, message, ...extra } = error.data;
+    return flyAgentsError(kind, redact(message), {
+      ...extra,
+      machineDocId: extra.machineDocId ?? context.machineDocId,
+    });
+  }
+  const subject = context.machineDocId
+    ? ` of agent ${context.machineDocId}`
+    : context.tenantId
+      ? ` for ${context.userId ? `user ${JSON.stringify(context.userId)} of ` : ""}tenant ${JSON.stringify(context.tenantId)}`
+      : "";
+  const reference = context.operationId ? ` (operation ${context.operationId})` : "";
+  return flyAgentsError(
+    "internal",
+    `${context.operation}${subject} failed unexpectedly${reference}: ${redact(errorMessage(error))}`,
+    { machineDocId: context.machineDocId, operation: context.operation, operationId: context.operationId },
   );
 }

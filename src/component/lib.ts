@@ -5,7 +5,7 @@
  */
 import { paginationOptsValidator, paginationResultValidator } from "convex/server";
 import { v } from "convex/values";
-import { action, mutation, query } from "./_generated/server.js";
+import { action, mutation, query } from "./functions.js";
 import { agentForCaller } from "./agentRecord.js";
 import { getAgentOrThrow } from "./agents.js";
 import { auditEventsOfMachine, auditEventsOfTenant, vAuditPage } from "./audit.js";

@@ -6,7 +6,7 @@ import type { Id } from "./_generated/dataModel.js";
 import type { AgentRecord } from "./agentRecord.js";
 import { internal } from "./_generated/api.js";
 import type { ActionCtx } from "./_generated/server.js";
-import { errorMessage, flyAgentsError, isFlyAgentsError } from "./errors.js";
+import { asCallerError, errorMessage, flyAgentsError } from "./errors.js";
 import { FlyClient } from "./fly/client.js";
 import { FlyApiError } from "./fly/errors.js";
 import type { FlyCallRecord } from "./fly/http.js";
@@ -118,15 +118,11 @@ export class Operation {
     });
   }
 
-  /** The error to throw to the caller: ours as is, Fly's as `fly_api`, all redacted. */
+  /**
+   * The error to throw to the caller, always a ConvexError with a kind: ours as is, Fly's as
+   * `fly_api`, anything else as `internal` with this operation's kind and id; all redacted.
+   */
   toCallerError(error: unknown, machineDocId?: string): Error {
-    if (isFlyAgentsError(error)) {
-      return flyAgentsError(error.data.kind, this.redact(error.data.message), {
-        machineDocId: error.data.machineDocId ?? machineDocId,
-        flyStatus: error.data.flyStatus,
-        flyRequestId: error.data.flyRequestId,
-      });
-    }
     if (error instanceof FlyApiError) {
       return flyAgentsError("fly_api", this.redactor.flyErrorMessage(error), {
         machineDocId,
@@ -134,7 +130,9 @@ export class Operation {
         flyRequestId: error.requestId,
       });
     }
-    return new Error(this.redact(errorMessage(error)));
+    return asCallerError(error, { operation: this.kind, operationId: this.id, machineDocId }, (text) =>
+      this.redact(text),
+    );
   }
 
   /** As `toCallerError`, once the redactor has read the env of the Machines this operation acts on. */

@@ -22,6 +22,7 @@ const TITLES: Record<FlyAgentsErrorKind, string> = {
   snapshot_unavailable: "There is no completed snapshot to restore from",
   fly_api: "Fly.io refused the request or could not be reached",
   model_not_applied: "The model could not be set on the agent",
+  internal: "Something unexpected failed: try again, and report it if it keeps failing",
 };
 
 function isKnownKind(kind: unknown): kind is FlyAgentsErrorKind {

@@ -17,6 +17,7 @@ import type * as fly_client from "../fly/client.js";
 import type * as fly_errors from "../fly/errors.js";
 import type * as fly_http from "../fly/http.js";
 import type * as fly_schemas from "../fly/schemas.js";
+import type * as functions from "../functions.js";
 import type * as lib from "../lib.js";
 import type * as lifecycle from "../lifecycle.js";
 import type * as lifetime from "../lifetime.js";
@@ -64,6 +65,7 @@ const fullApi: ApiFromModules<{
   "fly/errors": typeof fly_errors;
   "fly/http": typeof fly_http;
   "fly/schemas": typeof fly_schemas;
+  functions: typeof functions;
   lib: typeof lib;
   lifecycle: typeof lifecycle;
   lifetime: typeof lifetime;

@@ -207,11 +207,17 @@ function parseRetryAfter(header: string | null): number | undefined {
   return Number.isNaN(date) ? undefined : Math.max(0, (date - Date.now()) / 1000);
 }
 
-function networkErrorText(error: unknown): string {
+/**
+ * Words for a fetch that failed without an answer. The only abort we ask for is the attempt's
+ * timeout, and it comes in two spellings: Node (and the emulator's tests) reject with a
+ * TimeoutError, the Convex runtime with an AbortError ("The signal has been aborted";
+ * CONVEX_NOTES.md 5). Both say the request timed out.
+ */
+export function networkErrorText(error: unknown): string {
   if (error instanceof Error) {
     const cause = (error as Error & { cause?: unknown }).cause;
     const causeText = cause instanceof Error ? ` (${cause.message})` : "";
-    if (error.name === "TimeoutError") return `request timed out${causeText}`;
+    if (error.name === "TimeoutError" || error.name === "AbortError") return `request timed out${causeText}`;
     return `${error.message}${causeText}`;
   }
   return String(error);
