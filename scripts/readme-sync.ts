@@ -1,8 +1,10 @@
 // `npm run readme:sync`: copies each `// README: NAME` source region into the README block marked
-// `<!-- snippet: NAME -->`, so that a change to the code the README shows is one command away from
-// a README that shows it again. The README test then checks the result.
+// `<!-- snippet: NAME -->`, and regenerates the API reference from the validators, so that a change to
+// the code the README shows is one command away from a README that shows it again. The README test
+// then checks the result.
 import fs from "node:fs";
 import path from "node:path";
+import { API_END, API_START, renderApiReference } from "./api-reference.js";
 import { dedent, fencedBlocks, markedRegions } from "./readme-snippets.js";
 
 const repo = process.cwd();
@@ -24,5 +26,17 @@ for (const block of fencedBlocks(lines.join("\n")).reverse()) {
   lines.splice(block.line, bodyLength, ...region.code.split("\n"));
   changed++;
 }
-fs.writeFileSync(readmePath, lines.join("\n"));
-console.log(`readme:sync: ${changed} snippet(s) updated`);
+// The API reference, regenerated whole between its markers.
+let readme = lines.join("\n");
+const start = readme.indexOf(API_START);
+const end = readme.indexOf(API_END);
+if (start < 0 || end < start) {
+  console.error(`README.md: the API reference markers are missing: put\n${API_START}\n${API_END}\nwhere it goes`);
+  process.exitCode = 1;
+} else {
+  const reference = renderApiReference();
+  if (readme.slice(start, end + API_END.length) !== reference) changed++;
+  readme = readme.slice(0, start) + reference + readme.slice(end + API_END.length);
+}
+fs.writeFileSync(readmePath, readme);
+console.log(`readme:sync: ${changed} snippet(s) or the API reference updated`);

@@ -1,11 +1,12 @@
 // Keeps README.md from drifting: every ```ts block is preceded by <!-- snippet: NAME --> and is,
 // after trimming common indentation, exactly the code between `// README: NAME` and
 // `// README: end` in a source file the tests run; every shell block is npm commands that exist;
-// the API table lists exactly the component's public functions, with their kinds.
+// the API reference is the one generated from the component's validators, docstrings and code.
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import * as lib from "../src/component/lib.js";
+import { API_END, API_START, renderApiReference } from "./api-reference.js";
 import { dedent, fencedBlocks, markedRegions } from "./readme-snippets.js";
 
 const REPO = process.cwd();
@@ -77,8 +78,15 @@ describe("README.md", () => {
     expect(problems).toEqual([]);
   });
 
-  test("the API table lists every public function of components.flyAgents.lib with its kind", () => {
-    const rows = [...README.matchAll(/^\| `(\w+)` \| (query|mutation|action) \|/gm)].map(
+  test("the API reference is the one the validators, docstrings and code give (npm run readme:sync)", () => {
+    const start = README.indexOf(API_START);
+    const end = README.indexOf(API_END);
+    expect(start, "the API reference markers are missing").toBeGreaterThanOrEqual(0);
+    expect(README.slice(start, end + API_END.length)).toBe(renderApiReference());
+  }, 60_000);
+
+  test("the API reference lists every public function of components.flyAgents.lib, with its kind", () => {
+    const listed = [...README.matchAll(/^<summary><code>(\w+)<\/code> · (query|mutation|action) · /gm)].map(
       (match) => `${match[1]}: ${match[2]}`,
     );
     const functions = Object.entries(lib).flatMap(([name, value]) => {
@@ -86,6 +94,6 @@ describe("README.md", () => {
       const kind = "isQuery" in value ? "query" : "isMutation" in value ? "mutation" : "action";
       return [`${name}: ${kind}`];
     });
-    expect(rows.sort()).toEqual(functions.sort());
+    expect(listed.sort()).toEqual(functions.sort());
   });
 });
