@@ -47,6 +47,8 @@ describe("the /__emulator driving API", () => {
     expect(code).toMatch(/^[A-Z0-9]{8}$/);
     expect(await client.agentState(volume.id)).toEqual({
       model: "a/b",
+      stateFormat: 1,
+      writtenBy: "2026.1",
       approvedPairings: [],
       pendingPairingCodes: [code],
     });

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { errorMessage, FlyApiError, flyError } from "./errors.js";
 import { faultRuleFromJson, faultRuleJsonSchema, faultRuleToJson } from "./faultJson.js";
 import type { FaultsHandle } from "./faults.js";
+import { openClawImageSchema } from "./imageJson.js";
 import { empty, json, type Reply, type RequestContext, type Route } from "./router.js";
 import type { FlyEmulatorState } from "./state.js";
 import { parseInput } from "./validation.js";
@@ -44,6 +45,11 @@ export function adminRoutes(state: FlyEmulatorState, faults: FaultsHandle): Rout
     route("POST", `${MACHINE}/destroy`, (ctx) => {
       state.destroyMachineOutOfBand(app(ctx), machineId(ctx));
       return json(200, { ok: true });
+    }),
+    route("PUT", `${ADMIN}/images`, (ctx) => {
+      const { ref, ...image } = parseInput(openClawImageSchema, ctx.body, "body");
+      state.defineImage(ref, image);
+      return empty(204);
     }),
     route("GET", `${ADMIN}/requests`, () => json(200, { requests: state.requests() })),
     route("DELETE", `${ADMIN}/requests`, () => {

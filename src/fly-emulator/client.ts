@@ -1,5 +1,6 @@
 import type { FaultRule, FiredFault } from "./faults.js";
 import { type FaultRuleJson, faultRuleToJson } from "./faultJson.js";
+import type { OpenClawImage } from "./images.js";
 import type { GatewayStatus } from "./openclaw.js";
 import type { RequestLogEntry } from "./requestLog.js";
 import type { AgentStateView, EmulatorStateDump, LiveResources } from "./state.js";
@@ -17,6 +18,8 @@ export interface FlyEmulatorClient {
   issuePairingCode(app: string, machineId: string): Promise<string>;
   machineLogs(app: string, machineId: string): Promise<string[]>;
   destroyMachineOutOfBand(app: string, machineId: string): Promise<void>;
+  /** Sets how an OpenClaw image reference behaves at boot. */
+  defineImage(ref: string, image: OpenClawImage): Promise<void>;
   requests(): Promise<RequestLogEntry[]>;
   callCounts(): Promise<Record<string, number>>;
   resetRequests(): Promise<void>;
@@ -91,6 +94,9 @@ export function connectFlyEmulator(url: string, token: string): FlyEmulatorClien
       (await read<{ logs: string[] }>("GET", `${machinePath(app, machineId)}/logs`)).logs,
     destroyMachineOutOfBand: async (app, machineId) => {
       await request("POST", `${machinePath(app, machineId)}/destroy`);
+    },
+    defineImage: async (ref, image) => {
+      await request("PUT", "/__emulator/images", { ref, ...image });
     },
     requests: async () => (await read<{ requests: RequestLogEntry[] }>("GET", "/__emulator/requests")).requests,
     callCounts: async () => (await read<{ counts: Record<string, number> }>("GET", "/__emulator/call-counts")).counts,

@@ -44,6 +44,7 @@ export async function startFlyEmulator(options: FlyEmulatorOptions = {}): Promis
   const ids = new Ids(resolved.seed);
   const token = resolved.token ?? ids.token();
   const world = new World();
+  for (const [ref, image] of Object.entries(resolved.images)) world.images.define(ref, image);
   const volumes = new VolumeService(world, clock, ids, resolved);
   const machines = new MachineService(world, clock, ids, resolved, volumes);
   const metadata = new MetadataStore(clock);

@@ -17,6 +17,9 @@
  *   deadline: 408 `deadline_exceeded: …` (the command keeps running).
  * - Unknown Machine: 404 `{error:"machine not found"}`. `attached_machine_id` is left out (not null) when a
  *   volume is unattached, since the spec types it as a string.
+ * - OpenClaw images (images.ts): an image refusing a newer state format (`state-migrated-no-rollback`) exits at
+ *   boot and the Machine settles in `failed` after `gatewayStartupMs` (Fly's restart loop collapsed into one
+ *   failure); a Machine whose config is updated while `failed` stays `failed` until it is started.
  * - Checks: `warning` within the check's `grace_period` while the gateway starts, then `passing` or `critical`.
  */
 export { startFlyEmulator, type FlyEmulator } from "./emulator.js";
@@ -36,6 +39,7 @@ export { GATEWAY_LISTENING_LOG, GATEWAY_REFUSED_LOGS, OPENCLAW_BUILTIN_MODEL, ty
 export { LEASE_NONCE_HEADER } from "./leases.js";
 export { DEFAULT_APP } from "./options.js";
 export type { ApprovedPairing } from "./model.js";
+export type { OpenClawImage } from "./images.js";
 export type {
   FlyCheckStatus,
   FlyExecResponse,

@@ -66,7 +66,7 @@ export class MachineService {
       versions: [instanceId],
       privateIp: this.ids.privateIp(),
       config,
-      imageDigest: this.ids.digest(),
+      imageDigest: this.world.images.digestOf(config.image),
       createdAt: now,
       updatedAt: now,
       visibleAt: now + this.clock.scaled(this.options.visibilityLagMs),
@@ -152,7 +152,7 @@ export class MachineService {
         `an update cannot change the mounted volume (machine has ${machine.volumeId ?? "none"}); destroy the machine and create a new one`,
       );
     }
-    if (machine.config.image !== config.image) machine.imageDigest = this.ids.digest();
+    machine.imageDigest = this.world.images.digestOf(config.image);
     machine.config = config;
     machine.instanceId = this.ids.ulid();
     machine.versions.push(machine.instanceId);
@@ -307,10 +307,19 @@ export class MachineService {
         pairingTimeMs: this.options.pairingTimeMs,
         env: machine.config.env ?? {},
         agent: this.agentOf(machine),
+        image: this.world.images.get(machine.config.image),
         log: (line) => this.log(machine, line),
+        exit: () => this.processExited(machine),
       });
       machine.runtime.start();
     });
+  }
+
+  /** The image's process exited at boot: Fly's restart policy gives up and the Machine settles in `failed`. */
+  private processExited(machine: MachineRecord): void {
+    if (machine.state !== "started") return;
+    this.stopRuntime(machine);
+    this.setState(machine, "failed", "exit", "flyd");
   }
 
   private stopRuntime(machine: MachineRecord, options: { keepRootfs?: boolean } = {}): void {

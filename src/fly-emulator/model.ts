@@ -40,6 +40,10 @@ export interface AgentState {
   model: string | null;
   approvedPairings: ApprovedPairing[];
   pendingPairings: PendingPairing[];
+  /** The state format OpenClaw last wrote (0: never booted); see images.ts. */
+  stateFormat: number;
+  /** The OpenClaw version that last wrote the state, or null. */
+  writtenBy: string | null;
 }
 
 /** A lease on a Machine; `expiresAt` is real time in ms. */
@@ -131,7 +135,7 @@ export interface SnapshotRecord {
 
 /** A fresh, empty agent state. */
 export function emptyAgentState(): AgentState {
-  return { model: null, approvedPairings: [], pendingPairings: [] };
+  return { model: null, approvedPairings: [], pendingPairings: [], stateFormat: 0, writtenBy: null };
 }
 
 /** A deep copy, so a snapshot or a fork does not share state with its source. */
@@ -140,5 +144,7 @@ export function cloneAgentState(agent: AgentState): AgentState {
     model: agent.model,
     approvedPairings: agent.approvedPairings.map((pairing) => ({ ...pairing })),
     pendingPairings: agent.pendingPairings.map((pairing) => ({ ...pairing })),
+    stateFormat: agent.stateFormat,
+    writtenBy: agent.writtenBy,
   };
 }

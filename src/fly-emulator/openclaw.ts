@@ -1,5 +1,6 @@
 import type { Cancel, Clock } from "./clock.js";
 import type { FlyExecResponse } from "./flyTypes.js";
+import { bootImage, type ResolvedImage } from "./images.js";
 import type { AgentState } from "./model.js";
 
 /** The model OpenClaw falls back to when neither a persisted default nor LLM_MODEL exists. */
@@ -27,7 +28,11 @@ export interface OpenClawRuntimeDeps {
   pairingTimeMs: number;
   env: Record<string, string>;
   agent: AgentState;
+  /** The image's behaviour (version, state format, health); see images.ts. */
+  image: ResolvedImage;
   log: (line: string) => void;
+  /** The image's process exits (it refused to start); the Machine then settles in `failed`. */
+  exit: () => void;
 }
 
 /**
@@ -51,6 +56,11 @@ export class OpenClawRuntime {
   start(): void {
     const { env, agent, log } = this.deps;
     log("[entrypoint] cleaning /tmp/openclaw and /tmp/openclaw-*");
+    const verdict = bootImage(this.deps.image, agent, log);
+    if (verdict === "refuse") {
+      this.cancelStartup = this.deps.clock.after(this.deps.gatewayStartupMs, () => this.deps.exit());
+      return;
+    }
     const envModel = env.LLM_MODEL?.trim();
     if (agent.model === null && envModel) {
       agent.model = envModel;
@@ -68,6 +78,7 @@ export class OpenClawRuntime {
       for (const line of GATEWAY_REFUSED_LOGS) log(line);
       return;
     }
+    if (verdict === "never_healthy") return;
     this.cancelStartup = this.deps.clock.after(this.deps.gatewayStartupMs, () => {
       this.cancelStartup = null;
       if (this.unhealthy) return;

@@ -1,3 +1,4 @@
+import type { OpenClawImage } from "./images.js";
 import { randomSeed } from "./random.js";
 
 /** A token bucket: `perSecond` requests per (emulated) second, up to `burst` at once. */
@@ -79,6 +80,8 @@ export interface FlyEmulatorOptions {
   seed?: number;
   /** The owner shown on leases; default "fly-emulator@example.com". */
   leaseOwner?: string;
+  /** How OpenClaw image references behave at boot (version, state format, health, digest); see images.ts. */
+  images?: Record<string, OpenClawImage>;
 }
 
 /** Options with every default filled in. */
@@ -105,6 +108,7 @@ export interface ResolvedOptions {
   echoInErrors: boolean;
   seed: number;
   leaseOwner: string;
+  images: Record<string, OpenClawImage>;
 }
 
 export const DEFAULT_APP = "fly-agents-test";
@@ -155,6 +159,7 @@ export function resolveOptions(options: FlyEmulatorOptions = {}): ResolvedOption
     echoInErrors: options.echoInErrors ?? false,
     seed: options.seed ?? randomSeed(),
     leaseOwner: options.leaseOwner ?? "fly-emulator@example.com",
+    images: options.images ?? {},
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Clock } from "./clock.js";
 import type { FlyMachine, FlyVolume, FlyVolumeSnapshot } from "./flyTypes.js";
+import type { OpenClawImage } from "./images.js";
 import type { MachineService } from "./machines.js";
 import { machineJson } from "./machineView.js";
 import type { ApprovedPairing } from "./model.js";
@@ -13,6 +14,10 @@ const APP_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/; // Fly app names: lowercase letter
 /** An agent's persisted OpenClaw state, as a test reads it. */
 export interface AgentStateView {
   model: string | null;
+  /** The state format OpenClaw last wrote (0: never booted). */
+  stateFormat: number;
+  /** The OpenClaw version that last wrote the state. */
+  writtenBy: string | null;
   approvedPairings: ApprovedPairing[];
   pendingPairingCodes: string[];
 }
@@ -63,6 +68,8 @@ export interface FlyEmulatorState {
   resetRequests(): void;
   /** Destroys a Machine as Fly's dashboard would (no lease or force needed). */
   destroyMachineOutOfBand(app: string, machineId: string): void;
+  /** Sets how an OpenClaw image reference behaves at boot (Machines booted afterwards use it). */
+  defineImage(ref: string, image: OpenClawImage): void;
   /** Everything at once. */
   dump(): EmulatorStateDump;
 }
@@ -101,6 +108,8 @@ export function createStateHandle(deps: {
       if (!agent) return undefined;
       return {
         model: agent.model,
+        stateFormat: agent.stateFormat,
+        writtenBy: agent.writtenBy,
         approvedPairings: agent.approvedPairings.map((pairing) => ({ ...pairing })),
         pendingPairingCodes: agent.pendingPairings.map((pairing) => pairing.code),
       };
@@ -112,6 +121,7 @@ export function createStateHandle(deps: {
     callCounts: () => requestLog.callCounts(),
     resetRequests: () => requestLog.reset(),
     destroyMachineOutOfBand: (app, machineId) => machines.destroyOutOfBand(app, machineId),
+    defineImage: (ref, image) => world.images.define(ref, image),
     dump: () => ({
       apps: [...world.apps],
       machines: machineList(),

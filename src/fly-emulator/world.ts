@@ -1,4 +1,5 @@
 import { notFound } from "./errors.js";
+import { ImageCatalog } from "./images.js";
 import type { MachineRecord, SnapshotRecord, VolumeRecord } from "./model.js";
 
 /** The emulator's whole state: apps, Machines, volumes and snapshots, plus change notifications for waits. */
@@ -8,6 +9,8 @@ export class World {
   readonly volumes = new Map<string, VolumeRecord>();
   /** Snapshots by volume id, oldest first; kept after the volume is deleted. */
   readonly snapshots = new Map<string, SnapshotRecord[]>();
+  /** How each OpenClaw image reference behaves at boot, and its digest. */
+  readonly images = new ImageCatalog();
   private readonly watchers = new Map<string, Set<() => void>>();
 
   /** Throws 404 `app not found` unless the app exists. */
