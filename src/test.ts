@@ -1,7 +1,7 @@
 /// <reference types="vite/client" />
 /**
- * For host apps' tests with convex-test: registers this component (and the rate limiter it
- * uses) so `components.flyAgents` works in `convexTest(...)`.
+ * For host apps' tests with convex-test: registers this component (and the rate limiter and
+ * workpool it uses) so `components.flyAgents` works in `convexTest(...)`.
  *
  * ```ts
  * import flyAgents from "@okrlinkhub/fly-agents/test";
@@ -12,6 +12,7 @@
 import type { TestConvex } from "convex-test";
 import type { GenericSchema, SchemaDefinition } from "convex/server";
 import rateLimiter from "@convex-dev/rate-limiter/test";
+import workpool from "@convex-dev/workpool/test";
 import schema from "./component/schema.js";
 
 const modules = import.meta.glob(["./component/**/*.ts", "!./component/**/*.test.ts", "!./component/**/*.test-d.ts"]);
@@ -24,6 +25,7 @@ const modules = import.meta.glob(["./component/**/*.ts", "!./component/**/*.test
 export function register(t: TestConvex<SchemaDefinition<GenericSchema, boolean>>, name: string = "flyAgents") {
   t.registerComponent(name, schema, modules);
   rateLimiter.register(t, `${name}/rateLimiter`);
+  workpool.register(t, `${name}/rolloutPool`);
 }
 
 export default { register, schema, modules };

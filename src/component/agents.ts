@@ -41,6 +41,7 @@ const STARTS_FROM: Record<OperationKind, readonly AgentStatus[]> = {
   update_skills: ["running", "stopped"],
   sync: ["provisioning", "running", "stopped", "error"],
   sweep: ["provisioning", "running", "stopped", "error"],
+  upgrade_image: ["running", "stopped"],
 };
 
 /** An agent is active while it may hold Fly resources. */
@@ -225,6 +226,8 @@ export const vAgentPatch = v.object({
   lastSyncedAt: v.optional(v.number()),
   latestSnapshotId: v.optional(v.string()),
   replacedBy: v.optional(v.string()),
+  image: v.optional(v.string()),
+  verifyImageAtNextStart: v.optional(v.boolean()),
 });
 
 export type AgentPatch = typeof vAgentPatch.type;

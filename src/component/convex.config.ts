@@ -1,6 +1,7 @@
 import { defineComponent } from "convex/server";
 import { v } from "convex/values";
 import rateLimiter from "@convex-dev/rate-limiter/convex.config.js";
+import workpool from "@convex-dev/workpool/convex.config.js";
 
 /**
  * The flyAgents component. Host apps install it with
@@ -26,5 +27,7 @@ const component = defineComponent("flyAgents", {
 });
 // Paces Fly calls to Fly's per-action rate limits across concurrent actions.
 component.use(rateLimiter);
+// Drives image rollouts: one job per agent, retried after a crash, with a completion callback.
+component.use(workpool, { name: "rolloutPool" });
 
 export default component;

@@ -8,6 +8,7 @@ import { v } from "convex/values";
 import { action, mutation, query } from "./functions.js";
 import { agentForCaller } from "./agentRecord.js";
 import { getAgentOrThrow } from "./agents.js";
+import { flyAgentsError } from "./errors.js";
 import { auditEventsOfMachine, auditEventsOfTenant, vAuditPage } from "./audit.js";
 import { deprovisionHandler, restartHandler, startHandler, stopHandler } from "./lifecycle.js";
 import { agentsOfTenant, agentsOfTenantPage, listLimit } from "./listing.js";
@@ -29,6 +30,11 @@ import {
 import { applySkillsHandler, updateAllowedSkillsHandler } from "./skills.js";
 import { createSnapshotHandler, requireUpgradedSnapshot } from "./snapshots.js";
 import { upgradeHandler, vUpgradeResult } from "./upgrade/v01.js";
+import { cancelRollout } from "./rollout/driver.js";
+import { agentsByImage, getRollout, listRollouts } from "./rollout/queries.js";
+import { vAgentImageGroup, vImageRollout, vImageRolloutDetail } from "./rollout/shapes.js";
+import { startRolloutHandler } from "./rollout/start.js";
+import { vRolloutStatus } from "./rollout/validators.js";
 import {
   agentSpecArgs,
   flyTargetArgs,
@@ -441,4 +447,90 @@ export const upgradeFromV01 = action({
   },
   returns: vUpgradeResult,
   handler: (ctx, args) => upgradeHandler(ctx, args),
+});
+
+// ---- image rollouts ------------------------------------------------------------------------
+
+/**
+ * Starts rolling `image` out across the tenant's running and stopped agents in `flyAppName`
+ * (agents already on `image` are left out) and returns the rollout's id at once; the rollout
+ * runs in the background (getImageRollout follows it).
+ *
+ * Agents go in waves: `waveSize` agents first (default 1), doubling after each wave with no
+ * failure, up to `maxWaveSize` (default 10, at most 20). For each agent: a volume snapshot (until
+ * Fly says `created`), an update to `image` with the machine's whole config otherwise kept, then
+ * the health gate (booted, gateway answering, model forced and verified within
+ * `readyTimeoutSec`, default the agent's startupTimeoutSec), and the image and digest recorded.
+ * A stopped agent is updated without being started and is verified at its next start.
+ *
+ * A failed agent goes back to its previous image; if that will not start on the state the new
+ * version migrated (OpenClaw's `state-migrated-no-rollback`), the pre-upgrade snapshot is
+ * restored into a new volume and the agent comes back on it. Once more than `maxFailures`
+ * (default 0) agents have failed, the rollout stops; agents not reached are left untouched.
+ *
+ * The Fly token: `flyApiToken` (kept sealed with AGENT_SECRETS_ENCRYPTION_KEY until the rollout
+ * ends), else each agent's stored token, else FLY_API_TOKEN.
+ *
+ * @returns the rollout's id (a string).
+ * @throws ConvexError `invalid_argument` (bad image, app name or sizes; nothing written),
+ *   `missing_secret` (no token the rollout can use on its own), `operation_in_progress` (a
+ *   rollout is already running for this tenant and app).
+ */
+export const upgradeAgentImages = mutation({
+  args: {
+    tenantId: v.string(),
+    ...flyTargetArgs,
+    image: v.string(),
+    waveSize: v.optional(v.number()),
+    maxWaveSize: v.optional(v.number()),
+    maxFailures: v.optional(v.number()),
+    readyTimeoutSec: v.optional(v.number()),
+    flyApiToken: v.optional(v.string()),
+  },
+  returns: v.string(),
+  handler: (ctx, args) => startRolloutHandler(ctx, args),
+});
+
+/**
+ * Cancels a rollout: no further agent starts, the agents in hand finish their upgrade (or their
+ * way back), then the rollout ends as `cancelled`. Returns its status after the request.
+ * @throws ConvexError `not_found` for an unknown rollout id.
+ */
+export const cancelImageRollout = mutation({
+  args: { rolloutId: v.string() },
+  returns: vRolloutStatus,
+  handler: async (ctx, args) => {
+    const id = ctx.db.normalizeId("imageRollouts", args.rolloutId);
+    if (!id || !(await ctx.db.get("imageRollouts", id))) {
+      throw flyAgentsError(
+        "not_found",
+        `No image rollout ${JSON.stringify(args.rolloutId)}. Use the id upgradeAgentImages returned.`,
+      );
+    }
+    return await cancelRollout(ctx, id);
+  },
+});
+
+/** One rollout: its status, waves and counts, and every agent's phase, outcome and timings; or null. */
+export const getImageRollout = query({
+  args: { rolloutId: v.string() },
+  returns: v.union(vImageRolloutDetail, v.null()),
+  handler: (ctx, args) => getRollout(ctx, args.rolloutId),
+});
+
+/** A tenant's rollouts, newest first: at most `limit` (default 20, at most 100), without agent rows. */
+export const listImageRollouts = query({
+  args: { tenantId: v.string(), limit: v.optional(v.number()) },
+  returns: v.array(vImageRollout),
+  handler: (ctx, args) => listRollouts(ctx, args.tenantId, Math.max(1, Math.min(100, Math.floor(args.limit ?? 20)))),
+});
+
+/**
+ * Version drift: a tenant's agents (not deleted) grouped by the image they run, most common
+ * first, each group with the digests Fly reported and the agents themselves.
+ */
+export const listAgentImagesByTenant = query({
+  args: { tenantId: v.string() },
+  returns: v.array(vAgentImageGroup),
+  handler: (ctx, args) => agentsByImage(ctx, args.tenantId),
 });

@@ -11,7 +11,7 @@ import { checkFlyAppName, DEFAULT_STARTUP_TIMEOUT_SEC } from "./agentSpec.js";
 import { flyAgentsError, isFlyAgentsError } from "./errors.js";
 import { FlyApiError } from "./fly/errors.js";
 import { machineGone } from "./machineTruth.js";
-import { waitForGateway } from "./openclaw.js";
+import { forceModel, waitForGateway } from "./openclaw.js";
 import { WAIT_BUDGETS_MS } from "./lifetime.js";
 import { checkId } from "./limits.js";
 import { audited, Operation } from "./operations.js";
@@ -146,20 +146,20 @@ async function bringUp(
     async () => {
       const owned = await op.own(agent._id);
       const machineId = requireMachineId(owned);
+      let verified: AgentPatch = {};
       try {
         await (kind === "start" ? op.fly.startMachine(machineId) : op.fly.restartMachine(machineId));
         await waitForMachineState(op.fly, machineId, "started", op.waitUntil(WAIT_BUDGETS_MS.machineTransition));
-        await waitForGateway(
-          op.fly,
-          machineId,
-          op.waitUntil((owned.startupTimeoutSec ?? DEFAULT_STARTUP_TIMEOUT_SEC) * 1000),
-        );
+        const deadline = op.waitUntil((owned.startupTimeoutSec ?? DEFAULT_STARTUP_TIMEOUT_SEC) * 1000);
+        await waitForGateway(op.fly, machineId, deadline);
+        verified = owned.verifyImageAtNextStart ? await verifyNewImage(op, owned, machineId, deadline) : {};
       } catch (error) {
         return await recordFailure(op, owned, error);
       }
       await op.update(
         agent._id,
         {
+          ...verified,
           status: "running",
           statusReason: kind === "start" ? "Started" : "Restarted",
           gatewayHealthy: true,
@@ -171,6 +171,21 @@ async function bringUp(
       return null;
     },
   );
+}
+
+/**
+ * The first boot after a rollout updated the stopped machine: the new image is verified (model
+ * forced and verified) and the digest it runs recorded.
+ */
+async function verifyNewImage(
+  op: Operation,
+  agent: AgentRecord,
+  machineId: string,
+  deadline: number,
+): Promise<AgentPatch> {
+  const effectiveModel = agent.llmModel ? await forceModel(op.fly, machineId, agent.llmModel, deadline) : undefined;
+  const machine = await op.fly.getMachine(machineId);
+  return { effectiveModel, imageDigest: machine.image_ref?.digest, verifyImageAtNextStart: false };
 }
 
 export function startHandler(ctx: ActionCtx, args: MachineTargetArgs, mode: SecretsMode): Promise<null> {

@@ -83,6 +83,9 @@ export const WORST_CASE_WAITS_MS: Record<OperationKind, number> = {
   // A provisioning cut short is resumed: its machine's boot and gateway are waited for again.
   sync: W.machineBoot + W.gatewayStartup,
   sweep: W.machineBoot + W.gatewayStartup,
+  // One action runs phases of an agent's upgrade while the next fits (rollout/step.ts), then a fresh
+  // one resumes: its longest phase is the restore (new volume, old machine destroyed, new boot).
+  upgrade_image: W.volumeReady + W.machineTransition + W.machineBoot + W.gatewayStartup,
 };
 
 /**

@@ -22,7 +22,7 @@ export type FlyTarget = { flyApiToken: string; flyAppName: string; flyApiBaseUrl
 export type OperationSubject = { tenantId: string; userId?: string; machineDocId?: Id<"agentMachines"> };
 
 export class Operation {
-  readonly id: string = crypto.randomUUID();
+  readonly id: string;
   readonly startedAt = Date.now();
   readonly calls: FlyCallRecord[] = [];
   readonly fly: FlyClient;
@@ -40,7 +40,10 @@ export class Operation {
     /** Every secret the agent's Machine may hold; learns more from each Machine Fly returns. */
     readonly redactor: Redactor,
     actionStartedAt?: number,
+    /** A stable id lets a retried step take back the agent its dead run owned (rollout/step.ts). */
+    options: { id?: string } = {},
   ) {
+    this.id = options.id ?? crypto.randomUUID();
     this.clock = operationClock(actionStartedAt ?? this.startedAt, actionLifetimeMs());
     redactor.add(target.flyApiToken);
     this.fly = new FlyClient({

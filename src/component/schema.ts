@@ -11,6 +11,7 @@ import {
   vSecretsPresence,
   vSnapshotStatus,
 } from "./validators.js";
+import { rolloutTables } from "./rollout/tables.js";
 
 /** Encrypted secrets: the sealed JSON of the values, the key that sealed them, and which are present. */
 const sealedSecretsFields = {
@@ -49,6 +50,8 @@ export const agentRecordFields = {
   image: v.string(),
   /** The digest of the image the machine runs, from Fly's `image_ref.digest` (`sha256:…`). */
   imageDigest: v.optional(v.string()),
+  /** True after a rollout updated the stopped machine: its next start verifies the new image. */
+  verifyImageAtNextStart: v.optional(v.boolean()),
   llmModel: v.optional(v.string()),
   /** Seconds OpenClaw may take to bind its gateway after boot (OPENCLAW_STARTUP_TIMEOUT_SEC). */
   startupTimeoutSec: v.optional(v.number()),
@@ -130,6 +133,7 @@ export default defineSchema({
     .index("by_tenantId", ["tenantId"])
     .index("by_tenantId_status", ["tenantId", "status"])
     .index("by_tenantId_userId", ["tenantId", "userId"])
+    .index("by_tenantId_image", ["tenantId", "image"])
     // Also finds the rows 0.1.x wrote (no agentKey) for upgradeFromV01.
     .index("by_agentKey", ["agentKey"])
     .index("by_status_statusChangedAt", ["status", "statusChangedAt"]),
@@ -240,4 +244,7 @@ export default defineSchema({
   })
     .index("by_machineDocId", ["machineDocId"])
     .index("by_tenantId", ["tenantId"]),
+
+  // ---- image rollouts (rollout/tables.ts) ----
+  ...rolloutTables,
 });

@@ -9,15 +9,13 @@ import type { AgentRecord } from "./agentRecord.js";
 import { getAgentOrThrow } from "./agents.js";
 import { DEFAULT_STARTUP_TIMEOUT_SEC, parseAllowedSkills } from "./agentSpec.js";
 import { flyAgentsError } from "./errors.js";
+import { replaceMachineConfig } from "./machineConfig.js";
 import { waitForGateway } from "./openclaw.js";
 import { audited } from "./operations.js";
 import { openAgentOperation, type MachineTargetArgs, type SecretsMode } from "./lifecycle.js";
 import { WAIT_BUDGETS_MS } from "./lifetime.js";
 import { waitForMachineState } from "./resources.js";
 import { encryptionKeyRing } from "./settings.js";
-
-/** A lease outlives the update and the restart it causes. */
-const SKILLS_LEASE_TTL_S = 300;
 
 /** Stores the whitelist; with `applyToMachine`, schedules writing it to the machine. */
 export async function updateAllowedSkillsHandler(
@@ -58,26 +56,19 @@ export async function applySkillsHandler(
       const machineId = owned.machineId;
       if (!machineId)
         throw flyAgentsError("invalid_state", `Agent ${agent._id} has no machine.`, { machineDocId: agent._id });
-      const nonce = await op.fly.acquireLease(machineId, SKILLS_LEASE_TTL_S, "fly-agents: update ALLOWED_SKILLS_JSON");
-      try {
-        const machine = await op.fly.getMachine(machineId);
-        if (!machine.config) throw flyAgentsError("fly_api", `Fly returned machine ${machineId} without its config.`);
-        const config = {
-          ...machine.config,
-          env: { ...machine.config.env, ALLOWED_SKILLS_JSON: JSON.stringify(owned.allowedSkills) },
-        };
-        await op.fly.updateMachine(machineId, config, nonce);
-        if (owned.status === "running") {
-          await waitForMachineState(op.fly, machineId, "started", op.waitUntil(WAIT_BUDGETS_MS.machineTransition));
-          await waitForGateway(
-            op.fly,
-            machineId,
-            op.waitUntil((owned.startupTimeoutSec ?? DEFAULT_STARTUP_TIMEOUT_SEC) * 1000),
-          );
-        }
-      } finally {
-        // A lease that cannot be released expires on its own after SKILLS_LEASE_TTL_S.
-        await op.fly.releaseLease(machineId, nonce).catch(() => undefined);
+      await replaceMachineConfig(
+        op.fly,
+        machineId,
+        (config) => ({ ...config, env: { ...config.env, ALLOWED_SKILLS_JSON: JSON.stringify(owned.allowedSkills) } }),
+        "fly-agents: update ALLOWED_SKILLS_JSON",
+      );
+      if (owned.status === "running") {
+        await waitForMachineState(op.fly, machineId, "started", op.waitUntil(WAIT_BUDGETS_MS.machineTransition));
+        await waitForGateway(
+          op.fly,
+          machineId,
+          op.waitUntil((owned.startupTimeoutSec ?? DEFAULT_STARTUP_TIMEOUT_SEC) * 1000),
+        );
       }
       await op.update(agent._id, { lastError: null }, true);
       return null;

@@ -8,7 +8,7 @@ import type { Doc, Id } from "./_generated/dataModel.js";
 import { internal } from "./_generated/api.js";
 import { internalMutation, internalQuery, type ActionCtx } from "./_generated/server.js";
 import { flyAgentsError } from "./errors.js";
-import type { FlyVolumeSnapshot } from "./fly/client.js";
+import type { FlyClient, FlyVolumeSnapshot } from "./fly/client.js";
 import { createOnce } from "./resources.js";
 import { openAgentOperation, type MachineTargetArgs } from "./lifecycle.js";
 import { WAIT_BUDGETS_MS } from "./lifetime.js";
@@ -109,7 +109,7 @@ function snapshotStatusOf(snapshot: FlyVolumeSnapshot): SnapshotStatus {
   return "running";
 }
 
-function newestFirst(a: FlyVolumeSnapshot, b: FlyVolumeSnapshot): number {
+export function newestFirst(a: FlyVolumeSnapshot, b: FlyVolumeSnapshot): number {
   return Date.parse(b.created_at ?? "") - Date.parse(a.created_at ?? "");
 }
 
@@ -127,6 +127,64 @@ async function findNewSnapshot(
     }
     await sleep(SNAPSHOT_POLL_MS);
   }
+}
+
+/**
+ * Asks Fly to snapshot `volumeId`, exactly once even after a lost answer, and returns the new
+ * snapshot as Fly first lists it.
+ */
+export async function requestSnapshot(fly: FlyClient, volumeId: string, deadline: number): Promise<FlyVolumeSnapshot> {
+  const list = () => fly.listVolumeSnapshots(volumeId);
+  const before = new Set((await list()).map((snapshot) => snapshot.id));
+  // Fly's answer holds no id: after a lost answer, a new id in the list means it went through.
+  await createOnce(
+    async () => {
+      await fly.createVolumeSnapshot(volumeId);
+      return true;
+    },
+    async () => ((await list()).some((snapshot) => !before.has(snapshot.id)) ? true : undefined),
+  );
+  return await findNewSnapshot(list, before, deadline);
+}
+
+/**
+ * Follows `snapshot` until Fly says `created` or `failed` (or `deadline`), recording each status
+ * on our row `snapshotId`, then its sizes. Returns the snapshot as last seen and its status.
+ */
+export async function followSnapshot(
+  ctx: Pick<ActionCtx, "runMutation">,
+  fly: FlyClient,
+  target: { volumeId: string; snapshotId: Id<"agentSnapshots"> },
+  first: FlyVolumeSnapshot,
+  deadline: number,
+): Promise<{ snapshot: FlyVolumeSnapshot; status: SnapshotStatus }> {
+  const { volumeId, snapshotId } = target;
+  let snapshot = first;
+  let status = snapshotStatusOf(snapshot);
+  const record = () =>
+    ctx.runMutation(internal.snapshots.updateSnapshot, { snapshotId, status, flyVolumeSnapshotId: snapshot.id });
+  await record();
+  while (status !== "created" && status !== "failed" && Date.now() + SNAPSHOT_POLL_MS < deadline) {
+    await sleep(SNAPSHOT_POLL_MS);
+    const current = (await fly.listVolumeSnapshots(volumeId)).find((candidate) => candidate.id === snapshot.id);
+    if (!current) break;
+    snapshot = current;
+    const next = snapshotStatusOf(snapshot);
+    if (next !== status) {
+      status = next;
+      await record();
+    }
+  }
+  const volumeSizeGb = snapshot.volume_size !== undefined ? Math.ceil(snapshot.volume_size / BYTES_PER_GB) : undefined;
+  await ctx.runMutation(internal.snapshots.updateSnapshot, {
+    snapshotId,
+    status,
+    flyVolumeSnapshotId: snapshot.id,
+    volumeSizeGb,
+    sizeBytes: snapshot.size,
+    ...(status === "failed" ? { lastError: "Fly reported the snapshot as failed" } : {}),
+  });
+  return { snapshot, status };
 }
 
 export async function createSnapshotHandler(
@@ -151,49 +209,14 @@ export async function createSnapshotHandler(
         flyVolumeId: volumeId,
       });
       try {
-        const list = () => op.fly.listVolumeSnapshots(volumeId);
-        const before = new Set((await list()).map((snapshot) => snapshot.id));
-        // Fly's answer holds no id: after a lost answer, a new id in the list means it went through.
-        await createOnce(
-          async () => {
-            await op.fly.createVolumeSnapshot(volumeId);
-            return true;
-          },
-          async () => ((await list()).some((snapshot) => !before.has(snapshot.id)) ? true : undefined),
+        const requested = await requestSnapshot(op.fly, volumeId, op.waitUntil(WAIT_BUDGETS_MS.snapshotFollow));
+        const { snapshot, status } = await followSnapshot(
+          ctx,
+          op.fly,
+          { volumeId, snapshotId },
+          requested,
+          op.waitUntil(WAIT_BUDGETS_MS.snapshotFollow),
         );
-        const deadline = op.waitUntil(WAIT_BUDGETS_MS.snapshotFollow);
-        let snapshot = await findNewSnapshot(list, before, deadline);
-        let status = snapshotStatusOf(snapshot);
-        await ctx.runMutation(internal.snapshots.updateSnapshot, {
-          snapshotId,
-          status,
-          flyVolumeSnapshotId: snapshot.id,
-        });
-        while (status !== "created" && status !== "failed" && Date.now() + SNAPSHOT_POLL_MS < deadline) {
-          await sleep(SNAPSHOT_POLL_MS);
-          const current = (await list()).find((candidate) => candidate.id === snapshot.id);
-          if (!current) break;
-          snapshot = current;
-          const next = snapshotStatusOf(snapshot);
-          if (next !== status) {
-            status = next;
-            await ctx.runMutation(internal.snapshots.updateSnapshot, {
-              snapshotId,
-              status,
-              flyVolumeSnapshotId: snapshot.id,
-            });
-          }
-        }
-        const volumeSizeGb =
-          snapshot.volume_size !== undefined ? Math.ceil(snapshot.volume_size / BYTES_PER_GB) : undefined;
-        await ctx.runMutation(internal.snapshots.updateSnapshot, {
-          snapshotId,
-          status,
-          flyVolumeSnapshotId: snapshot.id,
-          volumeSizeGb,
-          sizeBytes: snapshot.size,
-          ...(status === "failed" ? { lastError: "Fly reported the snapshot as failed" } : {}),
-        });
         await op.update(agent._id, status === "created" ? { latestSnapshotId: snapshotId } : {}, true);
         if (status === "failed") {
           throw flyAgentsError("fly_api", `Fly reported snapshot ${snapshot.id} of volume ${volumeId} as failed.`);

@@ -58,6 +58,8 @@ export const vOperationKind = v.union(
   v.literal("update_skills"),
   v.literal("sync"),
   v.literal("sweep"),
+  /** One agent's part of an image rollout (rollout/step.ts). */
+  v.literal("upgrade_image"),
 );
 export type OperationKind = Infer<typeof vOperationKind>;
 

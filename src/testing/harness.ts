@@ -6,6 +6,7 @@
 import { convexTest } from "convex-test";
 import rateLimiter from "@convex-dev/rate-limiter/test";
 import batchWorker from "@convex-dev/batch-worker/test";
+import workpool from "@convex-dev/workpool/test";
 import schema from "../component/schema.js";
 import type { Doc, Id, TableNames } from "../component/_generated/dataModel.js";
 import type { WithoutSystemFields } from "convex/server";
@@ -23,7 +24,7 @@ export const modules = import.meta.glob(["../component/**/*.ts", "!../component/
  * mutations. Loading them first avoids that.
  */
 export async function preloadModules(...more: Array<Record<string, () => Promise<unknown>>>) {
-  for (const map of [modules, rateLimiter.modules, batchWorker.modules, ...more]) {
+  for (const map of [modules, rateLimiter.modules, batchWorker.modules, workpool.modules, ...more]) {
     for (const [path, load] of Object.entries(map)) {
       // convex-test never loads a convex.config: it only evaluates inside Convex.
       if (!/convex\.config\.[jt]s$|\.test\.ts$/.test(path)) await load();
@@ -56,6 +57,7 @@ function componentUnderTest(options: { transactionLimits?: boolean; functionFaul
   const faulty = withFunctionFaults(modules, functionFaults);
   const t = convexTest({ schema, modules: asComponent(faulty, "flyAgents", HOST_ENV_BINDINGS), ...limits });
   rateLimiter.register(underDeploymentRules(t, HOST_ENV_BINDINGS), "rateLimiter");
+  workpool.register(underDeploymentRules(t, HOST_ENV_BINDINGS), "rolloutPool");
   return t;
 }
 
@@ -135,6 +137,8 @@ export async function allRows(t: ReturnType<typeof convexTest>): Promise<unknown
       "agentVmSecrets",
       "companySecrets",
       "auditEvents",
+      "imageRollouts",
+      "imageRolloutAgents",
     ] as const) {
       rows.push(...(await ctx.db.query(table).collect()));
     }

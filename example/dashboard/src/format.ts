@@ -48,6 +48,7 @@ export const OPERATION_LABELS: Record<OperationKind, string> = {
   update_skills: "Skills updated",
   sync: "Synced with Fly",
   sweep: "Sweep",
+  upgrade_image: "Image upgrade",
 };
 
 const timeFormat = new Intl.DateTimeFormat(undefined, {

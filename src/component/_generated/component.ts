@@ -64,6 +64,18 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
         null,
         Name
       >;
+      cancelImageRollout: FunctionReference<
+        "mutation",
+        "internal",
+        { rolloutId: string },
+        | "running"
+        | "cancelling"
+        | "stopping"
+        | "completed"
+        | "cancelled"
+        | "stopped",
+        Name
+      >;
       clearAgentSecrets: FunctionReference<
         "mutation",
         "internal",
@@ -189,7 +201,8 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
               | "pairing"
               | "update_skills"
               | "sync"
-              | "sweep";
+              | "sweep"
+              | "upgrade_image";
             startedAt: number;
           };
           pairingLock?: { expiresAt: number; holder: string };
@@ -214,6 +227,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
             | "cleaning_up";
           tenantId: string;
           userId: string;
+          verifyImageAtNextStart?: boolean;
         } | null,
         Name
       >;
@@ -286,6 +300,117 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
         } | null,
         Name
       >;
+      getImageRollout: FunctionReference<
+        "query",
+        "internal",
+        { rolloutId: string },
+        {
+          _creationTime: number;
+          _id: string;
+          agents: Array<{
+            _creationTime: number;
+            _id: string;
+            attempts: number;
+            error?: string;
+            finishedAt?: number;
+            flyVolumeSnapshotId?: string;
+            fromDigest?: string;
+            fromImage: string;
+            machineDocId: string;
+            phase:
+              | "pending"
+              | "queued"
+              | "snapshotting"
+              | "updating"
+              | "verifying"
+              | "rolling_back"
+              | "restoring"
+              | "upgraded"
+              | "rolled_back"
+              | "restored"
+              | "failed"
+              | "skipped";
+            position: number;
+            restoredVolumeId?: string;
+            retiredMachineId?: string;
+            retiredVolumeId?: string;
+            rolloutId: string;
+            snapshotId?: string;
+            snapshotRequestedAt?: number;
+            startedAt?: number;
+            tenantId: string;
+            timings: {
+              readyMs?: number;
+              rollbackMs?: number;
+              snapshotMs?: number;
+              updateMs?: number;
+            };
+            toDigest?: string;
+            toImage: string;
+            userId: string;
+            wasRunning?: boolean;
+            wave?: number;
+          }>;
+          failed: number;
+          finishedAt?: number;
+          flyApiBaseUrl?: string;
+          flyAppName: string;
+          image: string;
+          maxFailures: number;
+          maxWaveSize: number;
+          readyTimeoutSec?: number;
+          skipped: number;
+          startedAt: number;
+          status:
+            | "running"
+            | "cancelling"
+            | "stopping"
+            | "completed"
+            | "cancelled"
+            | "stopped";
+          statusReason?: string;
+          tenantId: string;
+          total: number;
+          upgraded: number;
+          waveSize: number;
+          waves: Array<{
+            failed: number;
+            finishedAt?: number;
+            index: number;
+            notReached: number;
+            size: number;
+            skipped: number;
+            startedAt: number;
+            upgraded: number;
+          }>;
+        } | null,
+        Name
+      >;
+      listAgentImagesByTenant: FunctionReference<
+        "query",
+        "internal",
+        { tenantId: string },
+        Array<{
+          agents: Array<{
+            imageDigest?: string;
+            machineDocId: string;
+            status:
+              | "provisioning"
+              | "running"
+              | "stopped"
+              | "error"
+              | "deleted"
+              | "hibernated";
+            userId: string;
+            verifyImageAtNextStart?: boolean;
+          }>;
+          count: number;
+          digests: Array<{ count: number; digest: string }>;
+          image: string;
+          unknownDigest: number;
+        }>,
+        Name
+      >;
       listAgentMachinesByTenant: FunctionReference<
         "query",
         "internal",
@@ -331,7 +456,8 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
               | "pairing"
               | "update_skills"
               | "sync"
-              | "sweep";
+              | "sweep"
+              | "upgrade_image";
             startedAt: number;
           };
           pairingLock?: { expiresAt: number; holder: string };
@@ -356,6 +482,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
             | "cleaning_up";
           tenantId: string;
           userId: string;
+          verifyImageAtNextStart?: boolean;
         }>,
         Name
       >;
@@ -414,7 +541,8 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                 | "pairing"
                 | "update_skills"
                 | "sync"
-                | "sweep";
+                | "sweep"
+                | "upgrade_image";
               startedAt: number;
             };
             pairingLock?: { expiresAt: number; holder: string };
@@ -440,6 +568,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
               | "cleaning_up";
             tenantId: string;
             userId: string;
+            verifyImageAtNextStart?: boolean;
           }>;
           pageStatus?: "SplitRecommended" | "SplitRequired" | null;
           splitCursor?: string | null;
@@ -505,7 +634,8 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
               | "pairing"
               | "update_skills"
               | "sync"
-              | "sweep";
+              | "sweep"
+              | "upgrade_image";
             outcome: "succeeded" | "failed";
             startedAt: number;
             tenantId: string;
@@ -553,7 +683,8 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
               | "pairing"
               | "update_skills"
               | "sync"
-              | "sweep";
+              | "sweep"
+              | "upgrade_image";
             outcome: "succeeded" | "failed";
             startedAt: number;
             tenantId: string;
@@ -562,6 +693,48 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           pageStatus?: "SplitRecommended" | "SplitRequired" | null;
           splitCursor?: string | null;
         },
+        Name
+      >;
+      listImageRollouts: FunctionReference<
+        "query",
+        "internal",
+        { limit?: number; tenantId: string },
+        Array<{
+          _creationTime: number;
+          _id: string;
+          failed: number;
+          finishedAt?: number;
+          flyApiBaseUrl?: string;
+          flyAppName: string;
+          image: string;
+          maxFailures: number;
+          maxWaveSize: number;
+          readyTimeoutSec?: number;
+          skipped: number;
+          startedAt: number;
+          status:
+            | "running"
+            | "cancelling"
+            | "stopping"
+            | "completed"
+            | "cancelled"
+            | "stopped";
+          statusReason?: string;
+          tenantId: string;
+          total: number;
+          upgraded: number;
+          waveSize: number;
+          waves: Array<{
+            failed: number;
+            finishedAt?: number;
+            index: number;
+            notReached: number;
+            size: number;
+            skipped: number;
+            startedAt: number;
+            upgraded: number;
+          }>;
+        }>,
         Name
       >;
       provisionAgentMachine: FunctionReference<
@@ -841,6 +1014,23 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           machineDocId: string;
         },
         null,
+        Name
+      >;
+      upgradeAgentImages: FunctionReference<
+        "mutation",
+        "internal",
+        {
+          flyApiBaseUrl?: string;
+          flyApiToken?: string;
+          flyAppName: string;
+          image: string;
+          maxFailures?: number;
+          maxWaveSize?: number;
+          readyTimeoutSec?: number;
+          tenantId: string;
+          waveSize?: number;
+        },
+        string,
         Name
       >;
       upgradeFromV01: FunctionReference<

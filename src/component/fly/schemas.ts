@@ -21,6 +21,14 @@ export const machineCheckStatusSchema = z.object({
   output: z.string().optional(),
 });
 
+/** The image a machine runs as Fly resolved it: the digest tells two builds of one tag apart. */
+export const imageRefSchema = z.object({
+  registry: z.string().optional(),
+  repository: z.string().optional(),
+  tag: z.string().optional(),
+  digest: z.string().optional(),
+});
+
 export const machineSchema = z.object({
   id: z.string(),
   name: z.string().optional(),
