@@ -11,6 +11,7 @@
 import type * as agents from "../agents.js";
 import type * as auth from "../auth.js";
 import type * as crons from "../crons.js";
+import type * as rollouts from "../rollouts.js";
 import type * as tenants from "../tenants.js";
 
 import type {
@@ -23,6 +24,7 @@ declare const fullApi: ApiFromModules<{
   agents: typeof agents;
   auth: typeof auth;
   crons: typeof crons;
+  rollouts: typeof rollouts;
   tenants: typeof tenants;
 }>;
 

@@ -24,6 +24,22 @@ export {
 export { vAgentMachine, vAgentSnapshot, vAuditEvent, vSweepResult, vRotationResult } from "../component/shapes.js";
 export { vAgentSecretsMeta, vCompanySecretsMeta } from "../component/secrets/meta.js";
 export {
+  vAgentImageGroup,
+  vImageRollout,
+  vImageRolloutAgent,
+  vImageRolloutDetail,
+  type AgentImageGroup,
+  type ImageRollout,
+  type ImageRolloutAgent,
+  type ImageRolloutDetail,
+} from "../component/rollout/shapes.js";
+export {
+  vRolloutAgentPhase,
+  vRolloutStatus,
+  type RolloutAgentPhase,
+  type RolloutStatus,
+} from "../component/rollout/validators.js";
+export {
   vProvisionResult,
   vSnapshotResult,
   vAgentStatus,

@@ -38,6 +38,8 @@ export const rolloutTables = {
     startedAt: v.number(),
     finishedAt: v.optional(v.number()),
   })
+    // Kept beside by_tenantId_flyAppName_status: listImageRollouts reads a tenant's rollouts newest first.
+    // eslint-disable-next-line @convex-dev/no-duplicate-indexes
     .index("by_tenantId", ["tenantId"])
     .index("by_tenantId_flyAppName_status", ["tenantId", "flyAppName", "status"]),
 
