@@ -62,6 +62,8 @@ describe("parseCliArgs", () => {
       "Machines_create,Volumes_create",
       "--lease-owner",
       "ops@acme.example",
+      "--image",
+      'ghcr.io/openclaw/openclaw:2026.2.0={"stateFormat":2,"neverHealthy":true}',
     ]);
     expect(parsed).toEqual({
       help: false,
@@ -92,8 +94,10 @@ describe("parseCliArgs", () => {
         },
         recordBodies: true,
         leaseOwner: "ops@acme.example",
+        images: { "ghcr.io/openclaw/openclaw:2026.2.0": { stateFormat: 2, neverHealthy: true } },
       },
     });
+    expect(() => parseCliArgs(["--image", "ghcr.io/openclaw/openclaw:2026.2.0"])).toThrow(/--image takes REF=JSON/);
   });
 
   it("handles --no-rate-limits, --retry-after and --help", () => {

@@ -4,6 +4,8 @@
  * {@link OPTION_KNOBS} lists every option of {@link FlyEmulatorOptions}, so the test that checks each has a
  * flag fails when an option is added without one.
  */
+import { openClawImageSchema } from "./imageJson.js";
+import type { OpenClawImage } from "./images.js";
 import { resolveOptions, type FlyEmulatorOptions, type RandomFaultKind, type RateLimitRule } from "./options.js";
 
 /** The parsed command line: either a request for help, or emulator options. */
@@ -69,6 +71,7 @@ export const OPTION_KNOBS = Object.keys({
   echoInErrors: true,
   seed: true,
   leaseOwner: true,
+  images: true,
 } satisfies Record<keyof FlyEmulatorOptions, true>) as Array<keyof FlyEmulatorOptions>;
 
 export const RANDOM_FAULT_KINDS: readonly RandomFaultKind[] = ["500", "502", "503", "429", "408", "drop"];
@@ -268,7 +271,36 @@ export const CLI_FLAGS: readonly CliFlag[] = [
       draft.options.leaseOwner = nonEmpty("--lease-owner", value);
     },
   },
+  {
+    name: "--image",
+    value: "REF=JSON",
+    sets: "images",
+    group: "Other",
+    help: 'how an OpenClaw image behaves, e.g. \'ghcr.io/openclaw/openclaw:2026.2.0={"stateFormat":2,"neverHealthy":true}\' (repeatable)',
+    apply: (draft, value) => {
+      const [ref, image] = parseImageFlag(value);
+      draft.options.images = { ...draft.options.images, [ref]: image };
+    },
+  },
 ];
+
+/** `REF=JSON` of `--image`: an image reference and its behaviour (images.ts). */
+function parseImageFlag(text: string): [string, OpenClawImage] {
+  const at = text.indexOf("=");
+  let parsed: unknown;
+  try {
+    parsed = at > 0 ? JSON.parse(text.slice(at + 1)) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  const result = openClawImageSchema.omit({ ref: true }).safeParse(parsed);
+  if (!result.success) {
+    throw new CliUsageError(
+      `--image takes REF=JSON with version, stateFormat, neverHealthy or digest, e.g. 'ghcr.io/openclaw/openclaw:2026.2.0={"stateFormat":2}'; got ${JSON.stringify(text)}`,
+    );
+  }
+  return [text.slice(0, at), result.data];
+}
 
 const GROUP_TITLES: Record<Group, string> = {
   Server: "Server",

@@ -48,6 +48,16 @@ export const SECRETS = {
 export type Harness = Awaited<ReturnType<typeof setupHarness>>;
 
 /**
+ * The bindings of the component's children keyed as this harness registers them: the component
+ * sits at the root here, where a deployment has it at "flyAgents".
+ */
+const CHILD_ENV_BINDINGS = Object.fromEntries(
+  Object.entries(HOST_ENV_BINDINGS).flatMap(([path, binding]) =>
+    path.startsWith("flyAgents/") ? [[path.slice("flyAgents/".length), binding]] : [],
+  ),
+);
+
+/**
  * The component alone, at the root of a convex-test instance but held to a deployment's rules
  * for a component (src/testing/deployment.ts): no `.paginate()`, and only the env vars the
  * example app binds to it.
@@ -56,8 +66,8 @@ function componentUnderTest(options: { transactionLimits?: boolean; functionFaul
   const { functionFaults = [], ...limits } = options;
   const faulty = withFunctionFaults(modules, functionFaults);
   const t = convexTest({ schema, modules: asComponent(faulty, "flyAgents", HOST_ENV_BINDINGS), ...limits });
-  rateLimiter.register(underDeploymentRules(t, HOST_ENV_BINDINGS), "rateLimiter");
-  workpool.register(underDeploymentRules(t, HOST_ENV_BINDINGS), "rolloutPool");
+  rateLimiter.register(underDeploymentRules(t, CHILD_ENV_BINDINGS), "rateLimiter");
+  workpool.register(underDeploymentRules(t, CHILD_ENV_BINDINGS), "rolloutPool");
   return t;
 }
 
