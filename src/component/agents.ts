@@ -13,7 +13,14 @@ import type { Doc, Id } from "./_generated/dataModel.js";
 import { agentNotFound, flyAgentsError } from "./errors.js";
 import schema from "./schema.js";
 import { isLegacyAgent, requireUpgraded, upgradeRequired, vAgentRecord, type AgentRecord } from "./agentRecord.js";
-import { vAgentStatus, vOperationKind, vProvisionStep, type AgentStatus, type OperationKind } from "./validators.js";
+import {
+  vAgentOperation,
+  vAgentStatus,
+  vOperationKind,
+  vProvisionStep,
+  type AgentStatus,
+  type OperationKind,
+} from "./validators.js";
 
 /** Where each status may go next. `deleted` is final. */
 const TRANSITIONS: Record<AgentStatus, readonly AgentStatus[]> = {
@@ -60,9 +67,26 @@ export async function getAgentOrThrow(ctx: QueryCtx, machineDocId: string): Prom
   return requireUpgraded(agent);
 }
 
-const agentFields = schema.tables.agentMachines.validator.fields;
+/** The refusal for an agent a new one would replace while another operation owns it. */
+function busyReplacing(agent: Doc<"agentMachines">, operation: NonNullable<Doc<"agentMachines">["operation"]>) {
+  const what = agent.status === "provisioning" ? "is still being provisioned" : `is busy with ${operation.kind}`;
+  return flyAgentsError(
+    "operation_in_progress",
+    `Agent ${agent._id}, which this recreation would replace, ${what} (started ${new Date(operation.startedAt).toISOString()}). ` +
+      "Nothing was created: wait for that operation to finish, then recreate again.",
+    { machineDocId: agent._id },
+  );
+}
 
-/** Inserts the record of a new agent, owned by the provisioning that creates it. */
+/**
+ * Inserts the record of a new agent, owned by the provisioning that creates it. With
+ * `replaceActive` (recreation) the user's active agents are replaced rather than refused: in the
+ * same transaction the new agent's operation takes each of them, so nothing else can act on
+ * them until it ends, and an agent another operation owns (a provisioning still in flight, a
+ * deprovision, a stop) refuses the recreation before anything is made. So a user never has two
+ * active agents, whatever runs beside it.
+ * Returns the new agent's id and the ids of the agents it replaces (now held by `operation`).
+ */
 export const insertProvisioning = internalMutation({
   args: {
     tenantId: v.string(),
@@ -78,35 +102,43 @@ export const insertProvisioning = internalMutation({
     serviceId: v.optional(v.string()),
     restoredFromSnapshotId: v.optional(v.string()),
     startupTimeoutSec: v.number(),
-    /** Agents the new one replaces (recreation): they may stay active until it runs. */
-    replacing: v.optional(v.array(v.string())),
-    operation: agentFields.operation,
+    /** Recreation: the user's active agents are replaced (taken by `operation`) instead of refused. */
+    replaceActive: v.optional(v.boolean()),
+    operation: vAgentOperation,
   },
-  returns: v.id("agentMachines"),
+  returns: v.object({ machineDocId: v.id("agentMachines"), replacing: v.array(v.id("agentMachines")) }),
   handler: async (ctx, args) => {
-    const { replacing, ...fields } = args;
-    const existing = await ctx.db
-      .query("agentMachines")
-      .withIndex("by_tenantId_userId", (q) => q.eq("tenantId", args.tenantId).eq("userId", args.userId))
-      .collect();
-    const active = existing.find((agent) => isActive(agent) && !(replacing ?? []).includes(agent._id));
-    if (active && isLegacyAgent(active)) throw upgradeRequired(`The active agent ${active._id} of this user`);
-    if (active) {
+    const { replaceActive, operation, ...fields } = args;
+    const now = Date.now();
+    const active = (
+      await ctx.db
+        .query("agentMachines")
+        .withIndex("by_tenantId_userId", (q) => q.eq("tenantId", args.tenantId).eq("userId", args.userId))
+        .collect()
+    ).filter(isActive);
+    const legacy = active.find(isLegacyAgent);
+    if (legacy) throw upgradeRequired(`The active agent ${legacy._id} of this user`);
+    if (active.length > 0 && !replaceActive) {
       throw flyAgentsError(
         "agent_exists",
         `User ${JSON.stringify(args.userId)} of tenant ${JSON.stringify(args.tenantId)} already has an agent ` +
-          `(${active._id}, ${active.status}). Deprovision it first, or use recreateAgentFromLatestSnapshot to replace it.`,
-        { machineDocId: active._id },
+          `(${active[0]._id}, ${active[0].status}). Deprovision it first, or use recreateAgentFromLatestSnapshot to replace it.`,
+        { machineDocId: active[0]._id },
       );
     }
-    const now = Date.now();
-    return await ctx.db.insert("agentMachines", {
+    for (const agent of active) {
+      if (agent.operation && agent.operation.deadline > now) throw busyReplacing(agent, agent.operation);
+    }
+    for (const agent of active) await ctx.db.patch("agentMachines", agent._id, { operation });
+    const machineDocId = await ctx.db.insert("agentMachines", {
       ...fields,
+      operation,
       status: "provisioning",
       statusReason: "Provisioning started",
       statusChangedAt: now,
       step: "queued",
     });
+    return { machineDocId, replacing: active.map((agent) => agent._id) };
   },
 });
 
@@ -122,6 +154,8 @@ export const beginOperation = internalMutation({
     deadline: v.number(),
     /** Take over an operation that started before this time even if its deadline is ahead (sweep). */
     takeOverStartedBefore: v.optional(v.number()),
+    /** Take the agent from this operation, which hands it over. */
+    takeOverFrom: v.optional(v.string()),
   },
   returns: vAgentRecord,
   handler: async (ctx, args) => {
@@ -131,7 +165,14 @@ export const beginOperation = internalMutation({
       args.takeOverStartedBefore !== undefined &&
       agent.operation !== undefined &&
       agent.operation.startedAt < args.takeOverStartedBefore;
-    if (agent.operation && agent.operation.deadline > now && agent.operation.id !== args.operationId && !stale) {
+    const handedOver = args.takeOverFrom !== undefined && agent.operation?.id === args.takeOverFrom;
+    if (
+      agent.operation &&
+      agent.operation.deadline > now &&
+      agent.operation.id !== args.operationId &&
+      !stale &&
+      !handedOver
+    ) {
       throw flyAgentsError(
         "operation_in_progress",
         `Agent ${agent._id} is busy with ${agent.operation.kind} (started ${new Date(agent.operation.startedAt).toISOString()}). ` +
@@ -261,6 +302,43 @@ export const updateAgent = internalMutation({
   },
 });
 
+/**
+ * Ends `operationId`'s ownership of the agent, if it still owns it (an agent taken over by
+ * another caller is left alone). `lastError` records why the operation failed.
+ */
+export const endOperation = internalMutation({
+  args: { machineDocId: v.id("agentMachines"), operationId: v.string(), lastError: v.optional(v.string()) },
+  returns: v.null(),
+  handler: async (ctx, args) => {
+    const agent = await ctx.db.get("agentMachines", args.machineDocId);
+    if (!agent || agent.operation?.id !== args.operationId) return null;
+    await ctx.db.patch("agentMachines", agent._id, {
+      operation: undefined,
+      ...(args.lastError !== undefined ? { lastError: args.lastError, lastErrorAt: Date.now() } : {}),
+    });
+    return null;
+  },
+});
+
+/**
+ * Marks a failed agent as holding Fly resources again (what a late owner made and could not
+ * remove), so the sweep removes them by tag. Only an `error` agent that no operation owns.
+ */
+export const noteLeftovers = internalMutation({
+  args: { machineDocId: v.id("agentMachines"), reason: v.string() },
+  returns: v.null(),
+  handler: async (ctx, args) => {
+    const agent = await ctx.db.get("agentMachines", args.machineDocId);
+    if (!agent || agent.status !== "error") return null;
+    if (agent.operation && agent.operation.deadline > Date.now()) return null;
+    await ctx.db.patch("agentMachines", agent._id, {
+      resourcesCleanedUp: false,
+      statusReason: `${agent.statusReason ?? "Failed"}; ${args.reason}`,
+    });
+    return null;
+  },
+});
+
 export async function applyPatch(ctx: MutationCtx, agent: AgentRecord, patch: AgentPatch) {
   const { step, lastError, ...rest } = patch;
   const now = Date.now();
@@ -291,20 +369,5 @@ export const getAgent = internalQuery({
     const id = ctx.db.normalizeId("agentMachines", args.machineDocId);
     const doc = id ? await ctx.db.get("agentMachines", id) : null;
     return doc && requireUpgraded(doc);
-  },
-});
-
-/** The user's agents that are not deleted, newest first (for recreation and checks). */
-export const activeAgentsOfUser = internalQuery({
-  args: { tenantId: v.string(), userId: v.string() },
-  returns: v.array(v.id("agentMachines")),
-  handler: async (ctx, args) => {
-    const agents = await ctx.db
-      .query("agentMachines")
-      .withIndex("by_tenantId_userId", (q) => q.eq("tenantId", args.tenantId).eq("userId", args.userId))
-      .order("desc")
-      .collect();
-    // A 0.1.x row still active must be upgraded before the user's agent can be replaced.
-    return agents.filter(isActive).map((agent) => requireUpgraded(agent)._id as Id<"agentMachines">);
   },
 });

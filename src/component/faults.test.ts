@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { api } from "./_generated/api.js";
-import { setupHarness, type Harness } from "../testing/harness.js";
+import { QUICK_FLY, setupHarness, type Harness } from "../testing/harness.js";
 import type { FaultRule } from "../fly-emulator/index.js";
 
 type Setup = { machineDocId?: string; machineId?: string; volumeId?: string; code?: string };
@@ -16,16 +16,7 @@ type Scenario = {
   verify: (h: Harness, s: Setup, result: unknown) => Promise<void>;
 };
 
-const FAST = {
-  bootTimeMs: 20,
-  gatewayStartupMs: 20,
-  snapshotTimeMs: 40,
-  restoreTimeMs: 40,
-  volumeCreateMs: 10,
-  stopTimeMs: 10,
-  detachLagMs: 30,
-  pairingTimeMs: 10,
-};
+const FAST = QUICK_FLY;
 const target = (h: Harness, machineDocId: string) => ({ machineDocId, ...h.target });
 
 async function provisioned(h: Harness): Promise<Setup> {

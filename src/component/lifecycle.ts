@@ -16,7 +16,7 @@ import { WAIT_BUDGETS_MS } from "./lifetime.js";
 import { checkId } from "./limits.js";
 import { audited, Operation } from "./operations.js";
 import { agentRedactor } from "./redaction.js";
-import { destroyAgentResources, waitForMachineState, type RemovedResources } from "./resources.js";
+import { cleanupDeadline, destroyAgentResources, waitForMachineState, type RemovedResources } from "./resources.js";
 import { requireFlyToken, withStoredSecrets } from "./secrets/resolve.js";
 import { encryptionKeyRing } from "./settings.js";
 import { sleep } from "./time.js";
@@ -260,7 +260,7 @@ export async function removeAgent(
   try {
     // Only an agent whose making failed or was cut short may hold resources we never recorded.
     const searchByTag = agent.status === "provisioning" || agent.status === "error";
-    removed = await destroyAgentResources(op.fly, resourcesOf(agent, searchByTag), op.deadline);
+    removed = await destroyAgentResources(op.fly, resourcesOf(agent, searchByTag), cleanupDeadline(op.deadline));
   } catch (error) {
     await op.update(
       agent._id,

@@ -1,6 +1,9 @@
 /**
  * What every lifecycle action shares: a Fly client that paces and records its calls, the
  * agent's ownership, the agent's redactor (redaction.ts), and the audit event at the end.
+ *
+ * Ownership ends in one place: `audited` runs every operation and, on every exit path, frees
+ * each agent the operation still holds (a final `update(..., true)` frees it earlier).
  */
 import type { Id } from "./_generated/dataModel.js";
 import type { AgentRecord } from "./agentRecord.js";
@@ -28,6 +31,8 @@ export class Operation {
   readonly fly: FlyClient;
   /** This operation's deadlines, from the lifetime of the action running it (lifetime.ts). */
   readonly clock: OperationClock;
+  /** Agents this operation has taken and not yet released. */
+  private readonly held = new Set<Id<"agentMachines">>();
 
   /**
    * @param actionStartedAt When the first operation of this action began (a fork's deadlines
@@ -76,14 +81,51 @@ export class Operation {
     return this.redactor.redact(text);
   }
 
-  /** Takes ownership of the agent for this operation; returns its record. */
-  async own(machineDocId: string): Promise<AgentRecord> {
-    return await this.ctx.runMutation(internal.agents.beginOperation, {
+  /**
+   * Takes ownership of the agent for this operation; returns its record.
+   * @param options.takeOverStartedBefore take over an owner that started before this time (ms since epoch), even within its deadline (sweep, sync).
+   * @param options.takeOverFrom take the agent from this operation, which hands it over (a recreation to the deprovision that retires the agent it replaced).
+   * @throws `operation_in_progress` when another operation owns it; `invalid_state` when its status does not allow this kind; `not_found`.
+   */
+  async own(
+    machineDocId: string,
+    options: { takeOverStartedBefore?: number; takeOverFrom?: Operation } = {},
+  ): Promise<AgentRecord> {
+    const agent = await this.ctx.runMutation(internal.agents.beginOperation, {
       machineDocId,
       kind: this.kind,
       operationId: this.id,
       deadline: this.clock.ownedUntil,
+      ...(options.takeOverStartedBefore !== undefined ? { takeOverStartedBefore: options.takeOverStartedBefore } : {}),
+      ...(options.takeOverFrom ? { takeOverFrom: options.takeOverFrom.id } : {}),
     });
+    this.held.add(agent._id);
+    return agent;
+  }
+
+  /** Counts agents taken for this operation elsewhere (by `insertProvisioning`) as held, so they are freed with the rest. */
+  holding(...machineDocIds: Array<Id<"agentMachines">>): void {
+    for (const id of machineDocIds) this.held.add(id);
+  }
+
+  /**
+   * Frees every agent this operation still holds; `failure` (redacted here) becomes the
+   * subject's `lastError`. An agent another caller has taken over is left as it is. Never
+   * throws: an agent it could not free is freed by its deadline.
+   */
+  async releaseAll(failure?: { machineDocId?: string; message: string }): Promise<void> {
+    for (const machineDocId of [...this.held]) {
+      try {
+        await this.ctx.runMutation(internal.agents.endOperation, {
+          machineDocId,
+          operationId: this.id,
+          ...(failure && failure.machineDocId === machineDocId ? { lastError: this.redact(failure.message) } : {}),
+        });
+      } catch {
+        // The agent stays taken until its deadline; nothing better is possible from here.
+      }
+      this.held.delete(machineDocId);
+    }
   }
 
   /** Updates the agent if this operation still owns it. */
@@ -101,6 +143,7 @@ export class Operation {
       patch: clean,
       release,
     });
+    if (release) this.held.delete(machineDocId);
   }
 
   /** Records the audit event for this operation. */
@@ -146,8 +189,11 @@ export class Operation {
 }
 
 /**
- * Runs `work` as an audited operation: records success or failure (with the redacted cause)
- * and rethrows failures as caller errors.
+ * Runs `work` as an audited operation: records success or failure (with the redacted cause),
+ * rethrows failures as caller errors, and on every exit path frees each agent the operation
+ * still holds (a failure is noted as the subject's `lastError`). Every operation runs through
+ * here, so no exit (a check that fails after the agent was taken, a Fly refusal, a bug) leaves
+ * an agent taken by an operation that has ended.
  */
 export async function audited<T>(
   op: Operation,
@@ -155,13 +201,17 @@ export async function audited<T>(
   work: () => Promise<T>,
   describe?: (result: T) => string,
 ): Promise<T> {
+  let failure: { machineDocId?: string; message: string } | undefined;
   try {
     const result = await work();
     await op.audit(subject(), "succeeded", describe?.(result));
     return result;
   } catch (error) {
     const callerError = await op.callerError(error, subject().machineDocId);
-    await op.audit(subject(), "failed", errorMessage(callerError));
+    failure = { machineDocId: subject().machineDocId, message: errorMessage(callerError) };
+    await op.audit(subject(), "failed", failure.message);
     throw callerError;
+  } finally {
+    await op.releaseAll(failure);
   }
 }

@@ -108,7 +108,9 @@ export async function approvePairingHandler(
       await ctx.runMutation(internal.pairing.acquirePairingLock, { machineDocId: agent._id, holder: op.id });
       let gatewayHealthy: boolean | undefined;
       try {
-        const machineId = agent.machineId as string;
+        // The agent too: no stop, restart or deprovision pulls the machine away mid-command.
+        const owned = await op.own(agent._id);
+        const machineId = owned.machineId as string;
         const machine = await op.fly.getMachine(machineId);
         const gateway = gatewayCheck(machine);
         if (machine.state !== "started" || (gateway !== undefined && gateway.status !== "passing")) {

@@ -20,8 +20,9 @@ import { errorMessage, flyAgentsError, isFlyAgentsError } from "./errors.js";
 import type { FlyVolume } from "./fly/client.js";
 import { WAIT_BUDGETS_MS } from "./lifetime.js";
 import { forceModel, waitForGateway } from "./openclaw.js";
-import { audited, Operation } from "./operations.js";
+import { audited, Operation, type OperationSubject } from "./operations.js";
 import {
+  cleanupDeadline,
   createMachineOnce,
   createVolumeOnce,
   destroyAgentResources,
@@ -31,7 +32,11 @@ import {
 import { removeAgent } from "./lifecycle.js";
 import { agentRedactor } from "./redaction.js";
 import { ARGUMENT_SECRETS_HINT, requireFlyToken, STORED_SECRETS_HINT, withStoredValues } from "./secrets/resolve.js";
+import { sleep } from "./time.js";
 import type { ProvisionResult } from "./validators.js";
+
+/** How often an operation that was taken over looks whether the taker has ended. */
+const TAKEOVER_POLL_MS = 250;
 
 export type ProvisionArgs = AgentSpecInput & {
   flyApiToken?: string;
@@ -84,10 +89,6 @@ export async function provisionHandler(
       `The latest snapshot belongs to Fly app ${snapshot.flyAppName}; recreate the agent there (flyAppName: "${snapshot.flyAppName}").`,
     );
   }
-  const replacing = explicitRestore
-    ? await ctx.runQuery(internal.agents.activeAgentsOfUser, { tenantId: spec.tenantId, userId: spec.userId })
-    : [];
-
   const redactor = await agentRedactor(ctx, spec, {
     secretsEncryptionKey: args.secretsEncryptionKey,
     secrets: [rawArgs, spec.secrets],
@@ -99,7 +100,8 @@ export async function provisionHandler(
     redactor,
   );
   const agentKey = newAgentKey();
-  const machineDocId = await ctx.runMutation(internal.agents.insertProvisioning, {
+  // Takes the new agent and, when recreating, the agents it replaces, or refuses with nothing made.
+  const { machineDocId, replacing } = await ctx.runMutation(internal.agents.insertProvisioning, {
     tenantId: spec.tenantId,
     userId: spec.userId,
     agentKey,
@@ -113,24 +115,22 @@ export async function provisionHandler(
     serviceId: spec.serviceId,
     startupTimeoutSec: spec.startupTimeoutSec,
     restoredFromSnapshotId: snapshot?._id,
-    replacing,
+    replaceActive: explicitRestore,
     operation: { kind: op.kind, id: op.id, startedAt: op.startedAt, deadline: op.clock.ownedUntil },
   });
+  op.holding(machineDocId, ...replacing);
+  const subject = { tenantId: spec.tenantId, userId: spec.userId };
   return await audited(
     op,
-    () => ({ tenantId: spec.tenantId, userId: spec.userId, machineDocId }),
+    () => ({ ...subject, machineDocId }),
     async () => {
       const result = await buildAgent(op, machineDocId, agentKey, spec, snapshot);
       for (const previous of replacing) {
         try {
-          await retireReplacedAgent(op, previous, machineDocId);
-        } catch (error) {
-          // The new agent runs; the old one stays as it was, and says why it was not retired.
-          await op.audit(
-            { tenantId: spec.tenantId, userId: spec.userId, machineDocId: previous },
-            "failed",
-            `Could not retire ${previous} after recreating it as ${machineDocId}: ${errorMessage(error)}`,
-          );
+          await retireReplacedAgent(op, { ...subject, machineDocId: previous }, machineDocId);
+        } catch {
+          // The new agent runs. The deprovision's audit event says why the old one was not
+          // removed; when Fly refused, its record says `resourcesCleanedUp: false` for the sweep.
         }
       }
       return result;
@@ -233,8 +233,10 @@ async function buildAgent(
 
 /**
  * Removes everything made for a failed agent (including resources whose create answer was
- * lost, found by tag) and records the outcome. If another caller has taken the agent over,
- * it is that caller's to clean up.
+ * lost, found by tag) and records the outcome: `resourcesCleanedUp: false` with the reason when
+ * the cleanup could not finish in time (the sweep takes it from there). If another caller has
+ * taken the agent over, the cleanup is the taker's, except for what this operation made that
+ * the taker could not have seen (see `removeLateResources`).
  */
 export async function failAndCleanUp(
   op: Operation,
@@ -247,25 +249,27 @@ export async function failAndCleanUp(
   try {
     await op.update(machineDocId, { step: "cleaning_up", lastError: message });
   } catch (error) {
-    if (isFlyAgentsError(error, "operation_in_progress")) return;
-    throw error;
+    if (!isFlyAgentsError(error, "operation_in_progress")) throw error;
+    await removeLateResources(op, machineDocId, made);
+    return;
   }
   let cleaned = true;
   let cleanupError = "";
   try {
-    // The waits ended by clock.waitsEndBy: what is left until the deadline is the cleanup reserve.
-    await destroyAgentResources(op.fly, { agentKey, ...made, searchByTag: true }, op.deadline);
+    // Bounded by cleanupDeadline: the waits ended by clock.waitsEndBy, so the reserve is left.
+    await destroyAgentResources(op.fly, { agentKey, ...made, searchByTag: true }, cleanupDeadline(op.deadline));
   } catch (error) {
     cleaned = false;
     cleanupError = errorMessage(await op.callerError(error));
   }
+  const what = op.kind === "recreate" ? "Recreation" : "Provisioning";
   await op.update(
     machineDocId,
     {
       status: "error",
       statusReason: cleaned
-        ? `${op.kind === "recreate" ? "Recreation" : "Provisioning"} failed; every Fly resource made for it was removed`
-        : `${op.kind === "recreate" ? "Recreation" : "Provisioning"} failed and its cleanup did not finish (${cleanupError}); ` +
+        ? `${what} failed; every Fly resource made for it was removed`
+        : `${what} failed and its cleanup did not finish (${cleanupError}); ` +
           "deprovisionAgentMachine or the sweep will remove what is left",
       lastError: message,
       resourcesCleanedUp: cleaned,
@@ -274,19 +278,67 @@ export async function failAndCleanUp(
   );
 }
 
-/** Deprovisions an agent the recreated one replaces, once the new one runs. */
-async function retireReplacedAgent(op: Operation, previousId: Id<"agentMachines">, replacementId: string) {
-  const previous = await op.ctx.runQuery(internal.agents.getAgent, { machineDocId: previousId });
-  if (!previous || previous.status === "deleted") return;
+/**
+ * A provisioning taken over while it ran (the sweep or a sync judged it stuck) may have made a
+ * volume or machine after the taker searched for them by tag: the taker cannot know them. Once
+ * the taker has ended, this removes each resource `made` that the record does not keep (only a
+ * running or stopped agent keeps its machine and volume). Bounded by the cleanup deadline; if
+ * the taker is still at work then, what is left is the taker's to find.
+ */
+async function removeLateResources(
+  op: Operation,
+  machineDocId: Id<"agentMachines">,
+  made: { machineIds: string[]; volumeIds: string[] },
+): Promise<void> {
+  if (made.machineIds.length === 0 && made.volumeIds.length === 0) return;
+  const deadline = cleanupDeadline(op.deadline);
+  for (;;) {
+    const agent = await op.ctx.runQuery(internal.agents.getAgent, { machineDocId });
+    if (!agent) return;
+    if (!agent.operation || agent.operation.deadline <= Date.now()) {
+      const kept = agent.status === "running" || agent.status === "stopped" ? [agent.machineId, agent.flyVolumeId] : [];
+      const orphans = {
+        agentKey: agent.agentKey,
+        machineIds: made.machineIds.filter((id) => !kept.includes(id)),
+        volumeIds: made.volumeIds.filter((id) => !kept.includes(id)),
+        searchByTag: false,
+      };
+      try {
+        await destroyAgentResources(op.fly, orphans, deadline);
+      } catch (error) {
+        await op.ctx.runMutation(internal.agents.noteLeftovers, {
+          machineDocId,
+          reason: `a late ${op.kind} left resources it could not remove (${op.redact(errorMessage(error))}); the sweep will remove them`,
+        });
+      }
+      return;
+    }
+    if (Date.now() + TAKEOVER_POLL_MS > deadline) return;
+    await sleep(TAKEOVER_POLL_MS);
+  }
+}
+
+/**
+ * Deprovisions an agent the recreated one replaces, once the new one runs. The recreation has
+ * held it since it began and hands it to this deprovision, so nothing came between.
+ */
+async function retireReplacedAgent(
+  op: Operation,
+  previous: OperationSubject & { machineDocId: Id<"agentMachines"> },
+  replacementId: string,
+) {
   const retire = op.fork("deprovision");
-  retire.redactor.expectMachine(previous.machineId);
-  const owned = await retire.own(previousId);
-  await removeAgent(retire, owned, `Replaced by ${replacementId} (recreated from a snapshot)`, {
-    replacedBy: replacementId,
-  });
-  await retire.audit(
-    { tenantId: previous.tenantId, userId: previous.userId, machineDocId: previousId },
-    "succeeded",
-    `replaced by ${replacementId}`,
+  await audited(
+    retire,
+    () => previous,
+    async () => {
+      const owned = await retire.own(previous.machineDocId, { takeOverFrom: op });
+      if (owned.status === "deleted") return;
+      retire.redactor.expectMachine(owned.machineId);
+      await removeAgent(retire, owned, `Replaced by ${replacementId} (recreated from a snapshot)`, {
+        replacedBy: replacementId,
+      });
+    },
+    () => `replaced by ${replacementId}`,
   );
 }

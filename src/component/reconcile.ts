@@ -20,7 +20,13 @@ import { failAndCleanUp } from "./provisioning.js";
 import { defaultStaleAfterMs, WAIT_BUDGETS_MS, WORST_CASE_WAITS_MS } from "./lifetime.js";
 import { statusFromFly } from "./machineTruth.js";
 import { addStoredSecrets, Redactor } from "./redaction.js";
-import { destroyAgentResources, findAgentMachines, findAgentVolumes, waitForMachineState } from "./resources.js";
+import {
+  cleanupDeadline,
+  destroyAgentResources,
+  findAgentMachines,
+  findAgentVolumes,
+  waitForMachineState,
+} from "./resources.js";
 import { requireFlyToken } from "./secrets/resolve.js";
 
 /**
@@ -81,7 +87,7 @@ async function reconcileAgent(op: Operation, agent: AgentRecord): Promise<AgentR
   if (agent.status === "provisioning") {
     await resumeOrCleanUp(op, agent);
   } else if (agent.status === "error" && agent.resourcesCleanedUp === false) {
-    await destroyAgentResources(op.fly, resourcesOf(agent, true), op.deadline);
+    await destroyAgentResources(op.fly, resourcesOf(agent, true), cleanupDeadline(op.deadline));
     await op.update(
       agent._id,
       {
@@ -116,13 +122,10 @@ export async function syncHandler(
     op,
     () => ({ tenantId: agent.tenantId, userId: agent.userId, machineDocId: agent._id }),
     async () => {
-      const owned = await ctx.runMutation(internal.agents.beginOperation, {
-        machineDocId: agent._id,
-        kind: "sync",
-        operationId: op.id,
-        deadline: op.clock.ownedUntil,
-        ...(args.staleAfterMs !== undefined ? { takeOverStartedBefore: Date.now() - args.staleAfterMs } : {}),
-      });
+      const owned = await op.own(
+        agent._id,
+        args.staleAfterMs !== undefined ? { takeOverStartedBefore: Date.now() - args.staleAfterMs } : {},
+      );
       return await reconcileAgent(op, owned);
     },
     (status) => `now ${status}`,
@@ -162,18 +165,15 @@ export async function sweepHandler(
     // Each agent gets its own redactor: its owner's secrets and its Machine's env.
     const op = base.fork("sweep", new Redactor());
     try {
-      const agent = await ctx.runMutation(internal.agents.beginOperation, {
-        machineDocId,
-        kind: "sweep",
-        operationId: op.id,
-        deadline: op.clock.ownedUntil,
-        takeOverStartedBefore: stuckBefore,
-      });
-      await addStoredSecrets(ctx, op.redactor.expectMachine(agent.machineId), agent);
+      // A busy agent is skipped without an audit event; once taken, audited frees it on every path.
+      const agent = await op.own(machineDocId, { takeOverStartedBefore: stuckBefore });
       await audited(
         op,
         () => ({ tenantId: agent.tenantId, userId: agent.userId, machineDocId }),
-        () => reconcileAgent(op, agent),
+        async () => {
+          await addStoredSecrets(ctx, op.redactor.expectMachine(agent.machineId), agent);
+          return await reconcileAgent(op, agent);
+        },
         (status) => `now ${status}`,
       );
       result.repaired++;
@@ -219,14 +219,17 @@ export async function sweepHandler(
     const op = base.fork("sweep", new Redactor());
     try {
       const agent = await op.own(entry.id);
-      const patch = statusFromFly(agent, machine);
-      await op.update(agent._id, { ...(patch ?? {}), lastSyncedAt: Date.now() }, true);
-      if (patch?.status === "error") result.markedGone++;
-      await op.audit(
-        { tenantId: agent.tenantId, userId: agent.userId, machineDocId: agent._id },
-        "succeeded",
-        patch?.statusReason ?? "unchanged",
+      const patch = await audited(
+        op,
+        () => ({ tenantId: agent.tenantId, userId: agent.userId, machineDocId: agent._id }),
+        async () => {
+          const patch = statusFromFly(agent, machine);
+          await op.update(agent._id, { ...(patch ?? {}), lastSyncedAt: Date.now() }, true);
+          return patch;
+        },
+        (patch) => patch?.statusReason ?? "unchanged",
       );
+      if (patch?.status === "error") result.markedGone++;
     } catch (error) {
       if (!isFlyAgentsError(error, "operation_in_progress"))
         result.failures.push(`${entry.id}: ${errorMessage(error)}`);

@@ -18,6 +18,7 @@ import {
   type FlyVolume,
 } from "./fly/client.js";
 import { FlyApiError } from "./fly/errors.js";
+import { CLEANUP_RESERVE_MS } from "./lifetime.js";
 import { backoffMs, sleep } from "./time.js";
 
 /** Attempts at a create whose earlier attempts failed transiently. */
@@ -30,6 +31,15 @@ const VOLUME_POLL_CAP_MS = 2_000;
 const DETACH_RETRY_BASE_MS = 500;
 const DETACH_RETRY_CAP_MS = 4_000;
 const GONE_MACHINE_STATES = new Set(["destroyed", "destroying"]);
+/**
+ * When a cleanup starting now must give up (ms since epoch): after CLEANUP_RESERVE_MS, the time
+ * lifetime.ts keeps for it (destroying machines, then deleting volumes through Fly's detach lag),
+ * or at the operation's deadline if sooner. So a cleanup that meets a volume Fly will not let go
+ * ends within minutes, with `resourcesCleanedUp: false` for the sweep, wherever it started.
+ */
+export function cleanupDeadline(operationDeadline: number): number {
+  return Math.min(operationDeadline, Date.now() + CLEANUP_RESERVE_MS);
+}
 
 /**
  * Makes a non-idempotent create happen once: after a lost answer (or a name already taken)
@@ -115,8 +125,22 @@ export async function waitForMachineState(
   }
 }
 
-/** Deletes a volume, retrying while Fly still holds it attached. True if it was there. */
-export async function deleteVolumeWhenDetached(fly: FlyClient, volumeId: string, deadline: number): Promise<boolean> {
+/** Fly's refusal to delete an attached volume names the machine (FLY_API_NOTES, Volumes). */
+const BOUND_TO_MACHINE = /bound to machine:\s*([0-9a-z]+)/i;
+
+/**
+ * Deletes a volume, retrying while Fly still holds it attached, until `deadline` (ms since
+ * epoch). With `agent`, a volume still bound to a live machine tagged with `agent.agentKey` (a
+ * create that landed after the machines were searched) has that machine destroyed first;
+ * `agent.destroyed` lists machines already destroyed, whose detach is only waited for.
+ * Returns true if the volume was there. Throws the last FlyApiError when the deadline passes.
+ */
+export async function deleteVolumeWhenDetached(
+  fly: FlyClient,
+  volumeId: string,
+  deadline: number,
+  agent?: { agentKey: string; destroyed: Set<string> },
+): Promise<boolean> {
   for (let attempt = 1; ; attempt++) {
     try {
       await fly.deleteVolume(volumeId);
@@ -125,11 +149,44 @@ export async function deleteVolumeWhenDetached(fly: FlyClient, volumeId: string,
       if (!(error instanceof FlyApiError)) throw error;
       if (error.notFound) return false;
       if (!error.failedPrecondition) throw error;
+      const holder = agent && (await agentMachineHolding(fly, volumeId, error, agent));
+      if (holder) {
+        await destroyMachine(fly, holder, deadline);
+        agent.destroyed.add(holder);
+        continue;
+      }
       const pause = Math.max(DETACH_RETRY_BASE_MS, backoffMs(attempt, DETACH_RETRY_BASE_MS, DETACH_RETRY_CAP_MS));
       if (Date.now() + pause > deadline) throw error;
       await sleep(pause);
     }
   }
+}
+
+/**
+ * The live machine tagged with the agent's key that holds the volume, if any. Machines in
+ * `agent.destroyed` (or found not to be the agent's) are not asked about again.
+ */
+async function agentMachineHolding(
+  fly: FlyClient,
+  volumeId: string,
+  refusal: FlyApiError,
+  agent: { agentKey: string; destroyed: Set<string> },
+): Promise<string | undefined> {
+  const machineId =
+    BOUND_TO_MACHINE.exec(refusal.flyError ?? "")?.[1] ?? (await fly.getVolume(volumeId)).attached_machine_id;
+  if (!machineId || agent.destroyed.has(machineId)) return undefined;
+  let machine: FlyMachine | undefined;
+  try {
+    machine = await fly.getMachine(machineId);
+  } catch (error) {
+    if (!(error instanceof FlyApiError && error.notFound)) throw error;
+  }
+  const ours = machine?.config?.metadata?.[AGENT_KEY_METADATA] === agent.agentKey;
+  if (!machine || !ours || GONE_MACHINE_STATES.has(machine.state)) {
+    agent.destroyed.add(machineId); // nothing of ours to destroy there: only wait for the detach
+    return undefined;
+  }
+  return machine.id;
 }
 
 /**
@@ -147,7 +204,11 @@ export type RemovedResources = { machinesFound: number; volumesFound: number };
 
 /**
  * Removes every Fly resource of an agent: the machines and volumes we know of, plus, when
- * `searchByTag`, any Fly holds under the agent's tag (a create whose answer was lost).
+ * `searchByTag`, any Fly holds under the agent's tag (a create whose answer was lost). Machines
+ * go first; a volume still bound to a machine of the agent's (one created after the search)
+ * has that machine destroyed, then is deleted. Bounded by `deadline` (ms since epoch; see
+ * `cleanupDeadline`): past it, throws the FlyApiError that stopped it, and the caller records
+ * `resourcesCleanedUp: false`.
  */
 export async function destroyAgentResources(
   fly: FlyClient,
@@ -161,9 +222,12 @@ export async function destroyAgentResources(
     for (const machine of await findAgentMachines(fly, resources.agentKey)) machineIds.add(machine.id);
   }
   for (const machineId of machineIds) if (await destroyMachine(fly, machineId, deadline)) removed.machinesFound++;
+  const agent = { agentKey: resources.agentKey, destroyed: machineIds };
   if (resources.searchByTag) {
     for (const volume of await findAgentVolumes(fly, resources.agentKey)) volumeIds.add(volume.id);
   }
-  for (const volumeId of volumeIds) if (await deleteVolumeWhenDetached(fly, volumeId, deadline)) removed.volumesFound++;
+  for (const volumeId of volumeIds) {
+    if (await deleteVolumeWhenDetached(fly, volumeId, deadline, agent)) removed.volumesFound++;
+  }
   return removed;
 }

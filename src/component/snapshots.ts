@@ -228,8 +228,6 @@ export async function createSnapshotHandler(
           status: "failed",
           lastError: (await op.callerError(error)).message,
         });
-        // Release the agent; if a later caller already took it over, there is nothing to release.
-        await op.update(agent._id, {}, true).catch(() => undefined);
         throw error;
       }
     },

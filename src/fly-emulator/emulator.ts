@@ -2,6 +2,7 @@ import type { AddressInfo } from "node:net";
 import { adminRoutes } from "./admin.js";
 import { Clock } from "./clock.js";
 import { FaultInjector, type FaultsHandle } from "./faults.js";
+import { HoldRegistry, type HoldsHandle } from "./hold.js";
 import { Ids } from "./ids.js";
 import { MachineService } from "./machines.js";
 import { MetadataStore } from "./metadata.js";
@@ -30,6 +31,8 @@ export interface FlyEmulator {
   state: FlyEmulatorState;
   /** Fault injection. */
   faults: FaultsHandle;
+  /** Holding a chosen request, or its answer, until the test releases it (interleaving tests). */
+  holds: HoldsHandle;
   /** Stops every timer, closes every connection and the server. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -50,6 +53,7 @@ export async function startFlyEmulator(options: FlyEmulatorOptions = {}): Promis
   const metadata = new MetadataStore(clock);
   const requestLog = new RequestLog();
   const faults = new FaultInjector(resolved.randomFaults);
+  const holds = new HoldRegistry();
   const state = createStateHandle({ world, clock, machines, requestLog });
   for (const app of resolved.apps) state.createApp(app);
 
@@ -64,6 +68,7 @@ export async function startFlyEmulator(options: FlyEmulatorOptions = {}): Promis
     clock,
     ids,
     faults,
+    holds,
     rateLimiter: resolved.rateLimits ? new RateLimiter(resolved.rateLimits, clock) : null,
     requestLog,
   });
@@ -84,8 +89,10 @@ export async function startFlyEmulator(options: FlyEmulatorOptions = {}): Promis
     token,
     state,
     faults,
+    holds,
     close() {
       closing ??= new Promise<void>((resolve) => {
+        holds.releaseAll();
         clock.close();
         server.closeAllConnections();
         server.close(() => resolve());

@@ -151,7 +151,8 @@ function firedFault(target: FaultTarget, ruleId: string, when: "before" | "after
   };
 }
 
-function ruleMatches(rule: FaultRule, target: FaultTarget): boolean {
+/** Whether a rule (of a fault, or of a hold) names this request. */
+export function ruleMatches(rule: Pick<FaultRule, "method" | "path" | "operationId">, target: FaultTarget): boolean {
   if (rule.method && rule.method.toUpperCase() !== target.method) return false;
   if (rule.operationId && rule.operationId !== target.operationId) return false;
   if (rule.path !== undefined && !pathMatches(rule.path, target.path)) return false;

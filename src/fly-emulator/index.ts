@@ -32,6 +32,7 @@ export type {
   RateLimitRule,
 } from "./options.js";
 export type { FaultAction, FaultRule, FaultsHandle, FiredFault } from "./faults.js";
+export type { Hold, HeldRequest, HoldRule, HoldsHandle } from "./hold.js";
 export type { FaultRuleJson } from "./faultJson.js";
 export type { AgentStateView, EmulatorStateDump, FlyEmulatorState, LiveResources } from "./state.js";
 export type { RequestLogEntry } from "./requestLog.js";

@@ -3,6 +3,7 @@ import type { Clock } from "./clock.js";
 import { echoReply } from "./echo.js";
 import { errorMessage, FlyApiError, flyError, invalidArgument } from "./errors.js";
 import type { FaultAction, FaultInjector, FiredFault } from "./faults.js";
+import type { HoldRegistry } from "./hold.js";
 import type { Ids } from "./ids.js";
 import type { RateLimiter } from "./rateLimits.js";
 import type { RequestLog } from "./requestLog.js";
@@ -25,13 +26,14 @@ export interface ServerDeps {
   clock: Clock;
   ids: Ids;
   faults: FaultInjector;
+  holds: HoldRegistry;
   rateLimiter: RateLimiter | null;
   requestLog: RequestLog;
 }
 
 /**
- * The emulator's HTTP server. For an API request: faults marked "before", then auth (401), routing (404),
- * the app (404), rate limits (429), the handler, then faults marked "after". Every reply carries
+ * The emulator's HTTP server. For an API request: holds and faults marked "before", then auth (401), routing
+ * (404), the app (404), rate limits (429), the handler, then holds and faults marked "after". Every reply carries
  * `fly-request-id`. `/__emulator/…` requests are token-protected too, but neither faulted nor logged.
  */
 export function createEmulatorServer(deps: ServerDeps): Server {
@@ -75,10 +77,13 @@ async function handleRequest(
   const match = deps.api.match(method, path);
   const operationId = match?.route.operationId ?? null;
   const requestSeq = nextSeq();
-  const hits = deps.faults.select({ seq: requestSeq, method, path, operationId });
+  const target = { seq: requestSeq, method, path, operationId };
+  const hits = deps.faults.select(target);
+  const holds = deps.holds.select(target);
   const before = hits.filter((hit) => hit.when === "before");
   const after = hits.filter((hit) => hit.when === "after");
 
+  await deps.holds.pass(holds, target, "before");
   await sleepLatencies(deps.clock, before, clientGone.signal);
   let outcome: Reply | "drop";
   let handledStatus: number | null = null;
@@ -96,6 +101,7 @@ async function handleRequest(
       isAdmin: false,
     });
     handledStatus = reply.status;
+    await deps.holds.pass(holds, target, "after");
     await sleepLatencies(deps.clock, after, clientGone.signal);
     decisive = after.find(isDecisive);
     outcome = decisive ? faultReply(decisive.action) : reply;

@@ -45,6 +45,18 @@ export const SECRETS = {
   openclawGatewayToken: "gw-token-secret-3c5e7a",
 } as const;
 
+/** Emulator timings for tests that run many operations: Fly's states, reached in milliseconds. */
+export const QUICK_FLY: FlyEmulatorOptions = {
+  bootTimeMs: 20,
+  gatewayStartupMs: 20,
+  snapshotTimeMs: 40,
+  restoreTimeMs: 40,
+  volumeCreateMs: 10,
+  stopTimeMs: 10,
+  detachLagMs: 30,
+  pairingTimeMs: 10,
+};
+
 export type Harness = Awaited<ReturnType<typeof setupHarness>>;
 
 /**
