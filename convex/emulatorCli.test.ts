@@ -11,6 +11,8 @@ import { api } from "./_generated/api.js";
 import { FLY_APP_NAME } from "./agents.js";
 import { ACME_DEFAULTS, ADA, ALICE, ALICE_BOT_TOKEN, modules, TEST_ENCRYPTION_KEY } from "./app.setup.js";
 import schema from "./schema.js";
+import { HOST_ENV_BINDINGS } from "../src/testing/bindings.js";
+import { underDeploymentRules } from "../src/testing/deployment.js";
 
 const PASTED = ["FLY_API_BASE_URL", "FLY_API_TOKEN", "FLY_APP_NAME", "AGENT_SECRETS_ENCRYPTION_KEY"] as const;
 const saved = PASTED.map((name) => [name, process.env[name]] as const);
@@ -47,7 +49,7 @@ test("the env lines fly-emulator prints point the example app at it", async () =
   Object.assign(process.env, pasted, { AGENT_SECRETS_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY });
 
   const t = convexTest(schema, modules);
-  flyAgentsTest.register(t);
+  flyAgentsTest.register(underDeploymentRules(t, HOST_ENV_BINDINGS));
   await t.withIdentity(ADA).mutation(api.tenants.setTenantDefaults, ACME_DEFAULTS);
   const alice = t.withIdentity(ALICE);
   await alice.mutation(api.agents.setAgentSecrets, {

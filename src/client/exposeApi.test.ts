@@ -11,6 +11,8 @@ import type { Value } from "convex/values";
 import { exposeApi, FlyAgents, type ComponentApi, type FlyAgentsOperation } from "./index.js";
 import { register } from "../test.js";
 import { SECRETS, TEST_KEY } from "../testing/harness.js";
+import { HOST_ENV_BINDINGS } from "../testing/bindings.js";
+import { underDeploymentRules } from "../testing/deployment.js";
 import { startFlyEmulator, type FlyEmulator } from "../fly-emulator/index.js";
 
 const components = componentsGeneric() as unknown as { flyAgents: ComponentApi };
@@ -37,7 +39,7 @@ beforeEach(async () => {
     "./host/_generated/api.js": async () => ({}),
     "./host/exposed.ts": async () => exposed,
   });
-  register(t);
+  register(underDeploymentRules(t, HOST_ENV_BINDINGS));
   const agents = new FlyAgents(components.flyAgents, options);
   await t.mutation(
     async (ctx) => await agents.setCompanySecrets(ctx, { tenantId: "t1", llmApiKey: SECRETS.llmApiKey }),
