@@ -22,11 +22,12 @@ import { componentDefinitionFile, DEFINITION_FILENAME_TS, evaluateRoot, readProj
 const TOOL_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 /**
- * Each component's bindings, keyed by its path in the tree as convex-test names components
- * ("flyAgents", "flyAgents/rateLimiter"): var name -> where its value comes from (`envVar`: the
- * parent's env var of that name, the app's for a top-level component; `value`: a literal).
+ * Each component's env, keyed by its path in the tree as convex-test names components
+ * ("flyAgents", "flyAgents/rateLimiter"): the vars its own definition declares, and its
+ * bindings: var name -> where its value comes from (`envVar`: the parent's env var of that name,
+ * the app's for a top-level component; `value`: a literal).
  * @param {{ root: string }} options the project root (holds convex.json, if any)
- * @returns {Promise<Record<string, Record<string, { type: "envVar", name: string } | { type: "value", value: string }>>>}
+ * @returns {Promise<Record<string, { declared: string[], bound: Record<string, { type: "envVar", name: string } | { type: "value", value: string }> }>>}
  */
 export async function componentEnvBindings({ root }) {
   const convex = openConvex();
@@ -49,11 +50,15 @@ export async function componentEnvBindings({ root }) {
       const { childComponents } = componentAnalysis(evaluated.exported, "", {}).definition;
       for (const child of childComponents) {
         const childPath = parentPath === "" ? child.name : `${parentPath}/${child.name}`;
-        bindings[childPath] = Object.fromEntries(child.env);
         const definition = evaluated.children.find(
           (candidate) =>
             internals.toComponentDefinitionPath(rootComponent, candidate.evaluated.directory) === child.path,
         );
+        const declared = definition ? componentAnalysis(definition.evaluated.exported, "", {}).definition.envVars : [];
+        bindings[childPath] = {
+          declared: (declared ?? []).map(([name]) => name),
+          bound: Object.fromEntries(child.env),
+        };
         if (definition) visit(definition.evaluated, childPath);
       }
     };

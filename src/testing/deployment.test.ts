@@ -9,7 +9,7 @@ import { v } from "convex/values";
 import { paginator } from "convex-helpers/server/pagination";
 import { api } from "../../convex/_generated/api.js";
 import { ALICE, startExampleApp, type ExampleApp } from "../../convex/app.setup.js";
-import { underDeploymentRules, type ComponentEnvBindings } from "./deployment.js";
+import { asComponent, underDeploymentRules, type ComponentEnvBindings } from "./deployment.js";
 
 const probeSchema = defineSchema({ notes: defineTable({ text: v.string() }) });
 
@@ -50,7 +50,7 @@ function hostWithProbe(bindings: ComponentEnvBindings) {
 
 describe("pagination in a component", () => {
   it("refuses .paginate() inside a component, as the backend does, and lets the app paginate", async () => {
-    const t = hostWithProbe({ probe: {} });
+    const t = hostWithProbe({ probe: { declared: [], bound: {} } });
     const appPage = await t.query(async (ctx) => await ctx.db.query("notes").paginate({ numItems: 2, cursor: null }));
     expect(appPage).toMatchObject({ page: [], isDone: true });
     await expect(t.query(async (ctx) => await ctx.runQuery(components.probe.lib.backendPage, {}))).rejects.toThrow(
@@ -59,7 +59,7 @@ describe("pagination in a component", () => {
   });
 
   it("serves pages from convex-helpers' paginator inside a component", async () => {
-    const t = hostWithProbe({ probe: {} });
+    const t = hostWithProbe({ probe: { declared: [], bound: {} } });
     const result = await t.query(async (ctx) => await ctx.runQuery(components.probe.lib.helpersPage, {}));
     expect(result).toMatchObject({ page: [], isDone: true });
   });
@@ -78,7 +78,10 @@ describe("env vars in a component", () => {
     process.env.HOST_TOKEN = "host-token-value";
     process.env.UNBOUND_SECRET = "not-for-the-component";
     const t = hostWithProbe({
-      probe: { TOKEN: { type: "envVar", name: "HOST_TOKEN" }, REGION: { type: "value", value: "iad" } },
+      probe: {
+        declared: ["TOKEN", "REGION", "UNBOUND_SECRET"],
+        bound: { TOKEN: { type: "envVar", name: "HOST_TOKEN" }, REGION: { type: "value", value: "iad" } },
+      },
     });
     const read = (name: string) => t.query(async (ctx) => await ctx.runQuery(components.probe.lib.readEnv, { name }));
     expect(await read("TOKEN")).toBe("host-token-value");
@@ -88,14 +91,29 @@ describe("env vars in a component", () => {
     );
     // The app itself still sees its whole env.
     expect(process.env.UNBOUND_SECRET).toBe("not-for-the-component");
+    // A name the component does not declare is not its to read: Node's and Vite's own pass through.
+    expect(await read("HOST_TOKEN")).toBe("host-token-value");
+  });
+
+  it("gives a nested component undefined for a var its parent does not bind, as a deployment does", async () => {
+    process.env.HOST_TOKEN = "host-token-value";
+    const t = convexTest(probeSchema, { "./host/_generated/api.js": async () => ({}) });
+    // The probe's modules, running as a component that another (probe) installed.
+    const nested = asComponent(probeModules, "probe/inner", {
+      probe: { declared: ["TOKEN"], bound: { TOKEN: { type: "envVar", name: "HOST_TOKEN" } } },
+      "probe/inner": { declared: ["TOKEN", "LOG_LEVEL"], bound: { TOKEN: { type: "envVar", name: "TOKEN" } } },
+    });
+    t.registerComponent("probe", probeSchema, nested);
+    const read = (name: string) => t.query(async (ctx) => await ctx.runQuery(components.probe.lib.readEnv, { name }));
+    expect(await read("TOKEN")).toBe("host-token-value");
+    expect(await read("LOG_LEVEL")).toBeNull();
   });
 
   it("reads the example app's bindings from the codegen's analysis of convex/convex.config.ts", () => {
+    const names = ["ACTION_LIFETIME_MINUTES", "AGENT_SECRETS_ENCRYPTION_KEY", "FLY_API_BASE_URL", "FLY_API_TOKEN"];
     expect(inject("componentEnvBindings").flyAgents).toEqual({
-      ACTION_LIFETIME_MINUTES: { type: "envVar", name: "ACTION_LIFETIME_MINUTES" },
-      AGENT_SECRETS_ENCRYPTION_KEY: { type: "envVar", name: "AGENT_SECRETS_ENCRYPTION_KEY" },
-      FLY_API_BASE_URL: { type: "envVar", name: "FLY_API_BASE_URL" },
-      FLY_API_TOKEN: { type: "envVar", name: "FLY_API_TOKEN" },
+      declared: names,
+      bound: Object.fromEntries(names.map((name) => [name, { type: "envVar", name }])),
     });
   });
 
@@ -106,7 +124,8 @@ describe("env vars in a component", () => {
     });
 
     it("fails where the component needs AGENT_SECRETS_ENCRYPTION_KEY, as a deployment would", async () => {
-      app = await startExampleApp({}, { ...inject("componentEnvBindings"), flyAgents: {} });
+      const bindings = inject("componentEnvBindings");
+      app = await startExampleApp({}, { ...bindings, flyAgents: { ...bindings.flyAgents, bound: {} } });
       await expect(
         app.t
           .withIdentity(ALICE)

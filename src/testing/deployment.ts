@@ -5,10 +5,15 @@
  * - `.paginate()` inside a component is refused, as the backend refuses it
  *   (`PaginationUnsupportedInComponents`); only the app may paginate.
  * - A component's `process.env` holds only the vars its host binds to it with
- *   `app.use(component, { env })`, plus the system ones. Reading any other var is refused
- *   (convex-test alone hands every component all of Node's process.env, so a missing or swapped
- *   binding would pass every test). The bindings come from the offline codegen's analysis of the
- *   app's convex.config.ts (scripts/codegen/env-bindings.mjs).
+ *   `app.use(component, { env })`, plus the system ones (convex-test alone hands every component
+ *   all of Node's process.env, so a missing or swapped binding would pass every test). A
+ *   component the app installs that reads a var it declares but the app does not bind is
+ *   refused; a component nested in another (configured by its parent, not by the app) sees
+ *   `undefined` there, as on a deployment. The bindings and declarations come from the offline
+ *   codegen's analysis of the app's convex.config.ts (scripts/codegen/env-bindings.mjs).
+ *   Names a component does not declare pass through: Node and Vite read their own (NODE_*,
+ *   VITE*) while a component runs, and component code cannot name them (its `env` is typed by
+ *   its declarations, and eslint forbids `process.env` in it).
  *
  * How: every function of a component registered through `underDeploymentRules(t)` runs inside an
  * AsyncLocalStorage scope naming its component; `process.env` is replaced (once, when this module
@@ -39,18 +44,34 @@ const PAGINATED_QUERY_SYSCALL = "1.0/queryPage";
 /** Marks what this module installed, so that loading it twice installs nothing twice. */
 const INSTALLED = Symbol.for("fly-agents.deploymentRules");
 
-/** What a deployment's `process.env` shows the component in `scope`: `undefined` = refused. */
-function boundValue(host: NodeJS.ProcessEnv, scope: Scope, name: string): { value: string | undefined } | undefined {
+/** The component that installed `componentPath` ("" for the app). */
+function parentOf(componentPath: string): string {
+  return componentPath.includes("/") ? componentPath.slice(0, componentPath.lastIndexOf("/")) : "";
+}
+
+/**
+ * What a deployment's `process.env` shows the component in `scope` under `name`: `"refused"`
+ * for a var it declares and the app does not bind, `"host"` for a name it does not declare.
+ */
+function envValue(
+  host: NodeJS.ProcessEnv,
+  scope: Scope,
+  name: string,
+): { value: string | undefined } | "refused" | "host" {
   if (SYSTEM_ENV_VARS.has(name) || BUNDLER_DEFINED_ENV_VARS.has(name)) return { value: host[name] };
-  const binding = scope.bindings[scope.componentPath]?.[name];
-  if (!binding) return undefined;
+  const env = scope.bindings[scope.componentPath];
+  if (!env) return "host";
+  const binding = env.bound[name];
+  if (!binding) {
+    if (!env.declared.includes(name)) return "host";
+    return parentOf(scope.componentPath) === "" ? "refused" : { value: undefined };
+  }
   if (binding.type === "value") return { value: binding.value };
-  const parent = scope.componentPath.includes("/")
-    ? scope.componentPath.slice(0, scope.componentPath.lastIndexOf("/"))
-    : "";
+  const parent = parentOf(scope.componentPath);
   if (parent === "") return { value: host[binding.name] };
-  // A var bound from the parent's env: whatever the parent sees (nothing, if it is unbound there).
-  return boundValue(host, { ...scope, componentPath: parent }, binding.name) ?? { value: undefined };
+  // A var bound from the parent's env: whatever the parent sees there.
+  const seen = envValue(host, { ...scope, componentPath: parent }, binding.name);
+  return typeof seen === "object" ? seen : { value: undefined };
 }
 
 function envRefused(componentPath: string, name: string): Error {
@@ -70,9 +91,9 @@ function installScopedEnv(): void {
       if (key === INSTALLED) return true;
       const scope = running.getStore();
       if (!scope || typeof key !== "string") return Reflect.get(target, key, receiver) as unknown;
-      const bound = boundValue(target, scope, key);
-      if (!bound) throw envRefused(scope.componentPath, key);
-      return bound.value;
+      const seen = envValue(target, scope, key);
+      if (seen === "refused") throw envRefused(scope.componentPath, key);
+      return seen === "host" ? (Reflect.get(target, key, receiver) as unknown) : seen.value;
     },
     // Node's env takes only plain assignments (Reflect.set would redefine through the proxy).
     set(target, key, value) {
@@ -83,7 +104,8 @@ function installScopedEnv(): void {
     has(target, key) {
       const scope = running.getStore();
       if (!scope || typeof key !== "string") return Reflect.has(target, key);
-      return boundValue(target, scope, key)?.value !== undefined;
+      const seen = envValue(target, scope, key);
+      return seen === "host" ? Reflect.has(target, key) : seen !== "refused" && seen.value !== undefined;
     },
   });
 }
