@@ -75,11 +75,15 @@ describe("app-scoped buckets", () => {
         key: `${h.app}/Machines_create/${h.app}`,
         appScoped: true,
       });
+    const started = Date.now();
     const waits: number[] = [];
-    for (let i = 0; i < 6; i++) waits.push(await reserve());
-    // The burst goes out at once; the rest wait about a second each.
-    expect(waits.slice(0, 3).every((waitMs) => waitMs === 0)).toBe(true);
-    expect(waits.slice(3).every((waitMs) => waitMs > 0)).toBe(true);
+    for (let i = 0; i < 8; i++) waits.push(await reserve());
+    const elapsed = Date.now() - started;
+    // Never more than Fly allows: by any slot's time, at most 3 calls plus one a second since the
+    // first. (Sharding may make a call wait where one shard had room: never the other way.)
+    const slots = waits.sort((a, b) => a - b);
+    expect(slots[0]).toBe(0);
+    slots.forEach((waitMs, i) => expect(i + 1).toBeLessThanOrEqual(3 + Math.floor((waitMs + elapsed) / 1000)));
     // runInComponent is convex-test's (untyped) way into a child component's tables.
     const inRateLimiter = h.t as unknown as {
       runInComponent: <T>(
