@@ -37,7 +37,7 @@ export default tseslint.config(
   },
   {
     // Test setup, not Convex code: it points the test deployment's env at an emulator.
-    files: ["convex/app.setup.ts", "**/*.test.ts"],
+    files: ["convex/*.setup.ts", "**/*.test.ts"],
     rules: { "@convex-dev/no-process-env": "off" },
   },
 );

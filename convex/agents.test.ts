@@ -22,7 +22,6 @@ function flyMachine(machineId: string | undefined) {
 /** Acme with defaults set by its admin and Alice's own bot token stored. */
 async function acmeWithAliceSecrets() {
   const t = app.t;
-  // README: tenantDefaultsCall
   const ada = t.withIdentity({ subject: "ada", tenantId: "acme", role: "admin" });
   await ada.mutation(api.tenants.setTenantDefaults, {
     llmModel: "moonshotai/kimi-k2.5",
@@ -33,8 +32,6 @@ async function acmeWithAliceSecrets() {
     appKey: "acme-app-key-77b2",
     serviceKey: "acme-service-key-3f08",
   });
-  // README: end
-  // README: secrets
   const alice = t.withIdentity({ subject: "alice", tenantId: "acme" });
   await alice.mutation(api.agents.setAgentSecrets, {
     tenantId: "acme",
@@ -43,7 +40,6 @@ async function acmeWithAliceSecrets() {
   });
   const meta = await alice.query(api.agents.getAgentSecretsMeta, { tenantId: "acme", userId: "alice" });
   expect(meta).toMatchObject({ hasTelegramBotToken: true, hasLlmApiKey: false });
-  // README: end
   return { ada, alice };
 }
 
@@ -57,10 +53,7 @@ describe("the example app, end to end", () => {
       hasTelegramBotToken: false,
     });
 
-    // README: provisionCall
     const { machineDocId, effectiveModel } = await alice.action(api.agents.provisionMyAgent, {});
-    // README: end
-    // README: model
     expect(effectiveModel).toBe("moonshotai/kimi-k2.5");
     const agent = await alice.query(api.agents.getAgent, { machineDocId });
     expect(agent).toMatchObject({
@@ -68,7 +61,6 @@ describe("the example app, end to end", () => {
       llmModel: "moonshotai/kimi-k2.5",
       effectiveModel: "moonshotai/kimi-k2.5",
     });
-    // README: end
     if (!agent?.machineId || !agent.flyVolumeId)
       throw new Error("A running agent has a machine and a volume -- invariant");
     const env = flyMachine(agent.machineId)?.config?.env ?? {};
@@ -89,34 +81,26 @@ describe("the example app, end to end", () => {
 
     // The Telegram user sends /start to Alice's bot; OpenClaw answers with a pairing code.
     const code = app.fly.state.issuePairingCode(FLY_APP_NAME, agent.machineId);
-    // README: pairing
     await alice.action(api.agents.approvePairing, { machineDocId, telegramPairingCode: code });
-    // README: end
     expect(app.fly.state.agentState(agent.flyVolumeId)?.approvedPairings.map((pairing) => pairing.code)).toEqual([
       code,
     ]);
 
-    // README: snapshot
     const snapshot = await alice.action(api.agents.snapshot, { machineDocId });
     expect(snapshot.status).toBe("created");
-    // README: end
     expect(app.fly.state.snapshots(agent.flyVolumeId)).toHaveLength(1);
 
-    // README: lifecycle
     await alice.action(api.agents.stop, { machineDocId });
     expect(await alice.query(api.agents.getAgent, { machineDocId })).toMatchObject({ status: "stopped" });
     await alice.action(api.agents.start, { machineDocId });
     await alice.action(api.agents.restart, { machineDocId });
     expect(await alice.query(api.agents.getAgent, { machineDocId })).toMatchObject({ status: "running" });
-    // README: end
     expect(flyMachine(agent.machineId)?.state).toBe("started");
 
-    // README: recreate
     const recreated = await alice.action(api.agents.recreateMyAgent, {});
     expect(await alice.query(api.agents.getAgent, { machineDocId })).toMatchObject({ status: "deleted" });
     const restored = await alice.query(api.agents.getAgent, { machineDocId: recreated.machineDocId });
     expect(restored).toMatchObject({ status: "running", restoredFromSnapshotId: snapshot.snapshotId });
-    // README: end
     // The restored volume kept OpenClaw's state: the model and the approved pairing.
     if (!restored?.flyVolumeId) throw new Error("A running agent has a volume -- invariant");
     expect(app.fly.state.agentState(restored.flyVolumeId)).toMatchObject({ model: ACME_DEFAULTS.llmModel });
@@ -124,15 +108,12 @@ describe("the example app, end to end", () => {
       code,
     ]);
 
-    // README: deprovision
     await alice.action(api.agents.deprovision, { machineDocId: recreated.machineDocId });
     expect(await alice.query(api.agents.getAgent, { machineDocId: recreated.machineDocId })).toMatchObject({
       status: "deleted",
     });
-    // README: end
     expect(app.fly.state.liveResources(FLY_APP_NAME)).toEqual({ machines: [], volumes: [] });
 
-    // README: audit
     const audit = await ada.query(api.agents.listAuditEvents, {
       tenantId: "acme",
       paginationOpts: { numItems: 20, cursor: null },
@@ -148,7 +129,6 @@ describe("the example app, end to end", () => {
       "recreate:succeeded",
       "deprovision:succeeded",
     ]);
-    // README: end
 
     // No secret left the component: not in a return value, not in a stored row of the app.
     const everything = JSON.stringify([
@@ -182,14 +162,12 @@ describe("the example app, end to end", () => {
     ]);
     const refusals = results.flatMap((result) => (result.status === "rejected" ? [result.reason] : []));
     expect(refusals).toHaveLength(1);
-    // README: errors
     const error: unknown = refusals[0];
     if (isFlyAgentsError(error, "pairing_in_progress")) {
       // One pairing per machine at a time: wait for the running one, then send the code again.
     }
     expect(isFlyAgentsError(error, "pairing_in_progress")).toBe(true);
     expect(isFlyAgentsError(error, "gateway_unhealthy")).toBe(false);
-    // README: end
   });
 
   it("tells a user whose tenant has no defaults what to do", async () => {
@@ -230,14 +208,10 @@ describe("reconciliation", () => {
     if (!agent?.machineId) throw new Error("A running agent has a machine -- invariant");
     app.fly.state.destroyMachineOutOfBand(FLY_APP_NAME, agent.machineId);
 
-    // README: sweepCall
     const sweep = await app.t.action(internal.agents.sweepAgents, {});
     expect(sweep).toMatchObject({ markedGone: 1, failures: [] });
-    // README: end
     expect(await alice.query(api.agents.getAgent, { machineDocId })).toMatchObject({ status: "error" });
-    // README: sync
     const status = await alice.action(api.agents.sync, { machineDocId });
     expect(status).toBe("error");
-    // README: end
   });
 });

@@ -1,3 +1,4 @@
+// README: client
 /**
  * Agents of the example app: the component's ready-made functions behind the app's
  * authorization rule, a one-call "give me my agent" for signed-in users, and the sweep the
@@ -6,7 +7,6 @@
 import { ConvexError, v } from "convex/values";
 import { action, internalAction, type ActionCtx } from "./_generated/server.js";
 import { authorizeAgentOperation, requireCaller } from "./auth.js";
-// README: client
 import { exposeApi, FlyAgents } from "@okrlinkhub/fly-agents";
 import { components, internal } from "./_generated/api.js";
 
@@ -14,9 +14,7 @@ import { components, internal } from "./_generated/api.js";
 export const FLY_APP_NAME = "acme-agents";
 
 const flyAgents = new FlyAgents(components.flyAgents, { flyAppName: FLY_APP_NAME });
-// README: end
 
-// README: exposeApi
 export const {
   listAgents,
   getAgent,
@@ -38,7 +36,6 @@ export const {
   getCompanySecretsMeta,
   clearCompanySecrets,
 } = exposeApi(components.flyAgents, { flyAppName: FLY_APP_NAME, auth: authorizeAgentOperation });
-// README: end
 
 /** A random gateway token for a new agent: 32 bytes, hex. */
 function newGatewayToken(): string {
@@ -49,7 +46,6 @@ function newGatewayToken(): string {
 /** What provisionMyAgent and recreateMyAgent return: the agent's id and its verified model. */
 const vMyAgent = v.object({ machineDocId: v.string(), effectiveModel: v.optional(v.string()) });
 
-// README: provision
 /** The caller's agent settings: their tenant's defaults, for them, with a fresh gateway token. */
 async function myAgentSettings(ctx: ActionCtx) {
   const caller = await requireCaller(ctx);
@@ -75,7 +71,6 @@ export const provisionMyAgent = action({
     return { machineDocId: agent.machineDocId, effectiveModel: agent.effectiveModel };
   },
 });
-// README: end
 
 /**
  * Replaces the caller's agent with a new one restored from their newest completed snapshot
@@ -90,7 +85,6 @@ export const recreateMyAgent = action({
   },
 });
 
-// README: sweep
 /**
  * Run by the cron every five minutes: resumes or cleans up provisionings cut short and flags
  * machines destroyed outside the app. Uses the FLY_API_TOKEN bound to the component.

@@ -7,7 +7,6 @@
 import type { FlyEmulatorOptions } from "@okrlinkhub/fly-agents/fly-emulator";
 import { HOST_ENV_BINDINGS } from "../src/testing/bindings.js";
 import { underDeploymentRules, type ComponentEnvBindings } from "../src/testing/deployment.js";
-// README: testImports
 import { convexTest } from "convex-test";
 import flyAgentsTest from "@okrlinkhub/fly-agents/test";
 import { startFlyEmulator } from "@okrlinkhub/fly-agents/fly-emulator";
@@ -15,7 +14,6 @@ import schema from "./schema.js";
 import { FLY_APP_NAME } from "./agents.js";
 
 export const modules = import.meta.glob(["./**/*.*s", "!./**/*.test.ts", "!./**/*.test-d.ts", "!./**/*.setup.ts"]);
-// README: end
 
 /** A valid AGENT_SECRETS_ENCRYPTION_KEY (32 bytes, base64). */
 export const TEST_ENCRYPTION_KEY = "q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA=";
@@ -67,7 +65,6 @@ export async function startExampleApp(
   envBindings: ComponentEnvBindings = HOST_ENV_BINDINGS,
 ) {
   const restoreEnv = saveDeploymentEnv();
-  // README: testSetup
   const fly = await startFlyEmulator({
     apps: [FLY_APP_NAME],
     bootTimeMs: 20,
@@ -86,7 +83,6 @@ export async function startExampleApp(
 
   const t = convexTest(schema, modules);
   flyAgentsTest.register(t);
-  // README: end
   // This project's own tests go further than a host's: they register the component again, under a
   // deployment's rules (src/testing/deployment.ts), so that `.paginate()` inside it, or a read of an
   // env var convex.config.ts does not bind to it, fails here as it would on Convex.

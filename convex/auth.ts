@@ -1,3 +1,4 @@
+// README: auth
 /**
  * Who is calling, from the sign-in token (JWT) the app's identity provider issues: `sub` names
  * the user, the custom claim `tenantId` their tenant, and `role: "admin"` marks a tenant admin.
@@ -7,7 +8,6 @@ import type { Auth } from "convex/server";
 import { ConvexError } from "convex/values";
 import type { FlyAgentsOperation, SecretsSource } from "@okrlinkhub/fly-agents";
 
-// README: auth
 /** A signed-in user of one tenant. */
 export type Caller = { userId: string; tenantId: string; isAdmin: boolean };
 
@@ -84,7 +84,6 @@ export async function authorizeAgentOperation(ctx: { auth: Auth }, operation: Fl
 function runsOnSharedSecrets(secretsFrom: SecretsSource): boolean {
   return secretsFrom.tenant.length > 0 || secretsFrom.host.length > 0;
 }
-// README: end
 
 /**
  * The caller, who must be an admin of their tenant.
@@ -97,3 +96,4 @@ export async function requireAdmin(ctx: { auth: Auth }): Promise<Caller> {
   }
   return caller;
 }
+// README: end

@@ -54,7 +54,6 @@ describe("lists and the sweep under a deployment's rules", () => {
     await bob.action(api.agents.stop, { machineDocId: bobAgent.machineDocId });
 
     // listAgents: newest first, one agent per page.
-    // README: paging
     const first = await ada.query(api.agents.listAgents, {
       tenantId: "acme",
       paginationOpts: { numItems: 1, cursor: null },
@@ -63,7 +62,6 @@ describe("lists and the sweep under a deployment's rules", () => {
       tenantId: "acme",
       paginationOpts: { numItems: 1, cursor: first.continueCursor },
     });
-    // README: end
     expect([...first.page, ...second.page].map((agent) => agent._id)).toEqual([
       bobAgent.machineDocId,
       aliceAgent.machineDocId,

@@ -1,3 +1,4 @@
+// README: tenantDefaults
 /**
  * A tenant's agent defaults: the settings and the shared keys every agent of the tenant
  * starts with, set by the tenant's admin.
@@ -17,7 +18,6 @@ const vTenantDefaults = v.object({
   allowedSkills: v.array(v.string()),
 });
 
-// README: tenantDefaults
 /**
  * Sets the caller's tenant's defaults (admins only): the settings in the app's `tenants` table,
  * the keys sealed by the component as company secrets. Both are written in one transaction.
@@ -46,7 +46,6 @@ export const setTenantDefaults = mutation({
     return { hasLlmApiKey: meta.hasLlmApiKey, hasAppKey: meta.hasAppKey, hasServiceKey: meta.hasServiceKey };
   },
 });
-// README: end
 
 /** A tenant's defaults, or null before its admin set them. */
 export const defaultsOf = internalQuery({
@@ -67,3 +66,4 @@ export const defaultsOf = internalQuery({
     );
   },
 });
+// README: end

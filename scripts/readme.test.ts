@@ -1,12 +1,14 @@
 // Keeps README.md from drifting: every ```ts block is preceded by <!-- snippet: NAME --> and is,
 // after trimming common indentation, exactly the code between `// README: NAME` and
-// `// README: end` in a source file the tests run; every shell block is npm commands that exist;
-// the API reference is the one generated from the component's validators, docstrings and code.
+// `// README: end` in a source file the tests run, and compiles pasted alone beside that file;
+// every shell block is npm commands that exist; the API reference is the one generated from the
+// component's validators, docstrings and code.
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import * as lib from "../src/component/lib.js";
 import { API_END, API_START, renderApiReference } from "./api-reference.js";
+import { snippetErrors } from "./readme-compile.js";
 import { dedent, fencedBlocks, markedRegions } from "./readme-snippets.js";
 
 const REPO = process.cwd();
@@ -38,6 +40,15 @@ describe("README.md", () => {
       );
     });
   }
+
+  test("every snippet compiles as it stands: its imports and helpers are in it", () => {
+    const withRegion = snippets.flatMap((block) => {
+      const region = regions.get(block.snippet as string);
+      return region ? [{ name: block.snippet as string, file: region.file, code: block.code }] : [];
+    });
+    const failing = [...snippetErrors(REPO, withRegion)].map(([name, errors]) => `${name}: ${errors.join("; ")}`);
+    expect(failing, "a README snippet must compile pasted alone beside its source: include what it uses").toEqual([]);
+  }, 120_000);
 
   test("uses every marked region, each once", () => {
     const used = snippets.map((block) => block.snippet as string);

@@ -13,6 +13,7 @@ import type * as auth from "../auth.js";
 import type * as crons from "../crons.js";
 import type * as rollouts from "../rollouts.js";
 import type * as tenants from "../tenants.js";
+import type * as upgrade from "../upgrade.js";
 
 import type {
   ApiFromModules,
@@ -26,6 +27,7 @@ declare const fullApi: ApiFromModules<{
   crons: typeof crons;
   rollouts: typeof rollouts;
   tenants: typeof tenants;
+  upgrade: typeof upgrade;
 }>;
 
 /**

@@ -235,7 +235,6 @@ describe("secrets through the client", () => {
     await t.mutation(async (ctx) => await agents.setAgentSecrets(ctx, { ...owner, ...SECRETS }));
     const before = await t.query(async (ctx) => await agents.getAgentSecretsMeta(ctx, owner));
 
-    // README: rotation
     // 1. Deploy with the new key first and the old one after it: "new,old".
     process.env.AGENT_SECRETS_ENCRYPTION_KEY = `${OTHER_KEY},${TEST_KEY}`;
     // 2. Re-seal every stored secret under the new key.
@@ -243,7 +242,6 @@ describe("secrets through the client", () => {
     expect(rotation.rotated).toBe(1);
     // 3. Drop the old key.
     process.env.AGENT_SECRETS_ENCRYPTION_KEY = OTHER_KEY;
-    // README: end
 
     const after = await t.query(async (ctx) => await agents.getAgentSecretsMeta(ctx, owner));
     expect(after?.keyId).toBe(rotation.keyId);

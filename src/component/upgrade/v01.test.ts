@@ -259,11 +259,9 @@ describe("upgradeFromV01", () => {
 
   it("provisioning the user from stored secrets with the same passphrase runs a Machine holding the migrated values", async () => {
     await seedV01();
-    // README: upgradeFromV01
     const args = { flyAppName: h.app, secretsEncryptionKey: PASSPHRASE };
     let upgrade = await h.t.action(api.lib.upgradeFromV01, args);
     while (!upgrade.done) upgrade = await h.t.action(api.lib.upgradeFromV01, args);
-    // README: end
     const result = await h.t.action(api.lib.provisionAgentMachineWithStoredSecrets, {
       tenantId: "tenant-a",
       userId: "user-1",
