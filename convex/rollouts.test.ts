@@ -29,7 +29,6 @@ describe("image rollouts in the example app", () => {
       alice.mutation(api.rollouts.upgradeImages, { image: "ghcr.io/openclaw/openclaw:2026.2.0" }),
     ).rejects.toThrow(/only an admin/);
 
-    // README: rolloutCall
     const rolloutId = await ada.mutation(api.rollouts.upgradeImages, { image: "ghcr.io/openclaw/openclaw:2026.2.0" });
     // A client would subscribe with useQuery; here we poll until the rollout ends.
     let rollout = await ada.query(api.rollouts.getRollout, { rolloutId });
@@ -41,7 +40,6 @@ describe("image rollouts in the example app", () => {
     expect(rollout?.agents.map((agent) => agent.phase)).toEqual(["upgraded", "upgraded"]);
     const images = await alice.query(api.rollouts.agentImages, {});
     expect(images).toMatchObject([{ image: "ghcr.io/openclaw/openclaw:2026.2.0", count: 2, unknownDigest: 0 }]);
-    // README: end
     await app.t.finishInProgressScheduledFunctions();
 
     for (const agent of rollout?.agents ?? []) {
