@@ -13,7 +13,8 @@ import { FLEET_USERS, FORM_USERS, playFleet, prepareTenant, serveDashboard } fro
 import { startWorld, type World } from "../demo/world.js";
 import { browser, FIND_CHROMIUM_MS, openBrowser, type BrowserSession } from "./browserSession.js";
 
-const WAIT_MS = 30_000; // the real component waits on the emulator's boot and gateway, under Fly's rate limits
+const WAIT_MS = 60_000; // the real component waits on the emulator's boot and gateway, under Fly's rate limits
+const STEP_MS = 120_000; // one step of the walkthrough, on a machine other test files load too
 /** Slow enough that the page, reading every 250 ms, sees provisioning steps go by; fast enough for a test. */
 const TIMINGS = {
   bootTimeMs: 800,
@@ -61,7 +62,7 @@ test(
   FIND_CHROMIUM_MS,
 );
 
-describe("npm run demo -- --dashboard, in Chromium", () => {
+describe("npm run demo -- --dashboard, in Chromium", { timeout: STEP_MS }, () => {
   beforeAll(async () => {
     world = await startWorld({ timings: TIMINGS, faults: false, rateLimits: true });
     await prepareTenant(world, [...Object.values(FLEET_USERS), ...FORM_USERS]);
