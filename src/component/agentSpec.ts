@@ -157,9 +157,13 @@ export function resolveAgentSpec(input: AgentSpecInput, secretsHint: string): Ag
   checkId("tenantId", input.tenantId);
   checkId("userId", input.userId);
   checkFlyAppName(input.flyAppName);
-  const region = input.region ?? DEFAULT_REGION;
-  if (!FLY_REGION.test(region))
-    invalid(`region ${JSON.stringify(region)} is not a Fly region code such as "iad" or "fra".`);
+  const regions = regionList(input.region ?? DEFAULT_REGION);
+  if (regions.length === 0 || !regions.every((code) => FLY_REGION.test(code)))
+    invalid(
+      `region ${JSON.stringify((input.region ?? "").slice(0, 80))} is not a Fly region code such as "iad", ` +
+        'or an ordered list of them such as "iad,dfw" (the next is tried when Fly has no room in one).',
+    );
+  const region = regions.join(",");
   const memoryMB = input.memoryMB ?? DEFAULT_MEMORY_MB;
   checkMemory(memoryMB);
   const startupTimeoutSec = input.startupTimeoutSec ?? DEFAULT_STARTUP_TIMEOUT_SEC;
@@ -219,6 +223,17 @@ export function resolveAgentSpec(input: AgentSpecInput, secretsHint: string): Ag
       openclawGatewayToken: input.openclawGatewayToken as string,
     },
   };
+}
+
+/**
+ * The regions of an agent's `region`, in order: one code ("iad") or an ordered list ("iad,dfw"),
+ * where the next is tried when Fly has no capacity in one.
+ */
+export function regionList(region: string): string[] {
+  return region
+    .split(",")
+    .map((code) => code.trim())
+    .filter((code) => code !== "");
 }
 
 /** Fly names for an agent's resources (volume names allow only lowercase, digits, underscores). */

@@ -231,7 +231,9 @@ export const agentsWithMachinesPage = internalQuery({
     numItems: v.number(),
   },
   returns: v.object({
-    page: v.array(v.object({ id: v.id("agentMachines"), machineId: v.optional(v.string()) })),
+    page: v.array(
+      v.object({ id: v.id("agentMachines"), machineId: v.optional(v.string()), lastWakeAt: v.optional(v.number()) }),
+    ),
     isDone: v.boolean(),
     continueCursor: v.string(),
   }),
@@ -242,7 +244,7 @@ export const agentsWithMachinesPage = internalQuery({
       .filterWith(async (agent) => agent.flyAppName === args.flyAppName)
       .paginate({ cursor: args.cursor, numItems: args.numItems, maximumRowsRead: SWEEP_PAGE_MAX_ROWS_READ });
     return {
-      page: result.page.map((agent) => ({ id: agent._id, machineId: agent.machineId })),
+      page: result.page.map((agent) => ({ id: agent._id, machineId: agent.machineId, lastWakeAt: agent.lastWakeAt })),
       isDone: result.isDone,
       continueCursor: result.continueCursor,
     };
@@ -258,6 +260,8 @@ export const vAgentPatch = v.object({
   flyVolumeId: v.optional(v.string()),
   instanceId: v.optional(v.string()),
   imageDigest: v.optional(v.string()),
+  /** Where the agent ended up (its volume's region), once placed. */
+  region: v.optional(v.string()),
   effectiveModel: v.optional(v.string()),
   allowedSkills: v.optional(v.array(v.string())),
   lastError: v.optional(v.union(v.string(), v.null())),

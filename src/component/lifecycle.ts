@@ -9,11 +9,10 @@ import { internal } from "./_generated/api.js";
 import type { ActionCtx } from "./_generated/server.js";
 import { checkFlyAppName, DEFAULT_STARTUP_TIMEOUT_SEC } from "./agentSpec.js";
 import { flyAgentsError, isFlyAgentsError } from "./errors.js";
-import { FlyApiError } from "./fly/errors.js";
-import { machineGone } from "./machineTruth.js";
-import { forceModel, waitForGateway } from "./openclaw.js";
 import { WAIT_BUDGETS_MS } from "./lifetime.js";
 import { checkId } from "./limits.js";
+import { readMachine, recordIfGone, statusFromFly } from "./machineTruth.js";
+import { readyWithModel } from "./openclaw.js";
 import { audited, Operation } from "./operations.js";
 import { agentRedactor } from "./redaction.js";
 import { cleanupDeadline, destroyAgentResources, waitForMachineState, type RemovedResources } from "./resources.js";
@@ -95,14 +94,21 @@ function requireMachineId(agent: AgentRecord): string {
 }
 
 /**
- * Records the truth when Fly says the machine is gone, then rethrows. Other errors leave the
- * status as it was (Fly still holds the machine as before) with the error noted.
+ * Records the truth about a failed start, stop or restart, then rethrows: a machine Fly no longer
+ * has goes through `recordIfGone`; one Fly holds as `failed` (a boot whose process aborted) makes
+ * the agent `error` with Fly's reason; otherwise the status stays (Fly holds the machine as
+ * before) with the error noted, and a gateway that never served is marked unhealthy.
  */
 async function recordFailure(op: Operation, agent: AgentRecord, error: unknown): Promise<never> {
-  const gone = error instanceof FlyApiError && error.notFound;
+  if (await recordIfGone(op, agent, error)) throw error;
   const message = (await op.callerError(error)).message;
+  const machine = agent.machineId ? await readMachine(op.fly, agent.machineId).catch(() => undefined) : undefined;
+  const patch: AgentPatch =
+    machine?.state === "failed"
+      ? { ...statusFromFly(agent, machine), lastError: message }
+      : { lastError: message, ...(isFlyAgentsError(error, "gateway_unhealthy") ? { gatewayHealthy: false } : {}) };
   try {
-    await op.update(agent._id, gone ? { ...machineGone(agent), lastError: message } : { lastError: message }, true);
+    await op.update(agent._id, patch, true);
   } catch (updateError) {
     if (!isFlyAgentsError(updateError, "operation_in_progress")) throw updateError;
   }
@@ -130,8 +136,10 @@ export async function stopHandler(ctx: ActionCtx, args: MachineTargetArgs, mode:
 }
 
 /**
- * Starts (or restarts) the machine and waits until it is started and its gateway listens:
- * `running` is only recorded once OpenClaw can serve.
+ * Starts (or restarts) the machine, waits until it is started (failing at once if the boot
+ * settles in `failed`), then until OpenClaw serves, asked from inside the machine, and forces and
+ * verifies the agent's model, which the image may have reset at boot: `running` is only recorded
+ * once OpenClaw serves with that model.
  */
 async function bringUp(
   ctx: ActionCtx,
@@ -151,8 +159,11 @@ async function bringUp(
         await (kind === "start" ? op.fly.startMachine(machineId) : op.fly.restartMachine(machineId));
         await waitForMachineState(op.fly, machineId, "started", op.waitUntil(WAIT_BUDGETS_MS.machineTransition));
         const deadline = op.waitUntil((owned.startupTimeoutSec ?? DEFAULT_STARTUP_TIMEOUT_SEC) * 1000);
-        await waitForGateway(op.fly, machineId, deadline);
-        verified = owned.verifyImageAtNextStart ? await verifyNewImage(op, owned, machineId, deadline) : {};
+        const effectiveModel = await readyWithModel(op.fly, machineId, owned.llmModel, deadline);
+        verified = {
+          ...(effectiveModel !== undefined ? { effectiveModel } : {}),
+          ...(owned.verifyImageAtNextStart ? await newImageDigest(op, machineId) : {}),
+        };
       } catch (error) {
         return await recordFailure(op, owned, error);
       }
@@ -174,18 +185,12 @@ async function bringUp(
 }
 
 /**
- * The first boot after a rollout updated the stopped machine: the new image is verified (model
- * forced and verified) and the digest it runs recorded.
+ * The first boot after a rollout updated the stopped machine: the model was forced and verified
+ * as after every boot; the digest of the image it now runs is recorded.
  */
-async function verifyNewImage(
-  op: Operation,
-  agent: AgentRecord,
-  machineId: string,
-  deadline: number,
-): Promise<AgentPatch> {
-  const effectiveModel = agent.llmModel ? await forceModel(op.fly, machineId, agent.llmModel, deadline) : undefined;
+async function newImageDigest(op: Operation, machineId: string): Promise<AgentPatch> {
   const machine = await op.fly.getMachine(machineId);
-  return { effectiveModel, imageDigest: machine.image_ref?.digest, verifyImageAtNextStart: false };
+  return { imageDigest: machine.image_ref?.digest, verifyImageAtNextStart: false };
 }
 
 export function startHandler(ctx: ActionCtx, args: MachineTargetArgs, mode: SecretsMode): Promise<null> {

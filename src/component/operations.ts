@@ -58,6 +58,7 @@ export class Operation {
       pace: flyPacer(ctx, target.flyAppName),
       onCall: (call) => this.calls.push(call),
       onAnswer: (answer) => redactor.learnFromAnswer(answer),
+      retryUntil: () => this.deadline,
     });
   }
 

@@ -28,14 +28,14 @@ describe("approveTelegramPairing", () => {
     expect(exec?.status).toBe(200);
   });
 
-  it("refuses a code OpenClaw does not know, and frees the lock", async () => {
+  it("refuses a code that is not pending (expired or unknown) with what to do, and frees the lock", async () => {
     const agent = await h.t.action(api.lib.provisionAgentMachine, h.provisionArgs());
     await expect(
       h.t.action(api.lib.approveTelegramPairing, {
         ...machineTarget(agent.machineDocId),
         telegramPairingCode: "ZZZZ9999",
       }),
-    ).rejects.toThrow(/refused pairing code ZZZZ9999/);
+    ).rejects.toThrow(/pairing_rejected.*ZZZZ9999 is not pending.*expired.*send \/start to the bot again/);
     const code = h.fly.state.issuePairingCode(h.app, agent.machineId);
     await h.t.action(api.lib.approveTelegramPairing, {
       ...machineTarget(agent.machineDocId),
@@ -68,7 +68,8 @@ describe("approveTelegramPairing", () => {
     expect(fulfilled).toHaveLength(1);
     expect(rejected).toHaveLength(4);
     for (const attempt of rejected) expect(String(attempt.reason)).toMatch(/pairing_in_progress/);
-    expect(h.fly.state.requests().filter((r) => r.operationId === "Machines_exec")).toHaveLength(1);
+    // One `pairing list --json` (the gateway serves, the code is pending), one `pairing approve`.
+    expect(h.fly.state.requests().filter((r) => r.operationId === "Machines_exec")).toHaveLength(2);
     expect(h.fly.state.gateway(h.app, agent.machineId)?.unhealthy).toBe(false);
   });
 

@@ -7,11 +7,13 @@ import { v } from "convex/values";
 import { internal } from "./_generated/api.js";
 import { internalMutation, type ActionCtx } from "./_generated/server.js";
 import { checkPairingCode } from "./agentSpec.js";
-import { flyAgentsError } from "./errors.js";
+import type { AgentRecord } from "./agentRecord.js";
+import { flyAgentsError, isFlyAgentsError } from "./errors.js";
 import { EXEC_TIMEOUT_S, type FlyClient, type FlyExecResult } from "./fly/client.js";
 import { FlyApiError } from "./fly/errors.js";
-import { gatewayCheck, gatewayNotReady, openclawCommand, pendingPairingCodes, quoteOutput } from "./openclaw.js";
-import { audited } from "./operations.js";
+import { recordIfGone } from "./machineTruth.js";
+import { gatewayNotReady, openclawCommand, pendingPairingCodes, quoteOutput } from "./openclaw.js";
+import { audited, type Operation } from "./operations.js";
 import { getAgentOrThrow } from "./agents.js";
 import { openAgentOperation, type MachineTargetArgs } from "./lifecycle.js";
 
@@ -65,20 +67,25 @@ export const releasePairingLock = internalMutation({
   },
 });
 
+/** How long pairing waits for a gateway that is not serving yet before calling it unhealthy. */
+export const PAIRING_READY_WAIT_MS = 3_000;
+
 /**
- * Runs `pairing approve` once. When its answer is lost (a 5xx, a 429, a dropped connection),
- * looks at the pending codes before anything else: a code no longer pending was approved. A
- * code still pending after a timeout may belong to a command still running, and a second one
- * would wedge the gateway (the seed's warning), so that case asks for a restart instead.
+ * Runs `pairing approve` once, for a code known to be pending. When its answer is lost (a 5xx, a
+ * 429, a dropped connection), asks OpenClaw which codes are still pending (`--json`) before
+ * anything else: a code no longer pending was approved. A code still pending after a timeout may
+ * belong to a command still running, and a second one would wedge the gateway (the seed's
+ * warning), so that case asks for a restart instead; otherwise the command never ran and is sent
+ * again.
  */
 async function approveOnce(fly: FlyClient, machineId: string, code: string): Promise<FlyExecResult | "approved"> {
+  const approve = () =>
+    fly.execMachine(machineId, openclawCommand("pairing", "approve", "telegram", code), { idempotent: false });
   try {
-    return await fly.execMachine(machineId, openclawCommand("pairing", "approve", "telegram", code), {
-      idempotent: false,
-    });
+    return await approve();
   } catch (error) {
     if (!(error instanceof FlyApiError) || !error.transient) throw error;
-    const pending = await pendingPairingCodes(fly, machineId);
+    const pending = await pendingPairingCodes(fly, machineId, Date.now() + PAIRING_READY_WAIT_MS);
     if (!pending.includes(code)) return "approved";
     if (error.status === 408 || error.status === 0) {
       throw flyAgentsError(
@@ -87,9 +94,26 @@ async function approveOnce(fly: FlyClient, machineId: string, code: string): Pro
           "Restart the machine (restartAgentMachine), then pair again.",
       );
     }
-    return await fly.execMachine(machineId, openclawCommand("pairing", "approve", "telegram", code), {
-      idempotent: false,
-    });
+    return await approve();
+  }
+}
+
+/**
+ * The codes pending on the agent's machine, once its gateway serves: pairing's health precondition.
+ * A machine that is not started, or a gateway that does not serve within PAIRING_READY_WAIT_MS,
+ * is `gateway_unhealthy`.
+ */
+async function pendingWhenServing(op: Operation, agent: AgentRecord, machineId: string): Promise<string[]> {
+  try {
+    return await pendingPairingCodes(op.fly, machineId, op.waitUntil(PAIRING_READY_WAIT_MS));
+  } catch (error) {
+    if (!(error instanceof FlyApiError && error.failedPrecondition)) throw error;
+    throw flyAgentsError(
+      "gateway_unhealthy",
+      `The gateway of agent ${agent._id} is not serving: its machine is not started (${error.flyError ?? ""}). ` +
+        "Start or restart the machine, then pair again.",
+      { machineDocId: agent._id },
+    );
   }
 }
 
@@ -111,14 +135,12 @@ export async function approvePairingHandler(
         // The agent too: no stop, restart or deprovision pulls the machine away mid-command.
         const owned = await op.own(agent._id);
         const machineId = owned.machineId as string;
-        const machine = await op.fly.getMachine(machineId);
-        const gateway = gatewayCheck(machine);
-        if (machine.state !== "started" || (gateway !== undefined && gateway.status !== "passing")) {
-          gatewayHealthy = false;
+        const pending = await pendingWhenServing(op, owned, machineId);
+        if (!pending.includes(code)) {
           throw flyAgentsError(
-            "gateway_unhealthy",
-            `The gateway of agent ${agent._id} is not serving (machine ${machine.state}${gateway ? `, check ${gateway.status}` : ""}). ` +
-              "Restart the machine (restartAgentMachine), then pair again.",
+            "pairing_rejected",
+            `Pairing code ${code} is not pending on agent ${agent._id}: it expired, was already used, or was never issued. ` +
+              "Ask the user to send /start to the bot again and use the new code.",
             { machineDocId: agent._id },
           );
         }
@@ -138,6 +160,10 @@ export async function approvePairingHandler(
           `OpenClaw refused pairing code ${code} (${quoteOutput(result)}). Ask the user to send /start to the bot again and use the new code.`,
           { machineDocId: agent._id },
         );
+      } catch (error) {
+        if (isFlyAgentsError(error, "gateway_unhealthy")) gatewayHealthy = false;
+        await recordIfGone(op, agent, error);
+        throw error;
       } finally {
         await ctx.runMutation(internal.pairing.releasePairingLock, {
           machineDocId: agent._id,

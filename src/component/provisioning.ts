@@ -1,6 +1,6 @@
 /**
- * Provisioning an agent (and recreating one from a snapshot): volume, machine, boot, gateway,
- * model forced and verified. Each step is recorded on the agent as it happens. On any failure
+ * Provisioning an agent (and recreating one from a snapshot): volume and machine placed where Fly
+ * has room, boot, OpenClaw serving (asked from inside the machine), model forced and verified. Each step is recorded on the agent as it happens. On any failure
  * every Fly resource made for the agent is removed before the record says `error`, so the
  * agent ends running or cleaned up, never half-made.
  */
@@ -11,24 +11,18 @@ import {
   agentMachineConfig,
   DEFAULT_VOLUME_SIZE_GB,
   machineNameFor,
+  regionList,
   resolveAgentSpec,
   volumeNameFor,
   type AgentSpec,
   type AgentSpecInput,
 } from "./agentSpec.js";
 import { errorMessage, flyAgentsError, isFlyAgentsError } from "./errors.js";
-import type { FlyVolume } from "./fly/client.js";
 import { WAIT_BUDGETS_MS } from "./lifetime.js";
-import { forceModel, waitForGateway } from "./openclaw.js";
+import { forceModel, waitForOpenclaw } from "./openclaw.js";
 import { audited, Operation, type OperationSubject } from "./operations.js";
-import {
-  cleanupDeadline,
-  createMachineOnce,
-  createVolumeOnce,
-  destroyAgentResources,
-  waitForMachineState,
-  waitForVolumeReady,
-} from "./resources.js";
+import { placeAgent } from "./placement.js";
+import { cleanupDeadline, destroyAgentResources, waitForMachineState } from "./resources.js";
 import { removeAgent } from "./lifecycle.js";
 import { agentRedactor } from "./redaction.js";
 import { ARGUMENT_SECRETS_HINT, requireFlyToken, STORED_SECRETS_HINT, withStoredValues } from "./secrets/resolve.js";
@@ -164,48 +158,40 @@ async function buildAgent(
 ): Promise<ProvisionResult> {
   const made: { machineIds: string[]; volumeIds: string[] } = { machineIds: [], volumeIds: [] };
   try {
-    let volume: FlyVolume;
     await op.update(machineDocId, { step: snapshot ? "restoring_volume" : "creating_volume" });
-    volume = await createVolumeOnce(op.fly, agentKey, {
-      name: volumeNameFor(agentKey),
-      region: spec.region,
+    const { volume, machine } = await placeAgent(op.fly, {
+      agentKey,
+      volumeName: volumeNameFor(agentKey),
+      machineName: machineNameFor(agentKey),
+      regions: regionList(spec.region),
       sizeGb: Math.max(DEFAULT_VOLUME_SIZE_GB, snapshot?.volumeSizeGb ?? 0),
       snapshotId: snapshot?.flyVolumeSnapshotId,
-    });
-    made.volumeIds.push(volume.id);
-    await op.update(machineDocId, { flyVolumeId: volume.id });
-    try {
-      volume = await waitForVolumeReady(op.fly, volume, op.waitUntil(WAIT_BUDGETS_MS.volumeReady));
-    } catch (error) {
-      if (!snapshot) throw error;
-      throw flyAgentsError(
-        "snapshot_unavailable",
-        `Restoring snapshot ${snapshot.flyVolumeSnapshotId} into a new volume failed (${errorMessage(error)}). ` +
-          "The agent was not started from an empty volume; its previous agent was kept.",
-      );
-    }
-
-    await op.update(machineDocId, { step: "creating_machine" });
-    const machine = await createMachineOnce(op.fly, agentKey, {
-      name: machineNameFor(agentKey),
-      region: volume.region ?? spec.region,
-      config: agentMachineConfig(spec, { agentKey, machineDocId }, volume.id),
-    });
-    made.machineIds.push(machine.id);
-    await op.update(machineDocId, {
-      machineId: machine.id,
-      instanceId: machine.instance_id,
-      imageDigest: machine.image_ref?.digest,
-      step: "booting",
+      config: (volumeId) => agentMachineConfig(spec, { agentKey, machineDocId }, volumeId),
+      volumeDeadline: op.waitUntil(WAIT_BUDGETS_MS.volumeReady),
+      onVolume: async (created) => {
+        made.volumeIds.push(created.id);
+        await op.update(machineDocId, { flyVolumeId: created.id });
+      },
+      onVolumeReady: async (ready) => {
+        await op.update(machineDocId, { step: "creating_machine", ...(ready.region ? { region: ready.region } : {}) });
+      },
+      onMachine: async (created) => {
+        made.machineIds.push(created.id);
+        await op.update(machineDocId, {
+          machineId: created.id,
+          instanceId: created.instance_id,
+          imageDigest: created.image_ref?.digest,
+          step: "booting",
+        });
+      },
     });
 
     await waitForMachineState(op.fly, machine.id, "started", op.waitUntil(WAIT_BUDGETS_MS.machineBoot));
     await op.update(machineDocId, { step: "waiting_for_gateway", lastWakeAt: Date.now() });
-    const gatewayDeadline = op.waitUntil(spec.startupTimeoutSec * 1000);
-    await waitForGateway(op.fly, machine.id, gatewayDeadline);
-
+    const startupDeadline = op.waitUntil(spec.startupTimeoutSec * 1000);
+    await waitForOpenclaw(op.fly, machine.id, startupDeadline);
     await op.update(machineDocId, { step: "setting_model" });
-    const effectiveModel = await forceModel(op.fly, machine.id, spec.llmModel, gatewayDeadline);
+    const effectiveModel = await forceModel(op.fly, machine.id, spec.llmModel, startupDeadline);
 
     await op.update(
       machineDocId,

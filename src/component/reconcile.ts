@@ -2,8 +2,9 @@
  * Reconciliation: making records say what Fly really holds.
  * - `syncAgentMachine` reads one agent's machine and corrects its record.
  * - The sweep (opt-in, e.g. from a cron in the host app) resumes or cleans up agents whose
- *   provisioning was cut short, finishes cleanups that did not complete, and flags machines
- *   destroyed outside the component.
+ *   provisioning was cut short, finishes cleanups that did not complete, flags machines
+ *   destroyed outside the component, and gives a boot it did not follow (Fly's restart policy,
+ *   someone else's start) what follows every boot: OpenClaw waited for, the model forced again.
  */
 import type { Id } from "./_generated/dataModel.js";
 import type { AgentRecord } from "./agentRecord.js";
@@ -11,14 +12,13 @@ import { internal } from "./_generated/api.js";
 import type { ActionCtx } from "./_generated/server.js";
 import { checkFlyAppName, DEFAULT_STARTUP_TIMEOUT_SEC } from "./agentSpec.js";
 import { errorMessage, flyAgentsError, isFlyAgentsError } from "./errors.js";
-import { FlyApiError } from "./fly/errors.js";
 import type { FlyMachine } from "./fly/client.js";
 import { openAgentOperation, resourcesOf, type MachineTargetArgs, type SecretsMode } from "./lifecycle.js";
-import { forceModel, waitForGateway } from "./openclaw.js";
+import { forceModel, readyWithModel, waitForOpenclaw } from "./openclaw.js";
 import { audited, Operation } from "./operations.js";
 import { failAndCleanUp } from "./provisioning.js";
 import { defaultStaleAfterMs, WAIT_BUDGETS_MS, WORST_CASE_WAITS_MS } from "./lifetime.js";
-import { statusFromFly } from "./machineTruth.js";
+import { bootedSince, goneFromFly, readMachine, statusFromFly } from "./machineTruth.js";
 import { addStoredSecrets, Redactor } from "./redaction.js";
 import {
   cleanupDeadline,
@@ -28,6 +28,7 @@ import {
   waitForMachineState,
 } from "./resources.js";
 import { requireFlyToken } from "./secrets/resolve.js";
+import type { AgentPatch } from "./agents.js";
 
 /**
  * Agents the sweep repairs per call at most. It also stops starting repairs once a repair's
@@ -37,13 +38,43 @@ export const SWEEP_BATCH = 20;
 /** Agents of the app per page when checking machines against Fly's list. */
 export const SWEEP_PAGE = 200;
 
-/** Reads the agent's machine from Fly (null when Fly no longer has it). */
-async function readMachine(op: Operation, machineId: string): Promise<FlyMachine | null> {
+/** Whether the machine runs a boot the component has not followed: not recorded running, or rebooted since. */
+function bootedSinceVerified(agent: { status: string; lastWakeAt?: number }, machine: FlyMachine): boolean {
+  if (machine.state !== "started") return false;
+  return agent.status !== "running" || bootedSince(machine, agent.lastWakeAt);
+}
+
+/**
+ * What the record should say about its machine. A boot the component did not follow (Fly's
+ * restart policy, someone else's start) gets what follows every boot: wait for OpenClaw, force
+ * and verify the model; if that fails the agent is `error`, with the reason, until a restart.
+ */
+async function syncWithMachine(
+  op: Operation,
+  agent: AgentRecord,
+  machine: FlyMachine | null,
+): Promise<AgentPatch | null> {
+  if (machine === null || !bootedSinceVerified(agent, machine)) return statusFromFly(agent, machine);
   try {
-    return await op.fly.getMachine(machineId);
+    const deadline = op.waitUntil((agent.startupTimeoutSec ?? DEFAULT_STARTUP_TIMEOUT_SEC) * 1000);
+    const effectiveModel = await readyWithModel(op.fly, machine.id, agent.llmModel, deadline);
+    return {
+      status: "running",
+      statusReason: "The machine booted outside this component; OpenClaw serves, its model forced again (synced)",
+      ...(effectiveModel !== undefined ? { effectiveModel } : {}),
+      gatewayHealthy: true,
+      lastWakeAt: Date.now(),
+      lastError: null,
+    };
   } catch (error) {
-    if (error instanceof FlyApiError && error.notFound) return null;
-    throw error;
+    if (goneFromFly(error) === "machine") return statusFromFly(agent, null);
+    return {
+      status: "error",
+      statusReason:
+        "The machine booted outside this component and OpenClaw did not come back with its model; restart it (restartAgentMachine)",
+      lastError: (await op.callerError(error)).message,
+      gatewayHealthy: false,
+    };
   }
 }
 
@@ -62,7 +93,7 @@ async function resumeOrCleanUp(op: Operation, agent: AgentRecord): Promise<void>
     }
     await waitForMachineState(op.fly, machine.id, "started", op.waitUntil(WAIT_BUDGETS_MS.machineBoot));
     const deadline = op.waitUntil((agent.startupTimeoutSec ?? DEFAULT_STARTUP_TIMEOUT_SEC) * 1000);
-    await waitForGateway(op.fly, machine.id, deadline);
+    await waitForOpenclaw(op.fly, machine.id, deadline);
     const effectiveModel = await forceModel(op.fly, machine.id, agent.llmModel, deadline);
     await op.update(
       agent._id,
@@ -73,6 +104,7 @@ async function resumeOrCleanUp(op: Operation, agent: AgentRecord): Promise<void>
         flyVolumeId: volumes[0].id,
         effectiveModel,
         gatewayHealthy: true,
+        lastWakeAt: Date.now(),
         lastError: null,
       },
       true,
@@ -98,7 +130,7 @@ async function reconcileAgent(op: Operation, agent: AgentRecord): Promise<AgentR
       true,
     );
   } else if (agent.machineId) {
-    const patch = statusFromFly(agent, await readMachine(op, agent.machineId));
+    const patch = await syncWithMachine(op, agent, await readMachine(op.fly, agent.machineId));
     await op.update(agent._id, { ...(patch ?? {}), lastSyncedAt: Date.now() }, true);
   } else {
     await op.update(agent._id, { lastSyncedAt: Date.now() }, true);
@@ -184,12 +216,17 @@ export async function sweepHandler(
   }
 
   // Gather what should have a live machine, then compare with one list call for the whole app.
-  const expected: Array<{ id: Id<"agentMachines">; machineId?: string; status: "running" | "stopped" }> = [];
+  const expected: Array<{
+    id: Id<"agentMachines">;
+    machineId?: string;
+    lastWakeAt?: number;
+    status: "running" | "stopped";
+  }> = [];
   for (const status of ["running", "stopped"] as const) {
     let cursor: string | null = null;
     for (;;) {
       const page: {
-        page: Array<{ id: Id<"agentMachines">; machineId?: string }>;
+        page: Array<{ id: Id<"agentMachines">; machineId?: string; lastWakeAt?: number }>;
         isDone: boolean;
         continueCursor: string;
       } = await ctx.runQuery(internal.agents.agentsWithMachinesPage, {
@@ -215,7 +252,8 @@ export async function sweepHandler(
     result.checked++;
     if (!entry.machineId) continue;
     const machine = live.get(entry.machineId) ?? null;
-    if (machine && (machine.state === "started") === (entry.status === "running")) continue;
+    const matches = machine !== null && (machine.state === "started") === (entry.status === "running");
+    if (matches && !bootedSinceVerified(entry, machine)) continue;
     const op = base.fork("sweep", new Redactor());
     try {
       const agent = await op.own(entry.id);
@@ -223,7 +261,7 @@ export async function sweepHandler(
         op,
         () => ({ tenantId: agent.tenantId, userId: agent.userId, machineDocId: agent._id }),
         async () => {
-          const patch = statusFromFly(agent, machine);
+          const patch = await syncWithMachine(op, agent, machine);
           await op.update(agent._id, { ...(patch ?? {}), lastSyncedAt: Date.now() }, true);
           return patch;
         },

@@ -44,22 +44,24 @@ export function cleanupDeadline(operationDeadline: number): number {
 /**
  * Makes a non-idempotent create happen once: after a lost answer (or a name already taken)
  * `findExisting` looks for what the earlier attempt may have made before anything is sent
- * again; transient failures are retried with backoff, at least a second after a 429.
+ * again; other transient failures are retried with backoff, never sooner than Fly's
+ * Retry-After. A 429 reaching here is final: the HTTP layer already retried it for as long as
+ * its refusal budget allows (Fly refuses before doing any work, so that is safe for a create).
  */
 export async function createOnce<T>(create: () => Promise<T>, findExisting: () => Promise<T | undefined>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await create();
     } catch (error) {
-      if (!(error instanceof FlyApiError)) throw error;
-      const lostAnswer = error.transient && error.status !== 429;
+      if (!(error instanceof FlyApiError) || error.status === 429) throw error;
+      const lostAnswer = error.transient;
       const taken = error.flyStatus === "name_taken";
       if (lostAnswer || taken) {
         const existing = await findExisting();
         if (existing !== undefined) return existing;
       }
       if (!(error.transient || taken) || attempt >= CREATE_ATTEMPTS) throw error;
-      await sleep(Math.max(error.status === 429 ? 1_000 : 0, backoffMs(attempt, 250, 5_000)));
+      await sleep(Math.max((error.retryAfterS ?? 0) * 1000, backoffMs(attempt, 250, 5_000)));
     }
   }
 }
@@ -77,17 +79,34 @@ export async function findAgentMachines(fly: FlyClient, agentKey: string): Promi
   );
 }
 
-export function createVolumeOnce(fly: FlyClient, agentKey: string, input: CreateVolumeInput): Promise<FlyVolume> {
+/**
+ * Creates the agent's volume once (see createOnce). `known` volumes (earlier ones of this agent,
+ * e.g. on a full host and being removed) are never taken for the one a lost answer hid.
+ */
+export function createVolumeOnce(
+  fly: FlyClient,
+  agentKey: string,
+  input: CreateVolumeInput,
+  known: readonly string[] = [],
+): Promise<FlyVolume> {
   return createOnce(
     () => fly.createVolume(input),
-    async () => (await findAgentVolumes(fly, agentKey))[0],
+    async () => {
+      const found = (await findAgentVolumes(fly, agentKey)).find((volume) => !known.includes(volume.id));
+      if (found) fly.noteCreated(found.id);
+      return found;
+    },
   );
 }
 
 export function createMachineOnce(fly: FlyClient, agentKey: string, input: CreateMachineInput): Promise<FlyMachine> {
   return createOnce(
     () => fly.createMachine(input),
-    async () => (await findAgentMachines(fly, agentKey))[0],
+    async () => {
+      const [found] = await findAgentMachines(fly, agentKey);
+      if (found) fly.noteCreated(found.id);
+      return found;
+    },
   );
 }
 
@@ -108,21 +127,68 @@ export async function waitForVolumeReady(fly: FlyClient, volume: FlyVolume, dead
   return current;
 }
 
-/** Waits (in calls of at most 60 s; a 408 means wait again) until the machine is in `state`. */
+/** States that end a wait for any other state: the machine will not get there by itself. */
+const ENDING_STATES: readonly FlyMachineState[] = ["failed", "destroyed"];
+
+/**
+ * Waits until the machine is in `target`, or in a state that ends the transition otherwise
+ * (`failed`, `destroyed`: a boot whose process aborts settles in `failed`, FLY_API_NOTES.md),
+ * which fails at once with Fly's reason (the last event, the exit code). Waits in calls of at
+ * most 60 s; after each 408 it reads the machine, so a state the wait did not report is seen too.
+ * @param deadline ms since the epoch.
+ * @throws `fly_api` when the machine settled elsewhere or `deadline` passed; FlyApiError.
+ */
 export async function waitForMachineState(
   fly: FlyClient,
   machineId: string,
-  state: FlyMachineState,
+  target: FlyMachineState,
   deadline: number,
-): Promise<string> {
+): Promise<void> {
+  const states = target === "destroyed" ? [target] : [target, ...ENDING_STATES];
   for (;;) {
     const remainingS = (deadline - Date.now()) / 1000;
     if (remainingS <= 0) {
-      throw flyAgentsError("fly_api", `Machine ${machineId} did not reach ${state} in time.`);
+      throw flyAgentsError("fly_api", `Machine ${machineId} did not reach ${target} in time.`);
     }
-    const reached = await fly.waitMachineOnce(machineId, state, remainingS);
-    if (reached !== null) return reached;
+    const reached = (await fly.waitMachineOnce(machineId, states, remainingS)) ?? (await currentState(fly, machineId));
+    if (reached === target) return;
+    if (states.includes(reached as FlyMachineState)) throw await settledElsewhere(fly, machineId, target, reached);
   }
+}
+
+/** The machine's state now; `destroyed` when Fly no longer has it. */
+async function currentState(fly: FlyClient, machineId: string): Promise<string> {
+  try {
+    return (await fly.getMachine(machineId)).state;
+  } catch (error) {
+    if (error instanceof FlyApiError && error.notFound) return "destroyed";
+    throw error;
+  }
+}
+
+/**
+ * The error for a machine that settled in `state` instead of `target`, with Fly's reason (its exit
+ * code and last event).
+ */
+export async function settledElsewhere(fly: FlyClient, machineId: string, target: string, state: string) {
+  let reason = "";
+  if (state !== "destroyed") {
+    const machine = await fly.getMachine(machineId);
+    const last = (machine.events ?? [])[0];
+    const exit = (machine.events ?? []).find((event) => event.request?.exit_event !== undefined)?.request?.exit_event;
+    const parts = [
+      exit?.exit_code !== undefined ? `its process exited with code ${exit.exit_code}` : "",
+      exit?.oom_killed ? "out of memory" : "",
+      last
+        ? `last event ${last.type ?? "?"}/${last.status ?? "?"}${last.timestamp ? ` at ${new Date(last.timestamp).toISOString()}` : ""}`
+        : "",
+    ].filter(Boolean);
+    reason = parts.length > 0 ? ` (${parts.join("; ")})` : "";
+  }
+  return flyAgentsError(
+    "fly_api",
+    `Machine ${machineId} ended ${state} instead of ${target}${reason}. Check its logs (fly logs -i ${machineId}).`,
+  );
 }
 
 /** Fly's refusal to delete an attached volume names the machine (FLY_API_NOTES, Volumes). */
@@ -190,8 +256,8 @@ async function agentMachineHolding(
 }
 
 /**
- * Destroys a machine (forcing it if it runs) and waits until Fly says it is destroyed. True
- * if Fly still had it.
+ * Destroys a machine (forcing it if it runs, or if it failed) and waits until Fly says it is
+ * destroyed. True if Fly still had it.
  */
 export async function destroyMachine(fly: FlyClient, machineId: string, deadline: number): Promise<boolean> {
   const existed = await fly.destroyMachine(machineId, true);

@@ -97,9 +97,19 @@ it("nothing Fly or OpenClaw echoes, on any operation kind, is left in clear anyw
     OPENCLAW_GATEWAY_TOKEN: GATEWAY_TOKEN,
   });
 
-  // OpenClaw refuses a code that is not pending and prints its environment.
-  await fails(() =>
-    h.t.action(api.lib.approveTelegramPairingWithStoredSecrets, { ...target, telegramPairingCode: "ZZZZ9999" }),
+  // OpenClaw refuses to approve a pending code and prints its environment (exec #1 lists the
+  // pending codes, #2 approves).
+  await fails(
+    () =>
+      h.t.action(api.lib.approveTelegramPairingWithStoredSecrets, {
+        ...target,
+        telegramPairingCode: h.fly.state.issuePairingCode(h.app, agent.machineId),
+      }),
+    {
+      operationId: "Machines_exec",
+      nth: 2,
+      action: { status: 200, body: { exit_code: 1, stdout: "", stderr: "Error: pairing store is locked\n" } },
+    },
   );
   await fails(() => h.t.action(api.lib.createAgentSnapshotWithStoredSecrets, target), refused("createVolumeSnapshot"));
   const snapshot = await h.t.action(api.lib.createAgentSnapshotWithStoredSecrets, target);
@@ -194,7 +204,7 @@ describe("paths that quoted secrets before", () => {
       .catch((error: unknown) => error);
     for (let i = 0; i < 200 && h.fly.faults.fired().length === 0; i++) await new Promise((r) => setTimeout(r, 25));
     const [agent] = await h.t.query(api.lib.listAgentMachinesByTenant, { tenantId: "tenant-a" });
-    // OpenClaw fails `models set` and prints its environment (the echo knob appends it).
+    // OpenClaw fails its health check and prints its environment (the echo knob appends it).
     h.fly.faults.add({
       operationId: "Machines_exec",
       times: 100,
@@ -207,7 +217,7 @@ describe("paths that quoted secrets before", () => {
     });
     expect(status).toBe("error");
     const [after] = await h.t.query(api.lib.listAgentMachinesByTenant, { tenantId: "tenant-a" });
-    expect(after.lastError).toMatch(/models set/);
+    expect(after.lastError).toMatch(/OpenClaw's health check failed/);
     expect(after.lastError).toContain(REDACTED);
     await h.close();
     const text = await visible(String(await zombie));

@@ -10,7 +10,7 @@ import { getAgentOrThrow } from "./agents.js";
 import { DEFAULT_STARTUP_TIMEOUT_SEC, parseAllowedSkills } from "./agentSpec.js";
 import { flyAgentsError } from "./errors.js";
 import { replaceMachineConfig } from "./machineConfig.js";
-import { waitForGateway } from "./openclaw.js";
+import { readyWithModel } from "./openclaw.js";
 import { audited } from "./operations.js";
 import { openAgentOperation, type MachineTargetArgs, type SecretsMode } from "./lifecycle.js";
 import { WAIT_BUDGETS_MS } from "./lifetime.js";
@@ -41,7 +41,7 @@ export async function updateAllowedSkillsHandler(
   return null;
 }
 
-/** Writes the record's whitelist to the machine (lease, whole config, restart, gateway). */
+/** Writes the record's whitelist to the machine (lease, whole config, restart, OpenClaw serving, model). */
 export async function applySkillsHandler(
   ctx: ActionCtx,
   args: MachineTargetArgs,
@@ -62,15 +62,25 @@ export async function applySkillsHandler(
         (config) => ({ ...config, env: { ...config.env, ALLOWED_SKILLS_JSON: JSON.stringify(owned.allowedSkills) } }),
         "fly-agents: update ALLOWED_SKILLS_JSON",
       );
+      let effectiveModel: string | undefined;
       if (owned.status === "running") {
+        // The update rebooted the machine: as after every boot, wait for OpenClaw and force the model.
         await waitForMachineState(op.fly, machineId, "started", op.waitUntil(WAIT_BUDGETS_MS.machineTransition));
-        await waitForGateway(
+        effectiveModel = await readyWithModel(
           op.fly,
           machineId,
+          owned.llmModel,
           op.waitUntil((owned.startupTimeoutSec ?? DEFAULT_STARTUP_TIMEOUT_SEC) * 1000),
         );
       }
-      await op.update(agent._id, { lastError: null }, true);
+      await op.update(
+        agent._id,
+        {
+          lastError: null,
+          ...(effectiveModel !== undefined ? { effectiveModel, gatewayHealthy: true, lastWakeAt: Date.now() } : {}),
+        },
+        true,
+      );
       return null;
     },
     () => `ALLOWED_SKILLS_JSON set on the machine`,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { behavioursChangeSchema, type BehavioursHandle } from "./behaviours.js";
 import { errorMessage, FlyApiError, flyError } from "./errors.js";
 import { faultRuleFromJson, faultRuleJsonSchema, faultRuleToJson } from "./faultJson.js";
 import type { FaultsHandle } from "./faults.js";
@@ -15,7 +16,7 @@ const createAppSchema = z.object({ name: z.string() });
  * The driving API over HTTP, for tests in another process (see `connectFlyEmulator`). Same token as the API.
  * Mistakes in a request answer 400 with `{error}`; unknown apps, Machines and fault ids answer 404.
  */
-export function adminRoutes(state: FlyEmulatorState, faults: FaultsHandle): Route[] {
+export function adminRoutes(state: FlyEmulatorState, faults: FaultsHandle, behaviours: BehavioursHandle): Route[] {
   const route = (method: string, pattern: string, handle: (ctx: RequestContext) => Reply): Route => ({
     method,
     pattern,
@@ -72,6 +73,10 @@ export function adminRoutes(state: FlyEmulatorState, faults: FaultsHandle): Rout
       return empty(204);
     }),
     route("GET", `${ADMIN}/faults/fired`, () => json(200, { fired: faults.fired() })),
+    route("GET", `${ADMIN}/behaviours`, () => json(200, behaviours.get())),
+    route("PATCH", `${ADMIN}/behaviours`, (ctx) =>
+      json(200, behaviours.set(parseInput(behavioursChangeSchema, ctx.body, "body"))),
+    ),
   ];
 }
 

@@ -6,6 +6,7 @@
  */
 import { openClawImageSchema } from "./imageJson.js";
 import type { OpenClawImage } from "./images.js";
+import type { FlyBehaviours } from "./behaviours.js";
 import { resolveOptions, type FlyEmulatorOptions, type RandomFaultKind, type RateLimitRule } from "./options.js";
 
 /** The parsed command line: either a request for help, or emulator options. */
@@ -27,7 +28,7 @@ interface Draft {
   faultOperations?: string[];
 }
 
-type Group = "Server" | "Timings" | "Rate limits" | "Faults" | "Other";
+type Group = "Server" | "Timings" | "Behaviours" | "Rate limits" | "Faults" | "Other";
 
 /** One flag of `fly-emulator`. */
 export interface CliFlag {
@@ -72,13 +73,21 @@ export const OPTION_KNOBS = Object.keys({
   seed: true,
   leaseOwner: true,
   images: true,
+  failBoots: true,
+  resetModelAtBoot: true,
+  fullVolumeHosts: true,
+  regionsOutOfCapacity: true,
+  refusalWindows: true,
 } satisfies Record<keyof FlyEmulatorOptions, true>) as Array<keyof FlyEmulatorOptions>;
 
 export const RANDOM_FAULT_KINDS: readonly RandomFaultKind[] = ["500", "502", "503", "429", "408", "drop"];
 
-type DurationOption = {
-  [K in keyof FlyEmulatorOptions]-?: FlyEmulatorOptions[K] extends number | undefined ? K : never;
-}[keyof FlyEmulatorOptions];
+type DurationOption = Exclude<
+  {
+    [K in keyof FlyEmulatorOptions]-?: FlyEmulatorOptions[K] extends number | undefined ? K : never;
+  }[keyof FlyEmulatorOptions],
+  keyof FlyBehaviours
+>;
 
 const durationFlag = (name: string, sets: DurationOption, help: string): CliFlag => ({
   name,
@@ -170,8 +179,71 @@ export const CLI_FLAGS: readonly CliFlag[] = [
   durationFlag("--detach-lag-ms", "detachLagMs", "a destroyed Machine's volume stays attached"),
   durationFlag("--pairing-ms", "pairingTimeMs", "one `pairing approve` command takes"),
   durationFlag("--destroyed-retention-ms", "destroyedRetentionMs", "a destroyed Machine stays fetchable"),
-  durationFlag("--visibility-lag-ms", "visibilityLagMs", "a new Machine answers 404 to get and wait"),
   durationFlag("--exec-deadline-ms", "execDeadlineMs", "exec answers 408 deadline_exceeded after"),
+  {
+    name: "--visibility-lag-ms",
+    value: "MS",
+    sets: "visibilityLagMs",
+    group: "Behaviours",
+    help: "read-after-create lag: a new Machine or volume answers 404 to get (and wait) this long",
+    apply: (draft, value) => {
+      draft.options.visibilityLagMs = nonNegative("--visibility-lag-ms", value);
+    },
+  },
+  {
+    name: "--fail-boots",
+    sets: "failBoots",
+    group: "Behaviours",
+    help: "Machines settle in `failed` at boot (the process aborts; the restart policy gives up)",
+    apply: (draft) => {
+      draft.options.failBoots = true;
+    },
+  },
+  {
+    name: "--reset-model-at-boot",
+    sets: "resetModelAtBoot",
+    group: "Behaviours",
+    help: "the image resets OpenClaw's default model to its built-in one at every boot",
+    apply: (draft) => {
+      draft.options.resetModelAtBoot = true;
+    },
+  },
+  {
+    name: "--full-volume-hosts",
+    value: "N",
+    sets: "fullVolumeHosts",
+    group: "Behaviours",
+    help: "the next N volumes land on a full host: a Machine created on one answers 412 volume_placement_capacity",
+    apply: (draft, value) => {
+      draft.options.fullVolumeHosts = integer("--full-volume-hosts", value, 0, 1_000_000);
+    },
+  },
+  {
+    name: "--regions-out-of-capacity",
+    value: "LIST",
+    sets: "regionsOutOfCapacity",
+    group: "Behaviours",
+    help: "comma-separated regions where volume and Machine creates are refused for capacity",
+    apply: (draft, value) => {
+      draft.options.regionsOutOfCapacity = list("--regions-out-of-capacity", value);
+    },
+  },
+  {
+    name: "--refusal-window",
+    value: "OPERATION=MS",
+    sets: "refusalWindows",
+    group: "Behaviours",
+    help: "429 with Retry-After for MS from the first such call, per id, e.g. Machines_create=4000; repeatable",
+    apply: (draft, value) => {
+      const eq = value.indexOf("=");
+      if (eq <= 0)
+        throw new CliUsageError(`--refusal-window needs OPERATION=MS, e.g. Machines_create=4000; got "${value}"`);
+      draft.options.refusalWindows = {
+        ...draft.options.refusalWindows,
+        [value.slice(0, eq)]: nonNegative("--refusal-window", value.slice(eq + 1)),
+      };
+    },
+  },
   {
     name: "--rate-limits",
     sets: "rateLimits",
@@ -305,6 +377,7 @@ function parseImageFlag(text: string): [string, OpenClawImage] {
 const GROUP_TITLES: Record<Group, string> = {
   Server: "Server",
   Timings: "Timings, in emulated milliseconds",
+  Behaviours: "Unkind behaviours of Fly and the image, all off by default (also PATCH /__emulator/behaviours)",
   "Rate limits": "Fly's rate limits",
   Faults: "Random faults",
   Other: "Other",

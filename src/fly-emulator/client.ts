@@ -1,3 +1,4 @@
+import type { FlyBehaviours } from "./behaviours.js";
 import type { FaultRule, FiredFault } from "./faults.js";
 import { type FaultRuleJson, faultRuleToJson } from "./faultJson.js";
 import type { OpenClawImage } from "./images.js";
@@ -30,6 +31,10 @@ export interface FlyEmulatorClient {
   clearFaults(): Promise<void>;
   faults(): Promise<Array<FaultRuleJson & { id: string }>>;
   firedFaults(): Promise<FiredFault[]>;
+  /** Fly's and the image's unkind behaviours in force. */
+  behaviours(): Promise<FlyBehaviours>;
+  /** Changes some behaviours (see `FlyBehaviours`); returns all of them. */
+  setBehaviours(change: Partial<FlyBehaviours>): Promise<FlyBehaviours>;
 }
 
 /**
@@ -112,5 +117,7 @@ export function connectFlyEmulator(url: string, token: string): FlyEmulatorClien
     faults: async () =>
       (await read<{ rules: Array<FaultRuleJson & { id: string }> }>("GET", "/__emulator/faults")).rules,
     firedFaults: async () => (await read<{ fired: FiredFault[] }>("GET", "/__emulator/faults/fired")).fired,
+    behaviours: () => read<FlyBehaviours>("GET", "/__emulator/behaviours"),
+    setBehaviours: (change) => read<FlyBehaviours>("PATCH", "/__emulator/behaviours", change),
   };
 }

@@ -57,13 +57,14 @@ const checkStatus = z.strictObject({
   updated_at: isoTime,
 });
 
-/** MachineEvent; `timestamp` is in milliseconds. */
+/** MachineEvent; `timestamp` is in milliseconds. An exit carries `request.exit_event` (its exit code). */
 const machineEvent = z.strictObject({
   id: z.string(),
   type: z.string(),
   status: z.string(),
   source: z.string(),
   timestamp: z.int(),
+  request: z.record(z.string(), z.unknown()).optional(),
 });
 
 /** ImageRef: the image split into registry, repository, tag and the digest the Machine runs. */

@@ -1,5 +1,6 @@
 import type { AddressInfo } from "node:net";
 import { adminRoutes } from "./admin.js";
+import { Behaviours, type BehavioursHandle } from "./behaviours.js";
 import { Clock } from "./clock.js";
 import { FaultInjector, type FaultsHandle } from "./faults.js";
 import { HoldRegistry, type HoldsHandle } from "./hold.js";
@@ -33,6 +34,8 @@ export interface FlyEmulator {
   faults: FaultsHandle;
   /** Holding a chosen request, or its answer, until the test releases it (interleaving tests). */
   holds: HoldsHandle;
+  /** Fly's and the image's unkind behaviours, all off until turned on (also at start, through the options). */
+  behaviours: BehavioursHandle;
   /** Stops every timer, closes every connection and the server. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -48,8 +51,9 @@ export async function startFlyEmulator(options: FlyEmulatorOptions = {}): Promis
   const token = resolved.token ?? ids.token();
   const world = new World();
   for (const [ref, image] of Object.entries(resolved.images)) world.images.define(ref, image);
-  const volumes = new VolumeService(world, clock, ids, resolved);
-  const machines = new MachineService(world, clock, ids, resolved, volumes);
+  const behaviours = new Behaviours(clock, resolved.behaviours);
+  const volumes = new VolumeService(world, clock, ids, resolved, behaviours);
+  const machines = new MachineService(world, clock, ids, resolved, volumes, behaviours);
   const metadata = new MetadataStore(clock);
   const requestLog = new RequestLog();
   const faults = new FaultInjector(resolved.randomFaults);
@@ -63,13 +67,14 @@ export async function startFlyEmulator(options: FlyEmulatorOptions = {}): Promis
     recordBodies: resolved.recordBodies,
     echoInErrors: resolved.echoInErrors,
     api: new Router(apiRoutes({ world, clock, ids, options: resolved, machines, volumes, metadata })),
-    admin: new Router(adminRoutes(state, faults)),
+    admin: new Router(adminRoutes(state, faults, behaviours)),
     world,
     clock,
     ids,
     faults,
     holds,
     rateLimiter: resolved.rateLimits ? new RateLimiter(resolved.rateLimits, clock) : null,
+    behaviours,
     requestLog,
   });
   await new Promise<void>((resolve, reject) => {
@@ -90,6 +95,7 @@ export async function startFlyEmulator(options: FlyEmulatorOptions = {}): Promis
     state,
     faults,
     holds,
+    behaviours,
     close() {
       closing ??= new Promise<void>((resolve) => {
         holds.releaseAll();

@@ -4,6 +4,7 @@ import { failedPrecondition, flyError, invalidArgument } from "./errors.js";
 import type { FlyExecResponse } from "./flyTypes.js";
 import { requireLeaseHolder } from "./leases.js";
 import type { MachineRecord } from "./model.js";
+import type { OpenClawRuntime } from "./openclaw.js";
 import { parseExecCommand, splitCommandLine } from "./shell.js";
 import { parseInput } from "./validation.js";
 
@@ -14,11 +15,15 @@ const execSchema = z.looseObject({
   stdin: z.string().optional(),
 });
 const COMMAND_NOT_FOUND: FlyExecResponse = { exit_code: 127, stdout: "", stderr: "sh: command not found\n" };
+/** How often the port probe inside the Machine tries to connect (emulated ms). */
+export const PORT_PROBE_INTERVAL_MS = 100;
+/** The exit code of a port probe that gave up. */
+const PROBE_GAVE_UP = 75;
 
 /**
- * POST …/{id}/exec: runs the simulated OpenClaw CLI. A failing command still answers 200 (check `exit_code`);
- * a Machine that is not started refuses with 400; a command outliving the deadline answers 408
- * `deadline_exceeded` and keeps running, as on Fly.
+ * POST …/{id}/exec: runs the simulated OpenClaw CLI (and the port probe that waits for it, see `shell.ts`). A
+ * failing command still answers 200 (check `exit_code`); a Machine that is not started refuses with 400; a
+ * command outliving the deadline answers 408 `deadline_exceeded` and keeps running, as on Fly.
  */
 export async function execInMachine(
   machine: MachineRecord,
@@ -36,9 +41,28 @@ export async function execInMachine(
   const deadlineMs = request.timeout ? Math.min(deps.execDeadlineMs, request.timeout * 1000) : deps.execDeadlineMs;
   const deadline = new AbortController();
   const timedOut = deps.clock.sleep(deadlineMs, deadline.signal).then((elapsed) => (elapsed ? null : undefined));
-  const result = await Promise.race([runtime.run(parsed.args), timedOut]);
+  const work =
+    parsed.kind === "waitForPort" ? waitForPortThenRun(runtime, parsed, deps.clock) : runtime.run(parsed.args);
+  const result = await Promise.race([work, timedOut]);
   deadline.abort();
   if (result === null) throw flyError(408, `deadline_exceeded: command did not finish within ${deadlineMs / 1000}s`);
   if (result === undefined) throw flyError(503, "unavailable: the emulator is shutting down");
   return result;
+}
+
+/** The port probe loop: tries every PORT_PROBE_INTERVAL_MS until the port accepts or `withinS` runs out. */
+async function waitForPortThenRun(
+  runtime: OpenClawRuntime,
+  command: { withinS: number; port: number; args: string[] },
+  clock: Clock,
+): Promise<FlyExecResponse> {
+  const giveUpAt = clock.now() + clock.scaled(command.withinS * 1000);
+  while (!runtime.accepts(command.port)) {
+    if (clock.now() >= giveUpAt) {
+      return { exit_code: PROBE_GAVE_UP, stdout: "", stderr: `nothing listens on port ${command.port}\n` };
+    }
+    const slept = await clock.sleep(PORT_PROBE_INTERVAL_MS, runtime.stoppedSignal);
+    if (!slept) return { exit_code: 137, stdout: "", stderr: "Killed: the machine is stopping\n" };
+  }
+  return await runtime.run(command.args);
 }

@@ -45,6 +45,7 @@ export interface FlyMachineEvent {
   status: string;
   source: string;
   timestamp: number;
+  request?: Record<string, unknown>;
 }
 
 /** ImageRef. */

@@ -93,6 +93,11 @@ export class Ids {
     return this.random.chars(PAIRING_ALPHABET, 8);
   }
 
+  /** A Telegram user id: nine or ten digits. */
+  telegramUserId(): string {
+    return String(100_000_000 + this.random.int(1_900_000_000));
+  }
+
   /** A Machine name in Fly's `adjective-noun-1234` style. */
   machineName(): string {
     return `${this.random.pick(NAME_ADJECTIVES)}-${this.random.pick(NAME_NOUNS)}-${1000 + this.random.int(9000)}`;

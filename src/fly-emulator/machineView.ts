@@ -1,11 +1,10 @@
 import type { Clock } from "./clock.js";
-import type { FlyCheckStatus, FlyImageRef, FlyMachine } from "./flyTypes.js";
+import { checkStatuses } from "./checks.js";
+import type { FlyImageRef, FlyMachine } from "./flyTypes.js";
 import { activeLease } from "./leases.js";
 import type { MachineRecord } from "./model.js";
-import { parseGoDuration } from "./validation.js";
 
 const EVENTS_SHOWN = 10; // Fly returns the most recent events, newest first
-const GATEWAY_PORT = 3000;
 
 /** How a Machine is rendered: `summary` drops config, events, checks and host_status (list `summary=true`). */
 export interface MachineViewOptions {
@@ -43,29 +42,6 @@ export function machineJson(machine: MachineRecord, clock: Clock, options: Machi
   if (lease)
     json.lease = { owner: lease.owner, expires_at: Math.floor(lease.expiresAt / 1000), description: lease.description };
   return json;
-}
-
-/**
- * One CheckStatus per `config.checks` entry, all probing the OpenClaw gateway: `passing` when it listens,
- * `warning` while the Machine is within the check's grace period and the gateway is still starting,
- * `critical` otherwise (not running, refused to bind, or unhealthy).
- */
-export function checkStatuses(machine: MachineRecord, clock: Clock): FlyCheckStatus[] {
-  const gateway = machine.runtime?.status() ?? null;
-  const now = clock.now();
-  const updatedAt = new Date(now).toISOString();
-  return Object.entries(machine.config.checks ?? {}).map(([name, check]) => {
-    const port = check.port ?? GATEWAY_PORT;
-    if (gateway?.ready) return { name, status: "passing", output: "Success", updated_at: updatedAt };
-    const graceMs = clock.scaled(parseGoDuration(check.grace_period ?? "0s") ?? 0);
-    if (gateway && !gateway.unhealthy && now < gateway.bootedAt + graceMs) {
-      return { name, status: "warning", output: `waiting for port ${port} (grace period)`, updated_at: updatedAt };
-    }
-    const output = gateway
-      ? `dial tcp [${machine.privateIp}]:${port}: connect: connection refused`
-      : "machine is not running";
-    return { name, status: "critical", output, updated_at: updatedAt };
-  });
 }
 
 /** Splits an image reference the way Fly's ImageRef does. */

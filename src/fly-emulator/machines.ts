@@ -1,4 +1,6 @@
 import { z } from "zod";
+import type { Behaviours } from "./behaviours.js";
+import { bootFailure } from "./boot.js";
 import type { Clock } from "./clock.js";
 import { failedPrecondition, flyError, notFound } from "./errors.js";
 import type { Ids } from "./ids.js";
@@ -42,9 +44,14 @@ export class MachineService {
     private readonly ids: Ids,
     private readonly options: ResolvedOptions,
     private readonly volumes: VolumeService,
+    private readonly behaviours: Behaviours,
   ) {}
 
-  /** POST /apps/{app}/machines. Returns the Machine (state "created") and the lease nonce when `lease_ttl` was set. */
+  /**
+   * POST /apps/{app}/machines. Returns the Machine (state "created") and the lease nonce when `lease_ttl` was set.
+   * A Machine that cannot be placed answers 412: `volume_placement_capacity` when its volume's host is full or its
+   * region has no capacity, `insufficient_capacity` for a Machine without a volume in such a region.
+   */
   create(app: string, body: unknown): { machine: MachineRecord; nonce?: string } {
     const request = parseInput(createSchema, body, "body");
     const config = parseMachineConfig(request.config);
@@ -54,13 +61,24 @@ export class MachineService {
     }
     const volumeId = mountedVolumeId(config);
     const volume = volumeId ? this.volumes.mountable(app, volumeId, request.region, null) : null;
+    const region = request.region ?? volume?.region ?? this.options.defaultRegion;
+    if (volume && (volume.hostFull || this.behaviours.outOfCapacity(region))) {
+      throw flyError(
+        412,
+        `insufficient resources to create new machine with existing volume '${volume.id}'`,
+        "volume_placement_capacity",
+      );
+    }
+    if (!volume && this.behaviours.outOfCapacity(region)) {
+      throw flyError(412, `insufficient resources to create new machine in region ${region}`, "insufficient_capacity");
+    }
     const now = this.clock.now();
     const instanceId = this.ids.ulid(now);
     const machine: MachineRecord = {
       id: this.ids.machineId(),
       app,
       name,
-      region: request.region ?? volume?.region ?? this.options.defaultRegion,
+      region,
       state: "created",
       instanceId,
       versions: [instanceId],
@@ -69,7 +87,7 @@ export class MachineService {
       imageDigest: this.world.images.digestOf(config.image),
       createdAt: now,
       updatedAt: now,
-      visibleAt: now + this.clock.scaled(this.options.visibilityLagMs),
+      visibleAt: now + this.clock.scaled(this.behaviours.value("visibilityLagMs")),
       events: [],
       lease: null,
       volumeId: volume?.id ?? null,
@@ -271,6 +289,7 @@ export class MachineService {
     this.agentOf(machine).pendingPairings.push({
       channel: "telegram",
       code,
+      senderId: this.ids.telegramUserId(),
       requestedAt: new Date(this.clock.now()).toISOString(),
     });
     this.log(machine, `[telegram] pairing request received; code ${code}`);
@@ -296,9 +315,19 @@ export class MachineService {
     });
   }
 
+  /**
+   * Boots the Machine: `starting`, then after the boot time `started` with a fresh OpenClaw runtime, or, with
+   * the `failBoots` behaviour, `failed` once the restart policy has given up on a process that aborts at boot.
+   */
   private boot(machine: MachineRecord): void {
     this.setState(machine, "starting", "start");
+    const fails = this.behaviours.value("failBoots");
     this.schedule(machine, this.options.bootTimeMs, () => {
+      if (fails) {
+        const failure = bootFailure(machine.config, this.clock.now());
+        for (const line of failure.logs) this.log(machine, line);
+        return this.setState(machine, "failed", "exit", "flyd", failure.request);
+      }
       this.setState(machine, "started", "start", "flyd");
       this.log(machine, `[fly] machine started (version ${machine.instanceId})`);
       machine.runtime = new OpenClawRuntime({
@@ -308,6 +337,7 @@ export class MachineService {
         env: machine.config.env ?? {},
         agent: this.agentOf(machine),
         image: this.world.images.get(machine.config.image),
+        resetModelAtBoot: this.behaviours.value("resetModelAtBoot"),
         log: (line) => this.log(machine, line),
         exit: () => this.processExited(machine),
       });
@@ -319,7 +349,9 @@ export class MachineService {
   private processExited(machine: MachineRecord): void {
     if (machine.state !== "started") return;
     this.stopRuntime(machine);
-    this.setState(machine, "failed", "exit", "flyd");
+    const failure = bootFailure(machine.config, this.clock.now());
+    for (const line of failure.logs) this.log(machine, line);
+    this.setState(machine, "failed", "exit", "flyd", failure.request);
   }
 
   private stopRuntime(machine: MachineRecord, options: { keepRootfs?: boolean } = {}): void {
@@ -330,11 +362,24 @@ export class MachineService {
     if (!options.keepRootfs) machine.rootfsAgent = emptyAgentState();
   }
 
-  private setState(machine: MachineRecord, state: MachineState, type: string, source: "user" | "flyd" = "user"): void {
+  private setState(
+    machine: MachineRecord,
+    state: MachineState,
+    type: string,
+    source: "user" | "flyd" = "user",
+    request?: Record<string, unknown>,
+  ): void {
     const now = this.clock.now();
     machine.state = state;
     machine.updatedAt = now;
-    machine.events.push({ id: this.ids.ulid(now), type, status: state, source, timestamp: now });
+    machine.events.push({
+      id: this.ids.ulid(now),
+      type,
+      status: state,
+      source,
+      timestamp: now,
+      ...(request ? { request } : {}),
+    });
     this.world.notifyMachine(machine.id);
   }
 

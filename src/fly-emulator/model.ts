@@ -21,6 +21,7 @@ export type MachineState =
 export interface ApprovedPairing {
   channel: "telegram";
   code: string;
+  senderId: string;
   approvedAt: string;
 }
 
@@ -28,6 +29,8 @@ export interface ApprovedPairing {
 export interface PendingPairing {
   channel: "telegram";
   code: string;
+  /** The Telegram user who asked (OpenClaw's request `id`). */
+  senderId: string;
   requestedAt: string;
 }
 
@@ -62,6 +65,8 @@ export interface MachineEventRecord {
   status: MachineState;
   source: "user" | "flyd";
   timestamp: number;
+  /** Details Fly attaches to some events, e.g. `{exit_event: {exit_code, …}}` on an exit. */
+  request?: Record<string, unknown>;
 }
 
 /** Everything the emulator knows about one Machine. Created by POST machines, removed after destroyed retention. */
@@ -111,6 +116,10 @@ export interface VolumeRecord {
   snapshotRetention: number;
   autoBackupEnabled: boolean;
   createdAt: number;
+  /** Before this real time the volume 404s on get (read-after-create lag). */
+  visibleAt: number;
+  /** The volume sits on a host with no room left: a Machine mounting it cannot be placed. */
+  hostFull: boolean;
   attachedMachineId: string | null;
   cancelTransition: Cancel | null;
   agent: AgentState;

@@ -1,4 +1,5 @@
 import type { OpenClawImage } from "./images.js";
+import { defaultBehaviours, type FlyBehaviours } from "./behaviours.js";
 import { randomSeed } from "./random.js";
 
 /** A token bucket: `perSecond` requests per (emulated) second, up to `burst` at once. */
@@ -31,8 +32,12 @@ export interface RandomFaultOptions {
   operationIds?: string[];
 }
 
-/** Options of {@link startFlyEmulator}. Durations are in emulated milliseconds, multiplied by `timeScale`. */
-export interface FlyEmulatorOptions {
+/**
+ * Options of {@link startFlyEmulator}. Durations are in emulated milliseconds, multiplied by `timeScale`.
+ * The {@link FlyBehaviours} fields (all off by default) turn on Fly's and the image's unkind behaviours; they can
+ * also be changed later through `emulator.behaviours`.
+ */
+export interface FlyEmulatorOptions extends Partial<FlyBehaviours> {
   /** Port on 127.0.0.1; default 0 (ephemeral). */
   port?: number;
   /** The API token; default a random one (read it back from the handle). */
@@ -61,8 +66,6 @@ export interface FlyEmulatorOptions {
   pairingTimeMs?: number;
   /** A destroyed Machine stays fetchable (state "destroyed") this long, then 404s; default 2000. */
   destroyedRetentionMs?: number;
-  /** A just-created Machine 404s on get and wait this long; default 0. */
-  visibilityLagMs?: number;
   /** Exec answers 408 `deadline_exceeded` after this long (or the request's `timeout`, if shorter); default 30000. */
   execDeadlineMs?: number;
   /** `true` for Fly's documented limits, or adjusted limits; default false. */
@@ -100,8 +103,9 @@ export interface ResolvedOptions {
   detachLagMs: number;
   pairingTimeMs: number;
   destroyedRetentionMs: number;
-  visibilityLagMs: number;
   execDeadlineMs: number;
+  /** The behaviours the emulator starts with. */
+  behaviours: FlyBehaviours;
   rateLimits: Required<RateLimitOptions> | null;
   randomFaults: RandomFaultOptions | null;
   recordBodies: boolean;
@@ -131,7 +135,6 @@ export function resolveOptions(options: FlyEmulatorOptions = {}): ResolvedOption
     detachLagMs: options.detachLagMs ?? 100,
     pairingTimeMs: options.pairingTimeMs ?? 100,
     destroyedRetentionMs: options.destroyedRetentionMs ?? 2000,
-    visibilityLagMs: options.visibilityLagMs ?? 0,
     execDeadlineMs: options.execDeadlineMs ?? 30_000,
   };
   for (const [name, value] of Object.entries(durations)) {
@@ -153,6 +156,7 @@ export function resolveOptions(options: FlyEmulatorOptions = {}): ResolvedOption
     defaultRegion: options.defaultRegion ?? "iad",
     timeScale,
     ...durations,
+    behaviours: pickBehaviours(options),
     rateLimits: resolveRateLimits(options.rateLimits ?? false),
     randomFaults,
     recordBodies: options.recordBodies ?? false,
@@ -171,4 +175,12 @@ function resolveRateLimits(option: boolean | RateLimitOptions): Required<RateLim
     perOperation: { Machines_show: MACHINES_SHOW_RULE, ...custom.perOperation },
     retryAfterHeader: custom.retryAfterHeader ?? false,
   };
+}
+
+function pickBehaviours(options: FlyEmulatorOptions): FlyBehaviours {
+  const behaviours = defaultBehaviours();
+  for (const key of Object.keys(behaviours) as Array<keyof FlyBehaviours>) {
+    if (options[key] !== undefined) Object.assign(behaviours, { [key]: options[key] });
+  }
+  return behaviours;
 }

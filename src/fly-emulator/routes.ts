@@ -264,7 +264,7 @@ export function apiRoutes(deps: ApiDeps): Route[] {
       method: "GET",
       pattern: VOLUME,
       operationId: "Volumes_get_by_id",
-      handle: (ctx) => json(200, volumeJson(volumes.get(app(ctx), ctx.params.volume_id))),
+      handle: (ctx) => json(200, volumeJson(volumes.visible(app(ctx), ctx.params.volume_id))),
     },
     {
       method: "DELETE",

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Behaviours } from "./behaviours.js";
 import type { Clock } from "./clock.js";
 import { echoReply } from "./echo.js";
 import { errorMessage, FlyApiError, flyError, invalidArgument } from "./errors.js";
@@ -28,13 +29,15 @@ export interface ServerDeps {
   faults: FaultInjector;
   holds: HoldRegistry;
   rateLimiter: RateLimiter | null;
+  behaviours: Behaviours;
   requestLog: RequestLog;
 }
 
 /**
  * The emulator's HTTP server. For an API request: holds and faults marked "before", then auth (401), routing
- * (404), the app (404), rate limits (429), the handler, then holds and faults marked "after". Every reply carries
- * `fly-request-id`. `/__emulator/…` requests are token-protected too, but neither faulted nor logged.
+ * (404), the app (404), rate limits and refusal windows (429), the handler, then holds and faults marked
+ * "after". Every reply carries `fly-request-id`. `/__emulator/…` requests are token-protected too, but neither
+ * faulted nor logged.
  */
 export function createEmulatorServer(deps: ServerDeps): Server {
   let seq = 0;
@@ -159,6 +162,16 @@ async function dispatch(deps: ServerDeps, router: Router, input: DispatchInput):
           ? { "retry-after": String(Math.max(1, Math.ceil(decision.retryAfterSeconds))) }
           : {};
         throw new FlyApiError(429, { error: "rate limit exceeded" }, headers);
+      }
+    }
+    if (!input.isAdmin) {
+      const refusal = deps.behaviours.refusal(match.route.operationId, match.params.machine_id ?? app ?? "");
+      if (refusal.refused) {
+        throw new FlyApiError(
+          429,
+          { error: "rate limit exceeded" },
+          { "retry-after": String(refusal.retryAfterSeconds) },
+        );
       }
     }
     const ctx: RequestContext = {

@@ -1,6 +1,7 @@
 import { z } from "zod";
+import type { Behaviours } from "./behaviours.js";
 import type { Clock } from "./clock.js";
-import { failedPrecondition, invalidArgument, notFound } from "./errors.js";
+import { failedPrecondition, flyError, invalidArgument, notFound } from "./errors.js";
 import type { FlyVolume, FlyVolumeSnapshot } from "./flyTypes.js";
 import type { Ids } from "./ids.js";
 import { cloneAgentState, emptyAgentState, type SnapshotRecord, type VolumeRecord } from "./model.js";
@@ -34,9 +35,13 @@ export class VolumeService {
     private readonly clock: Clock,
     private readonly ids: Ids,
     private readonly options: ResolvedOptions,
+    private readonly behaviours: Behaviours,
   ) {}
 
-  /** POST /apps/{app}/volumes. */
+  /**
+   * POST /apps/{app}/volumes. In a region out of capacity: 400 `insufficient_capacity`. The volume may land on a
+   * full host (behaviour `fullVolumeHosts`), which only shows when a Machine tries to mount it.
+   */
   create(app: string, body: unknown): VolumeRecord {
     const request = parseInput(createVolumeSchema, body, "body");
     if (!VOLUME_NAME.test(request.name)) {
@@ -59,11 +64,20 @@ export class VolumeService {
         `size_gb ${sizeGb} is smaller than the snapshot's volume size (${snapshot.volumeSizeGb} GB)`,
       );
     }
+    const region = request.region ?? source?.region ?? this.options.defaultRegion;
+    if (this.behaviours.outOfCapacity(region)) {
+      throw flyError(
+        400,
+        `insufficient_capacity: no capacity for a new volume in region ${region}; try another region`,
+        "insufficient_capacity",
+      );
+    }
+    const now = this.clock.now();
     const volume: VolumeRecord = {
       id: this.ids.volumeId(),
       app,
       name: request.name,
-      region: request.region ?? source?.region ?? this.options.defaultRegion,
+      region,
       zone: this.ids.zone(),
       sizeGb,
       state: snapshot ? "restoring" : source ? "hydrating" : "creating",
@@ -71,7 +85,9 @@ export class VolumeService {
       fstype: request.fstype ?? "ext4",
       snapshotRetention: request.snapshot_retention ?? 5,
       autoBackupEnabled: request.auto_backup_enabled ?? true,
-      createdAt: this.clock.now(),
+      createdAt: now,
+      visibleAt: now + this.clock.scaled(this.behaviours.value("visibilityLagMs")),
+      hostFull: this.behaviours.takeFullHost(),
       attachedMachineId: null,
       cancelTransition: null,
       agent: snapshot ? cloneAgentState(snapshot.agent) : source ? cloneAgentState(source.agent) : emptyAgentState(),
@@ -89,6 +105,13 @@ export class VolumeService {
   get(app: string, volumeId: string): VolumeRecord {
     const volume = this.world.volumes.get(volumeId);
     if (!volume || volume.app !== app) throw notFound("volume");
+    return volume;
+  }
+
+  /** Like {@link get}, but a volume inside its read-after-create lag 404s too (GET of one volume). */
+  visible(app: string, volumeId: string): VolumeRecord {
+    const volume = this.get(app, volumeId);
+    if (this.clock.now() < volume.visibleAt) throw notFound("volume");
     return volume;
   }
 
@@ -128,8 +151,9 @@ export class VolumeService {
     };
     list.push(snapshot);
     this.world.snapshots.set(volume.id, list);
+    // Two timers that expire in the same turn of a busy event loop may fire in either order: never go back.
     this.clock.after(this.options.snapshotTimeMs / 3, () => {
-      snapshot.status = "running";
+      if (snapshot.status === "waiting") snapshot.status = "running";
     });
     this.clock.after(this.options.snapshotTimeMs, () => {
       snapshot.status = "created";

@@ -29,6 +29,7 @@ import type * as openclaw from "../openclaw.js";
 import type * as operations from "../operations.js";
 import type * as pacing from "../pacing.js";
 import type * as pairing from "../pairing.js";
+import type * as placement from "../placement.js";
 import type * as provisioning from "../provisioning.js";
 import type * as reconcile from "../reconcile.js";
 import type * as redaction from "../redaction.js";
@@ -90,6 +91,7 @@ const fullApi: ApiFromModules<{
   operations: typeof operations;
   pacing: typeof pacing;
   pairing: typeof pairing;
+  placement: typeof placement;
   provisioning: typeof provisioning;
   reconcile: typeof reconcile;
   redaction: typeof redaction;

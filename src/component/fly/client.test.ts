@@ -55,11 +55,11 @@ describe("FlyClient over HTTP", () => {
         metadata: { fly_agents_key: "k1" },
       },
     });
-    expect(await c.waitMachineOnce(machine.id, "started", 10)).toBe("started");
+    expect(await c.waitMachineOnce(machine.id, ["started"], 10)).toBe("started");
     expect((await c.listMachinesByMetadata("fly_agents_key", "k1")).map((m) => m.id)).toEqual([machine.id]);
     expect(await c.listMachinesByMetadata("fly_agents_key", "other")).toEqual([]);
     expect(await c.destroyMachine(machine.id, true)).toBe(true);
-    expect(await c.waitMachineOnce(machine.id, "destroyed", 10)).toBe("destroyed");
+    expect(await c.waitMachineOnce(machine.id, ["destroyed"], 10)).toBe("destroyed");
     expect(await c.destroyMachine(machine.id, true)).toBe(false);
     expect(calls.every((call) => call.requestId)).toBe(true);
   });
@@ -71,7 +71,7 @@ describe("FlyClient over HTTP", () => {
       region: "iad",
       config: { image: "img", env: { OPENCLAW_GATEWAY_TOKEN: "t" } },
     });
-    await c.waitMachineOnce(machine.id, "started", 10);
+    await c.waitMachineOnce(machine.id, ["started"], 10);
     const result = await c.execMachine(machine.id, ["sh", "-c", "exit 3"], { idempotent: false });
     expect(result.exit_code).not.toBe(0);
   });
@@ -83,8 +83,8 @@ describe("FlyClient over HTTP", () => {
       operationId: "Machines_wait",
       action: { status: 408, body: { error: "deadline_exceeded: timeout" } },
     });
-    expect(await c.waitMachineOnce(machine.id, "started", 1)).toBeNull();
-    expect(await c.waitMachineOnce(machine.id, "started", 10)).toBe("started");
+    expect(await c.waitMachineOnce(machine.id, ["started"], 1)).toBeNull();
+    expect(await c.waitMachineOnce(machine.id, ["started"], 10)).toBe("started");
   });
 
   it("retries 5xx and 429 on idempotent calls, with at least a second after a 429", async () => {
@@ -174,7 +174,7 @@ describe("FlyClient over HTTP", () => {
   it("clamps wait timeouts to Fly's 60 s maximum", async () => {
     const c = client();
     const machine = await c.createMachine({ name: "m", region: "iad", config: { image: "img" } });
-    await c.waitMachineOnce(machine.id, "started", 600);
+    await c.waitMachineOnce(machine.id, ["started"], 600);
     const wait = fly.state.requests().find((request) => request.operationId === "Machines_wait");
     expect(wait?.status).toBe(200);
   });

@@ -7,6 +7,7 @@ import { FlyApiError } from "./errors.js";
 import { FlyHttp, type FlyHttpOptions } from "./http.js";
 import {
   execResponseSchema,
+  type FlyMachineEvent,
   leaseResponseSchema,
   machineSchema,
   volumeSchema,
@@ -25,6 +26,13 @@ export const MAX_WAIT_TIMEOUT_S = 60;
 export const EXEC_TIMEOUT_S = 25;
 /** Grace on top of a server-side timeout before we give up on the socket. */
 const SERVER_TIMEOUT_GRACE_MS = 10_000;
+/**
+ * After our own successful create, a 404 on that resource is Fly's read lag, not its absence, for
+ * this long (FLY_API_NOTES.md, "Read-after-create can briefly 404"; superfly/flyctl#5174).
+ */
+export const READ_AFTER_CREATE_WINDOW_MS = 10_000;
+/** Pause before reading a just-created resource again. */
+const READ_LAG_RETRY_MS = 250;
 
 export type FlyMachineState = "created" | "started" | "stopped" | "suspended" | "failed" | "destroyed" | "settled";
 
@@ -46,10 +54,45 @@ export type FlyClientOptions = FlyHttpOptions & { appName: string };
 export class FlyClient {
   readonly appName: string;
   private readonly http: FlyHttp;
+  /** When this client created (or found, after a lost create answer) each resource, by id. */
+  private readonly createdAt = new Map<string, number>();
+  private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(options: FlyClientOptions) {
     this.appName = options.appName;
     this.http = new FlyHttp(options);
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
+
+  /**
+   * Marks a resource as this client's own fresh create (done by createVolume and createMachine;
+   * call it for one found by tag after a lost create answer), so reads of it tolerate Fly's lag.
+   */
+  noteCreated(resourceId: string): void {
+    this.createdAt.set(resourceId, Date.now());
+  }
+
+  /**
+   * Runs `read`, retrying a 404 on `resourceId` while it is within its read-after-create window.
+   * Once Fly has answered for the resource, its lag is over.
+   */
+  private async readFresh<T>(resourceId: string, read: () => Promise<T>): Promise<T> {
+    for (;;) {
+      try {
+        const result = await read();
+        this.createdAt.delete(resourceId);
+        return result;
+      } catch (error) {
+        const createdAt = this.createdAt.get(resourceId);
+        const lagging =
+          error instanceof FlyApiError &&
+          error.notFound &&
+          createdAt !== undefined &&
+          Date.now() + READ_LAG_RETRY_MS - createdAt <= READ_AFTER_CREATE_WINDOW_MS;
+        if (!lagging) throw error;
+        await this.sleep(READ_LAG_RETRY_MS);
+      }
+    }
   }
 
   private appPath(suffix: string): string {
@@ -66,9 +109,9 @@ export class FlyClient {
 
   // ---- volumes -------------------------------------------------------------------------
 
-  /** Not retried: a lost answer may hide a created volume; callers look it up by name. */
-  createVolume(input: CreateVolumeInput): Promise<FlyVolume> {
-    return this.http.request({
+  /** Not retried (but for 429s): a lost answer may hide a created volume; callers look it up by name. */
+  async createVolume(input: CreateVolumeInput): Promise<FlyVolume> {
+    const volume = await this.http.request({
       operationId: "Volumes_create",
       method: "POST",
       path: this.appPath("/volumes"),
@@ -84,17 +127,22 @@ export class FlyClient {
       },
       schema: volumeSchema,
     });
+    this.noteCreated(volume.id);
+    return volume;
   }
 
+  /** A 404 within the volume's read-after-create window is waited out. */
   getVolume(volumeId: string): Promise<FlyVolume> {
-    return this.http.request({
-      operationId: "Volumes_get_by_id",
-      method: "GET",
-      path: this.volumePath(volumeId),
-      scope: this.appName,
-      idempotent: true,
-      schema: volumeSchema,
-    });
+    return this.readFresh(volumeId, () =>
+      this.http.request({
+        operationId: "Volumes_get_by_id",
+        method: "GET",
+        path: this.volumePath(volumeId),
+        scope: this.appName,
+        idempotent: true,
+        schema: volumeSchema,
+      }),
+    );
   }
 
   /** Includes soft-deleted volumes, as Fly does; see `isLiveVolume`. */
@@ -144,9 +192,9 @@ export class FlyClient {
 
   // ---- machines ------------------------------------------------------------------------
 
-  /** Not retried: a lost answer may hide a created machine; callers look it up by tag. */
-  createMachine(input: CreateMachineInput): Promise<FlyMachine> {
-    return this.http.request({
+  /** Not retried (but for 429s): a lost answer may hide a created machine; callers look it up by tag. */
+  async createMachine(input: CreateMachineInput): Promise<FlyMachine> {
+    const machine = await this.http.request({
       operationId: "Machines_create",
       method: "POST",
       path: this.appPath("/machines"),
@@ -155,17 +203,22 @@ export class FlyClient {
       body: { name: input.name, region: input.region, config: input.config },
       schema: machineSchema,
     });
+    this.noteCreated(machine.id);
+    return machine;
   }
 
+  /** A 404 within the machine's read-after-create window is waited out. */
   getMachine(machineId: string): Promise<FlyMachine> {
-    return this.http.request({
-      operationId: "Machines_show",
-      method: "GET",
-      path: this.machinePath(machineId),
-      scope: machineId,
-      idempotent: true,
-      schema: machineSchema,
-    });
+    return this.readFresh(machineId, () =>
+      this.http.request({
+        operationId: "Machines_show",
+        method: "GET",
+        path: this.machinePath(machineId),
+        scope: machineId,
+        idempotent: true,
+        schema: machineSchema,
+      }),
+    );
   }
 
   /** Every machine of the app that is not destroyed. */
@@ -238,17 +291,22 @@ export class FlyClient {
     });
   }
 
-  /** `force` kills a running machine. Returns false when it was already gone (404). */
+  /**
+   * `force` kills a running machine. Returns false when it was already gone (404; within the
+   * machine's read-after-create window a 404 is waited out first).
+   */
   async destroyMachine(machineId: string, force: boolean): Promise<boolean> {
     try {
-      await this.http.request({
-        operationId: "Machines_delete",
-        method: "DELETE",
-        path: this.machinePath(machineId),
-        scope: machineId,
-        idempotent: true,
-        query: force ? { force: "true" } : undefined,
-      });
+      await this.readFresh(machineId, () =>
+        this.http.request({
+          operationId: "Machines_delete",
+          method: "DELETE",
+          path: this.machinePath(machineId),
+          scope: machineId,
+          idempotent: true,
+          query: force ? { force: "true" } : undefined,
+        }),
+      );
       return true;
     } catch (error) {
       if (error instanceof FlyApiError && error.notFound) return false;
@@ -257,29 +315,38 @@ export class FlyClient {
   }
 
   /**
-   * One wait call of at most 60 s. Returns the state reached, or null when Fly's timeout ran
-   * out (408: wait again). A 404 while waiting for `destroyed` means destroyed.
+   * One wait call of at most 60 s for any of `states` (Fly takes them comma-separated). Returns the
+   * state reached, or null when Fly's timeout ran out (408: wait again). A 404 within the machine's
+   * read-after-create window is waited out; after it, a 404 while waiting for `destroyed` means
+   * destroyed.
    */
-  async waitMachineOnce(machineId: string, state: FlyMachineState, timeoutS: number): Promise<string | null> {
+  async waitMachineOnce(
+    machineId: string,
+    states: readonly FlyMachineState[],
+    timeoutS: number,
+  ): Promise<string | null> {
     const seconds = Math.max(1, Math.min(MAX_WAIT_TIMEOUT_S, Math.ceil(timeoutS)));
+    const state = states.join(",");
     try {
-      const result = await this.http.request({
-        operationId: "Machines_wait",
-        method: "GET",
-        path: this.machinePath(machineId, "/wait"),
-        scope: machineId,
-        idempotent: true,
-        query: { state, timeout: String(seconds) },
-        // A 408 means Fly's timeout ran out: the caller waits again, it is not a failure.
-        answers: [408],
-        timeoutMs: seconds * 1000 + SERVER_TIMEOUT_GRACE_MS,
-        schema: waitResponseSchema,
-      });
-      return result.state ?? state;
+      const result = await this.readFresh(machineId, () =>
+        this.http.request({
+          operationId: "Machines_wait",
+          method: "GET",
+          path: this.machinePath(machineId, "/wait"),
+          scope: machineId,
+          idempotent: true,
+          query: { state, timeout: String(seconds) },
+          // A 408 means Fly's timeout ran out: the caller waits again, it is not a failure.
+          answers: [408],
+          timeoutMs: seconds * 1000 + SERVER_TIMEOUT_GRACE_MS,
+          schema: waitResponseSchema,
+        }),
+      );
+      return result.state ?? states[0];
     } catch (error) {
       if (!(error instanceof FlyApiError)) throw error;
       if (error.status === 408) return null;
-      if (error.notFound && state === "destroyed") return "destroyed";
+      if (error.notFound && states.includes("destroyed")) return "destroyed";
       throw error;
     }
   }
@@ -349,4 +416,4 @@ export function isLiveVolume(volume: FlyVolume): boolean {
 /** Volume states a machine can mount. */
 export const MOUNTABLE_VOLUME_STATES = new Set(["created", "extending", "enabling_remote_export", "hydrating"]);
 
-export type { FlyExecResult, FlyMachine, FlyVolume, FlyVolumeSnapshot, MachineConfig };
+export type { FlyExecResult, FlyMachine, FlyMachineEvent, FlyVolume, FlyVolumeSnapshot, MachineConfig };

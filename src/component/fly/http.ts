@@ -1,7 +1,8 @@
 /**
  * One Fly HTTP request, with a timeout on every attempt, retries with exponential backoff and
- * full jitter on transient failures of idempotent calls (honouring Retry-After when Fly sends
- * it), pacing before each attempt, and a record of every attempt for the audit trail.
+ * full jitter on transient failures of idempotent calls and on 429s of every call (creates
+ * included: Fly refuses those before doing any work), honouring Retry-After whenever Fly sends
+ * it, pacing before each attempt, and a record of every attempt for the audit trail.
  */
 import type { z } from "zod";
 import { clipAtWhitespace } from "../errors.js";
@@ -19,6 +20,11 @@ export const BACKOFF_BASE_MS = 200;
 export const BACKOFF_CAP_MS = 5_000;
 /** Fly refills its rate-limit buckets at one request per second. */
 export const RATE_LIMIT_MIN_BACKOFF_MS = 1_000;
+/**
+ * How long one call keeps retrying Fly's 429s: outlasts refusal windows of several seconds
+ * (FLY_API_NOTES.md, "Retry-After"), and is cut short by the caller's `retryUntil`.
+ */
+export const REFUSAL_BUDGET_MS = 60_000;
 
 /** One attempt at a Fly call, as the audit trail and benchmarks see it. */
 export type FlyCallRecord = {
@@ -38,6 +44,8 @@ export type FlyHttpOptions = {
   onCall?: (call: FlyCallRecord) => void;
   /** Sees every parsed answer (a redactor learns the secrets in the Machines Fly returns). */
   onAnswer?: (answer: unknown) => void;
+  /** No retry may start after this time (ms since the epoch), e.g. the operation's deadline less its cleanup reserve. */
+  retryUntil?: () => number;
   /** Replaces the backoff sleep (tests). */
   sleep?: (ms: number) => Promise<void>;
   /** Replaces Math.random for jitter (tests). */
@@ -74,16 +82,24 @@ export class FlyHttp {
     this.baseUrl = (options.baseUrl ?? DEFAULT_FLY_API_BASE_URL).replace(/\/+$/, "");
   }
 
+  /**
+   * Sends `request`, retrying as the file header says.
+   * @throws FlyApiError: the last attempt's, once no retry is allowed (status 0 when no answer came).
+   */
   async request<T>(request: FlyRequest<T>): Promise<T> {
+    const refusalsUntil = Math.min(Date.now() + REFUSAL_BUDGET_MS, this.options.retryUntil?.() ?? Infinity);
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.attempt(request, attempt);
       } catch (error) {
         if (!(error instanceof FlyApiError)) throw error;
-        const answer = request.answers?.includes(error.status) ?? false;
-        const retry = request.idempotent && error.transient && !answer && attempt < MAX_ATTEMPTS;
-        if (!retry) throw error;
-        await (this.options.sleep ?? defaultSleep)(this.backoffMs(error, attempt));
+        if (request.answers?.includes(error.status)) throw error;
+        const delay = this.backoffMs(error, attempt);
+        const refused = error.status === 429 && Date.now() + delay <= refusalsUntil;
+        const transient = request.idempotent && error.transient && attempt < MAX_ATTEMPTS;
+        if (!refused && !transient) throw error;
+        if (Date.now() + delay > (this.options.retryUntil?.() ?? Infinity)) throw error;
+        await (this.options.sleep ?? defaultSleep)(delay);
       }
     }
   }

@@ -29,6 +29,20 @@ export const imageRefSchema = z.object({
   digest: z.string().optional(),
 });
 
+/** A machine event; an exit carries `request.exit_event.exit_code`. */
+export const machineEventSchema = z.object({
+  type: z.string().optional(),
+  status: z.string().optional(),
+  timestamp: z.number().optional(),
+  request: z
+    .object({
+      exit_event: z.object({ exit_code: z.number().optional(), oom_killed: z.boolean().optional() }).loose().optional(),
+    })
+    .loose()
+    .nullish(),
+});
+export type FlyMachineEvent = z.infer<typeof machineEventSchema>;
+
 export const machineSchema = z.object({
   id: z.string(),
   name: z.string().optional(),
@@ -39,6 +53,8 @@ export const machineSchema = z.object({
   checks: z.array(machineCheckStatusSchema).nullish(),
   /** The image the machine actually runs, resolved by Fly: `digest` is `sha256:…`. */
   image_ref: z.object({ digest: z.string().optional() }).loose().nullish(),
+  /** Newest first. */
+  events: z.array(machineEventSchema).nullish(),
 });
 export type FlyMachine = z.infer<typeof machineSchema>;
 

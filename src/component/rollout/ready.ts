@@ -1,13 +1,13 @@
 /**
- * The health gate of a rollout: a machine is ready once its boot has ended in `started`, its
- * gateway answers, and the agent's model is forced and verified (the image may reset it at boot:
+ * The health gate of a rollout: a machine is ready once its boot has ended in `started`, OpenClaw
+ * answers from inside the machine, and the agent's model is forced and verified (the image may reset it at boot:
  * OPENCLAW_NOTES.md, "State and versions").
  */
 import type { AgentRecord } from "../agentRecord.js";
 import type { Doc } from "../_generated/dataModel.js";
 import { flyAgentsError } from "../errors.js";
 import type { FlyMachine } from "../fly/client.js";
-import { forceModel, waitForGateway } from "../openclaw.js";
+import { readyWithModel } from "../openclaw.js";
 import type { Operation } from "../operations.js";
 import { WAIT_BUDGETS_MS } from "../lifetime.js";
 import { waitForMachineState } from "../resources.js";
@@ -36,7 +36,6 @@ export async function awaitReady(
     });
   }
   await waitForMachineState(op.fly, machineId, "started", op.waitUntil(WAIT_BUDGETS_MS.machineBoot));
-  const deadline = op.waitUntil(readyTimeoutSec * 1000);
-  await waitForGateway(op.fly, machineId, deadline);
-  return await forceModel(op.fly, machineId, agent.llmModel, deadline);
+  const model = await readyWithModel(op.fly, machineId, agent.llmModel, op.waitUntil(readyTimeoutSec * 1000));
+  return model ?? agent.llmModel;
 }
