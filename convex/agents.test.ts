@@ -4,6 +4,7 @@ import { api, internal } from "./_generated/api.js";
 import { FLY_APP_NAME } from "./agents.js";
 import crons from "./crons.js";
 import { ACME_DEFAULTS, ADA, ALICE, ALICE_BOT_TOKEN, BOB, startExampleApp, type ExampleApp } from "./app.setup.js";
+import { seedAcme } from "./scenario.setup.js";
 
 let app: ExampleApp;
 beforeEach(async () => {
@@ -21,23 +22,7 @@ function flyMachine(machineId: string | undefined) {
 
 /** Acme with defaults set by its admin and Alice's own bot token stored. */
 async function acmeWithAliceSecrets() {
-  const t = app.t;
-  const ada = t.withIdentity({ subject: "ada", tenantId: "acme", role: "admin" });
-  await ada.mutation(api.tenants.setTenantDefaults, {
-    llmModel: "moonshotai/kimi-k2.5",
-    bridgeUrl: "https://bridge.acme.example",
-    serviceId: "svc-acme",
-    allowedSkills: ["calendar", "email"],
-    llmApiKey: "sk-acme-llm-5d1c9e",
-    appKey: "acme-app-key-77b2",
-    serviceKey: "acme-service-key-3f08",
-  });
-  const alice = t.withIdentity({ subject: "alice", tenantId: "acme" });
-  await alice.mutation(api.agents.setAgentSecrets, {
-    tenantId: "acme",
-    userId: "alice",
-    telegramBotToken: "700100200:AAF-alice-bot-token",
-  });
+  const { ada, alice } = await seedAcme(app.t);
   const meta = await alice.query(api.agents.getAgentSecretsMeta, { tenantId: "acme", userId: "alice" });
   expect(meta).toMatchObject({ hasTelegramBotToken: true, hasLlmApiKey: false });
   return { ada, alice };

@@ -5,7 +5,7 @@
  * through the package's `/test` export, against a Fly emulator on 127.0.0.1. Two dots in the file name keep
  * it out of `npx convex dev`'s reach.
  */
-import { convexTest } from "convex-test";
+import { convexTest, type TestConvex } from "convex-test";
 import { onTestFinished } from "vitest";
 import flyAgentsTest from "@okrlinkhub/fly-agents/test";
 import { startFlyEmulator, type FlyEmulatorOptions } from "@okrlinkhub/fly-agents/fly-emulator";
@@ -55,6 +55,14 @@ export async function startApp(emulatorOptions: FlyEmulatorOptions = {}) {
 /** The tenant "acme" with its admin's defaults set, and its user Alice with her Telegram bot token stored. */
 export async function acmeWithAlice() {
   const { t, fly } = await startApp();
+  return { t, fly, ...(await seedAcme(t)) };
+}
+
+/**
+ * Acme's admin sets its defaults, and Alice stores her bot token, on any test instance of the app.
+ * @returns The two of them, as their sign-in tokens describe them.
+ */
+export async function seedAcme(t: TestConvex<typeof schema>) {
   const ada = t.withIdentity({ subject: "ada", tenantId: "acme", role: "admin" });
   await ada.mutation(api.tenants.setTenantDefaults, {
     llmModel: "moonshotai/kimi-k2.5",
@@ -71,6 +79,6 @@ export async function acmeWithAlice() {
     userId: "alice",
     telegramBotToken: "700100200:AAF-alice-bot-token",
   });
-  return { t, fly, ada, alice };
+  return { ada, alice };
 }
 // README: end
