@@ -4,7 +4,7 @@
  */
 import { flyAgentsError } from "./errors.js";
 import type { MachineConfig } from "./fly/schemas.js";
-import { checkBridgeUrl, checkId, checkImage, checkMemory, checkSkills, GUEST } from "./limits.js";
+import { checkBridgeUrl, checkId, checkImage, checkMemory, checkSecret, checkSkills, GUEST } from "./limits.js";
 
 /**
  * 0.1.x's default: the hardened OpenClaw image the seed describes (clean /tmp at boot, readiness
@@ -194,6 +194,17 @@ export function resolveAgentSpec(input: AgentSpecInput, secretsHint: string): Ag
     ["serviceKey", "OPENCLAW_SERVICE_KEY", input.serviceKey],
     ["openclawGatewayToken", "OPENCLAW_GATEWAY_TOKEN", input.openclawGatewayToken],
   ];
+  for (const field of [
+    "llmApiKey",
+    "openaiApiKey",
+    "telegramBotToken",
+    "appKey",
+    "serviceKey",
+    "openclawGatewayToken",
+  ] as const) {
+    const value = input[field];
+    if (value !== undefined && value !== "") checkSecret(field, value);
+  }
   const missing = required.filter(([, , value]) => value === undefined || value.trim() === "");
   if (missing.length > 0) {
     invalid(

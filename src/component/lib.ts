@@ -264,13 +264,14 @@ export const listAgentSnapshots = query({
   args: { machineDocId: v.string(), limit: v.optional(v.number()) },
   returns: v.array(vAgentSnapshot),
   handler: async (ctx, args) => {
+    const limit = listLimit(args.limit);
     const id = ctx.db.normalizeId("agentMachines", args.machineDocId);
     if (!id) return [];
     const rows = await ctx.db
       .query("agentSnapshots")
       .withIndex("by_machineDocId", (q) => q.eq("machineDocId", id))
       .order("desc")
-      .take(listLimit(args.limit));
+      .take(limit);
     return rows.map(requireUpgradedSnapshot);
   },
 });

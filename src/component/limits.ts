@@ -26,6 +26,13 @@ export const MAX_URL_CHARS = 2048;
 /** An image reference, as Docker's reference grammar bounds a repository name. */
 export const MAX_IMAGE_CHARS = 255;
 
+/**
+ * One secret value (a Fly token, an API key, a bot or gateway token), in characters. Each goes to
+ * the Machine as one environment string, or to Fly as one HTTP header: real ones are a few
+ * hundred to a few thousand characters, and Linux refuses one env string over 128 KiB.
+ */
+export const MAX_SECRET_CHARS = 16 * 1024;
+
 /** The README table: one row per input. */
 export const LIMIT_ROWS: ReadonlyArray<readonly [input: string, limit: string]> = [
   ["`tenantId`, `userId`, `serviceId`, `machineDocId`", `1 to ${MAX_ID_CHARS} characters, no control characters`],
@@ -49,6 +56,10 @@ export const LIMIT_ROWS: ReadonlyArray<readonly [input: string, limit: string]> 
   ["`flyAppName`", "1 to 63 lowercase letters, digits and dashes"],
   ["`startupTimeoutSec`", "a whole number from 1 to 600"],
   ["`telegramPairingCode`", "6 to 12 letters and digits"],
+  [
+    "secrets (`flyApiToken`, `llmApiKey`, `openaiApiKey`, `telegramBotToken`, `openclawGatewayToken`, `appKey`, `serviceKey`)",
+    `at most ${MAX_SECRET_CHARS} characters of printable ASCII (spaces allowed)`,
+  ],
 ];
 
 function invalid(message: string): never {
@@ -69,6 +80,28 @@ export function checkId(name: string, value: string): void {
     invalid(`${name} is ${value.length} characters long; the limit is ${MAX_ID_CHARS}.`);
   }
   if (CONTROL.test(value)) invalid(`${name} ${quoted(value)} holds a control character; use printable text.`);
+}
+
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
+/**
+ * A secret value as Fly (one HTTP header) and the Machine (one environment string) can take it:
+ * at most MAX_SECRET_CHARS of printable ASCII. The message names the field and never the value.
+ * "" is not checked here: callers give it their own meaning (remove, or missing).
+ */
+export function checkSecret(field: string, value: string): void {
+  if (value.length > MAX_SECRET_CHARS) {
+    invalid(
+      `${field} is ${value.length} characters long; the limit is ${MAX_SECRET_CHARS}. Check that the right value was pasted.`,
+    );
+  }
+  if (!PRINTABLE_ASCII.test(value)) {
+    const at = [...value].findIndex((char) => !PRINTABLE_ASCII.test(char));
+    invalid(
+      `${field} holds a character that is not printable ASCII (at position ${at + 1}): keys and tokens are ` +
+        "printable ASCII, so look for a stray newline, a NUL or a typographic quote pasted with it.",
+    );
+  }
 }
 
 const SKILL_NAME = /^[A-Za-z0-9][A-Za-z0-9._:@/+-]*$/;

@@ -12,6 +12,8 @@ import type { PaginationOptions } from "convex/server";
 import { paginator } from "convex-helpers/server/pagination";
 import type { QueryCtx } from "./_generated/server.js";
 import { agentForCaller } from "./agentRecord.js";
+import { flyAgentsError } from "./errors.js";
+import { quoted } from "./limits.js";
 import schema from "./schema.js";
 import type { AgentStatus } from "./validators.js";
 
@@ -20,18 +22,48 @@ export const MAX_LIST_LIMIT = 500;
 /** Items a list returns when the caller gives no `limit`. */
 export const DEFAULT_LIST_LIMIT = 100;
 
-/** `limit` made whole and clamped to 1..MAX_LIST_LIMIT (default DEFAULT_LIST_LIMIT). */
+/** `limit` made whole and clamped to 1..MAX_LIST_LIMIT (default DEFAULT_LIST_LIMIT); NaN is `invalid_argument`. */
 export function listLimit(limit: number | undefined): number {
+  if (Number.isNaN(limit)) {
+    throw flyAgentsError("invalid_argument", `limit must be a number; got NaN. Ask for up to ${MAX_LIST_LIMIT} items.`);
+  }
   return Math.max(1, Math.min(MAX_LIST_LIMIT, Math.floor(limit ?? DEFAULT_LIST_LIMIT)));
 }
 
+/** A cursor convex-helpers' paginator returned: JSON of an array of index keys. */
+function checkCursor(name: string, cursor: string | null | undefined): void {
+  if (cursor === null || cursor === undefined) return;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(cursor);
+  } catch {
+    parsed = undefined;
+  }
+  if (!Array.isArray(parsed)) {
+    throw flyAgentsError(
+      "invalid_argument",
+      `paginationOpts.${name} ${quoted(cursor)} is not a cursor this list returned: pass null for the first ` +
+        "page, then each page's continueCursor.",
+    );
+  }
+}
+
 /**
- * The caller's pagination options with `numItems` clamped to MAX_LIST_LIMIT, so that a page
- * stays far inside Convex's per-transaction read limit. A page ending at `endCursor` (a
- * refreshed page of usePaginatedQuery) still ends there.
+ * The caller's pagination options with `numItems` made whole and clamped to MAX_LIST_LIMIT, so
+ * that a page stays far inside Convex's per-transaction read limit. A page ending at `endCursor`
+ * (a refreshed page of usePaginatedQuery) still ends there. Throws `invalid_argument` for a
+ * `numItems` below 1 or NaN (which would pass any clamp) and for a cursor no list returned.
  */
 export function pageOptions(opts: PaginationOptions): PaginationOptions {
-  return { ...opts, numItems: Math.max(0, Math.min(MAX_LIST_LIMIT, Math.floor(opts.numItems))) };
+  if (!(opts.numItems >= 1)) {
+    throw flyAgentsError(
+      "invalid_argument",
+      `paginationOpts.numItems must be a number from 1; got ${opts.numItems}. Ask for up to ${MAX_LIST_LIMIT} items a page.`,
+    );
+  }
+  checkCursor("cursor", opts.cursor);
+  checkCursor("endCursor", opts.endCursor);
+  return { ...opts, numItems: Math.min(MAX_LIST_LIMIT, Math.floor(opts.numItems)) };
 }
 
 /** A tenant's agents (optionally only those in `status`), newest first, as a query builder. */

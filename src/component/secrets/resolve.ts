@@ -7,6 +7,7 @@ import { internal } from "../_generated/api.js";
 import type { ActionCtx } from "../_generated/server.js";
 import { env } from "../_generated/server.js";
 import { flyAgentsError } from "../errors.js";
+import { checkSecret } from "../limits.js";
 import { requireKeyRing } from "../settings.js";
 import { SECRET_FIELDS, type SecretValues } from "../validators.js";
 import type { TenantDefaults } from "./meta.js";
@@ -57,6 +58,7 @@ export function requireFlyToken(flyApiToken: string | undefined, stored: boolean
         : "flyApiToken is empty. Pass a Fly API token (`fly tokens create deploy -a <app>`).",
     );
   }
+  checkSecret(flyApiToken === undefined ? "FLY_API_TOKEN" : "flyApiToken", token);
   return token;
 }
 

@@ -10,6 +10,7 @@ import type { Doc } from "../_generated/dataModel.js";
 import { checkFlyAppName, checkModel, parseAllowedSkills } from "../agentSpec.js";
 import { upgradeRequired } from "../agentRecord.js";
 import { flyAgentsError } from "../errors.js";
+import { checkSecret } from "../limits.js";
 import { requireKeyRing } from "../settings.js";
 import { SECRET_FIELDS, type SecretField, type SecretValues, type SecretsPresence } from "../validators.js";
 import { open, PASSPHRASE_ADVICE, seal, type KeyRing } from "./crypto.js";
@@ -123,6 +124,10 @@ export async function upsertSecrets(
 ): Promise<{ updatedAt: number; keyId: string; presence: SecretsPresence; defaults: TenantDefaults }> {
   checkOwner(owner);
   checkDefaults(defaults);
+  for (const field of SECRET_FIELDS) {
+    const value = updates[field];
+    if (value !== undefined && value !== "") checkSecret(field, value);
+  }
   const ring = requireKeyRing(secretsEncryptionKey);
   if (ring.current.derived) console.warn(PASSPHRASE_ADVICE);
   const found = await findRow(ctx, owner);
