@@ -122,17 +122,21 @@ export class Redactor {
     return `Fly ${error.operationId} failed with ${what}${id}; its error text is withheld because the Machine's secrets could not be read to redact it.`;
   }
 
-  /** `text` with every registered secret replaced by "[redacted]". */
+  /**
+   * `text` with every registered secret replaced by "[redacted]". Secrets too large for one
+   * regular expression (V8 refuses one of a few hundred KiB, and its SyntaxError quotes the whole
+   * pattern, every secret in it) are replaced literally instead, longest first, anywhere they occur.
+   */
   redact(text: string): string {
     if (this.secrets.size === 0) return text;
-    this.pattern ??= new RegExp(
-      [...this.secrets]
-        .sort((a, b) => b.length - a.length)
-        .map(alternative)
-        .join("|"),
-      "gu",
-    );
-    return text.replace(this.pattern, REDACTED);
+    const secrets = [...this.secrets].sort((a, b) => b.length - a.length);
+    try {
+      // V8 compiles the pattern on first use, so both steps can throw.
+      this.pattern ??= new RegExp(secrets.map(alternative).join("|"), "gu");
+      return text.replace(this.pattern, REDACTED);
+    } catch {
+      return secrets.reduce((redacted, secret) => redacted.split(secret).join(REDACTED), text);
+    }
   }
 }
 
