@@ -5,11 +5,13 @@
  *   npm run bench                 # everything (about three minutes)
  *   npm run bench -- --only B1,B4
  *   npm run bench -- --agents 30  # a smaller fleet for B3
+ *   npm run bench -- --only B7 --rollout-agents 10  # a smaller rollout
  */
 import { fleet } from "./fleet.js";
 import { listingAtScale } from "./listing.js";
 import { callsPerOperation, provisioningVsFloor } from "./provisioning.js";
 import { machineDescription, printSection, writeResults, type Section } from "./report.js";
+import { rollout } from "./rollout.js";
 import { secretsCost } from "./secrets.js";
 import { preloadModules } from "../src/testing/harness.js";
 
@@ -30,6 +32,7 @@ export async function main(args: string[]): Promise<number> {
     ["B3", () => fleet(agents)],
     ["B4", listingAtScale],
     ["B5", secretsCost],
+    ["B7", () => rollout(Number(option(args, "--rollout-agents") ?? 50))],
   ];
   await preloadModules();
   const machine = machineDescription();

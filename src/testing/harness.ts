@@ -7,6 +7,8 @@ import { convexTest } from "convex-test";
 import rateLimiter from "@convex-dev/rate-limiter/test";
 import batchWorker from "@convex-dev/batch-worker/test";
 import workpool from "@convex-dev/workpool/test";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import schema from "../component/schema.js";
 import type { Doc, Id, TableNames } from "../component/_generated/dataModel.js";
 import type { WithoutSystemFields } from "convex/server";
@@ -24,12 +26,26 @@ export const modules = import.meta.glob(["../component/**/*.ts", "!../component/
  * mutations. Loading them first avoids that.
  */
 export async function preloadModules(...more: Array<Record<string, () => Promise<unknown>>>) {
-  for (const map of [modules, rateLimiter.modules, batchWorker.modules, workpool.modules, ...more]) {
+  const maps = [modules, rateLimiter.modules, batchWorker.modules, workpool.modules, await workpoolBatchWorker()];
+  for (const map of [...maps, ...more]) {
     for (const [path, load] of Object.entries(map)) {
       // convex-test never loads a convex.config: it only evaluates inside Convex.
       if (!/convex\.config\.[jt]s$|\.test\.ts$/.test(path)) await load();
     }
   }
+}
+
+/**
+ * The batch worker the workpool registers: its own copy when npm nests one under the workpool
+ * (it pins another version than the migrations' one), loaded from there.
+ */
+async function workpoolBatchWorker(): Promise<Record<string, () => Promise<unknown>>> {
+  const fromWorkpool = createRequire(createRequire(import.meta.url).resolve("@convex-dev/workpool/package.json"));
+  const testModule = join(dirname(fromWorkpool.resolve("@convex-dev/batch-worker/package.json")), "src/test.ts");
+  const loaded = (await import(/* @vite-ignore */ testModule)) as {
+    default: { modules: Record<string, () => Promise<unknown>> };
+  };
+  return loaded.default.modules;
 }
 
 /** A valid 32-byte key, base64. */
