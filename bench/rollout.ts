@@ -100,7 +100,9 @@ export async function rollout(agents: number): Promise<Section> {
         byOperation,
         calls: requests.length,
         status: detail?.status,
-        failures: provisioned.flatMap((result) => (result.status === "rejected" ? [String(result.reason).slice(0, 300)] : [])).slice(0, 3),
+        failures: provisioned
+          .flatMap((result) => (result.status === "rejected" ? [String(result.reason).slice(0, 300)] : []))
+          .slice(0, 3),
       },
     };
   } finally {

@@ -49,9 +49,11 @@ describe("image rollouts in the example app", () => {
       expect(machine?.image_ref?.digest).toBe(record?.imageDigest);
       expect(record?.effectiveModel).toBe(ACME_DEFAULTS.llmModel);
     }
+    expect(await alice.query(api.rollouts.latestRollout, {})).toMatchObject({ _id: rolloutId, status: "completed" });
     // Another tenant sees nothing of it.
     const mallory = app.t.withIdentity(MALLORY);
     expect(await mallory.query(api.rollouts.getRollout, { rolloutId })).toBeNull();
+    expect(await mallory.query(api.rollouts.latestRollout, {})).toBeNull();
     await expect(mallory.mutation(api.rollouts.cancelRollout, { rolloutId })).rejects.toThrow(/No rollout/);
     expect(await ada.mutation(api.rollouts.cancelRollout, { rolloutId })).toBe("completed");
   });

@@ -52,6 +52,20 @@ export const agentImages = query({
 });
 // README: end
 
+/** The newest rollout of the caller's tenant with each agent's outcome, or null (the dashboard's view). */
+export const latestRollout = query({
+  args: {},
+  returns: v.union(vImageRolloutDetail, v.null()),
+  handler: async (ctx) => {
+    const caller = await requireCaller(ctx);
+    const [newest] = await ctx.runQuery(components.flyAgents.lib.listImageRollouts, {
+      tenantId: caller.tenantId,
+      limit: 1,
+    });
+    return newest ? await ctx.runQuery(components.flyAgents.lib.getImageRollout, { rolloutId: newest._id }) : null;
+  },
+});
+
 /** Cancels a rollout of the caller's tenant (admins only): the agents in hand finish, no other starts. */
 export const cancelRollout = mutation({
   args: { rolloutId: v.string() },

@@ -6,6 +6,7 @@ import { ConvexError } from "convex/values";
 import { describe, expect, test } from "vitest";
 import { readableError } from "./src/errors.js";
 import { sessionFromToken } from "./src/session.js";
+import { imageGroups, shortDigest } from "./src/format.js";
 
 describe("readableError", () => {
   test("a component error gets the headline for its kind, with the backend's message under it", () => {
@@ -75,5 +76,36 @@ describe("sessionFromToken", () => {
     expect(() => sessionFromToken("a.%%%.c")).toThrow("cannot be read");
     expect(() => sessionFromToken(token({ tenantId: "acme" }))).toThrow("no `sub` claim");
     expect(() => sessionFromToken(token({ sub: "user_ada" }))).toThrow("no tenantId claim");
+  });
+});
+
+describe("imageGroups", () => {
+  test("groups live agents by image, most first, with the digests they run", () => {
+    const agent = (id: string, image: string, imageDigest?: string, status: "running" | "deleted" = "running") => ({
+      _id: id,
+      userId: `u-${id}`,
+      status,
+      image,
+      imageDigest,
+    });
+    const groups = imageGroups([
+      agent("1", "openclaw:2026.1", "sha256:aa"),
+      agent("2", "openclaw:2026.2", "sha256:bb"),
+      agent("3", "openclaw:2026.2", "sha256:cc"),
+      agent("4", "openclaw:2026.2"),
+      agent("5", "openclaw:2026.0", "sha256:dd", "deleted"),
+    ]);
+    expect(groups.map((group) => [group.image, group.count, group.unknownDigest])).toEqual([
+      ["openclaw:2026.2", 3, 1],
+      ["openclaw:2026.1", 1, 0],
+    ]);
+    expect(groups[0].digests).toEqual([
+      { digest: "sha256:bb", count: 1 },
+      { digest: "sha256:cc", count: 1 },
+    ]);
+  });
+
+  test("shortens a digest for people", () => {
+    expect(shortDigest(`sha256:${"ab".repeat(32)}`)).toBe("sha256:abababababab");
   });
 });

@@ -4,6 +4,7 @@ import { AgentDetail } from "./components/AgentDetail.js";
 import { AgentList } from "./components/AgentList.js";
 import { AuditTimeline } from "./components/AuditTimeline.js";
 import { ProvisionForm } from "./components/ProvisionForm.js";
+import { VersionPanel } from "./components/VersionPanel.js";
 
 /** The fleet dashboard of the signed-in tenant, over whichever data layer surrounds it. */
 export function App() {
@@ -33,6 +34,7 @@ export function App() {
             machineDocId={selected ?? undefined}
             agentName={selectedAgent?.userId}
           />
+          <VersionPanel />
         </div>
         <div className="column">
           <ProvisionForm session={session} onProvisioned={setSelected} />

@@ -63,6 +63,12 @@ export function createConvexFleet(options: ConvexFleetOptions): FleetData & { cl
       const args = machineDocId === undefined ? { tenantId } : { tenantId, machineDocId };
       return paged(usePaginatedQuery(api.agents.listAuditEvents, args, { initialNumItems: PAGE_SIZE }));
     },
+    useVersions() {
+      return {
+        images: useQuery(api.rollouts.agentImages, {}),
+        rollout: useQuery(api.rollouts.latestRollout, {}),
+      };
+    },
     useCommands() {
       const provision = useAction(api.agents.provision);
       const recreate = useAction(api.agents.recreateFromLatestSnapshot);

@@ -25,6 +25,14 @@ export type SnapshotResult = FunctionReturnType<AgentsApi["snapshot"]>;
 export type AgentStatus = Agent["status"];
 export type ProvisionStep = NonNullable<Agent["step"]>;
 
+type RolloutsApi = typeof api.rollouts;
+/** The tenant's agents on one image, as `rollouts:agentImages` groups them. */
+export type AgentImageGroup = FunctionReturnType<RolloutsApi["agentImages"]>[number];
+/** A rollout with each agent's outcome, as `rollouts:latestRollout` returns it. */
+export type RolloutDetail = NonNullable<FunctionReturnType<RolloutsApi["latestRollout"]>>;
+/** Version drift and the latest rollout; undefined while loading. */
+export type Versions = { images: AgentImageGroup[] | undefined; rollout: RolloutDetail | null | undefined };
+
 /** Who uses the dashboard: the claims of their sign-in token. */
 export type Session = { tenantId: string; userId: string; isAdmin: boolean };
 
@@ -74,6 +82,12 @@ export interface FleetData {
   /** The tenant's audit trail, or one agent's when `machineDocId` is given. */
   useAuditEvents(tenantId: string, machineDocId?: string): Paged<AuditEvent>;
   useCommands(): FleetCommands;
+  /**
+   * Which images the tenant's agents run and the latest rollout. Absent on a data layer that
+   * cannot read them (the demo's bridge forwards `agents:*` only); present or absent for the
+   * layer's whole life, so calling it stays a stable hook call.
+   */
+  useVersions?(): Versions;
 }
 
 const FleetContext = createContext<FleetData | null>(null);

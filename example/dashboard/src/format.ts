@@ -1,7 +1,7 @@
 /**
  * Words and numbers for the page: step and operation labels, times, durations.
  */
-import type { AuditEvent, ProvisionStep } from "./data.js";
+import type { AgentImageGroup, AuditEvent, ProvisionStep } from "./data.js";
 
 type OperationKind = AuditEvent["operation"];
 
@@ -70,4 +70,50 @@ export function formatDuration(ms: number): string {
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
   const seconds = Math.round(ms / 1000);
   return `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
+}
+
+/**
+ * Agents grouped by image (most first) with the digests they run: what `rollouts:agentImages`
+ * answers, computed from agent records (the in-memory data layer's version of it).
+ */
+export function imageGroups(
+  agents: Array<{
+    _id: string;
+    userId: string;
+    status: AgentImageGroup["agents"][number]["status"];
+    image: string;
+    imageDigest?: string;
+  }>,
+): AgentImageGroup[] {
+  const groups = new Map<string, AgentImageGroup>();
+  for (const agent of agents) {
+    if (agent.status === "deleted") continue;
+    const group = groups.get(agent.image) ?? {
+      image: agent.image,
+      count: 0,
+      digests: [],
+      unknownDigest: 0,
+      agents: [],
+    };
+    groups.set(agent.image, group);
+    group.count++;
+    const digest =
+      agent.imageDigest === undefined ? undefined : group.digests.find((d) => d.digest === agent.imageDigest);
+    if (agent.imageDigest === undefined) group.unknownDigest++;
+    else if (digest) digest.count++;
+    else group.digests.push({ digest: agent.imageDigest, count: 1 });
+    group.agents.push({
+      machineDocId: agent._id,
+      userId: agent.userId,
+      status: agent.status,
+      imageDigest: agent.imageDigest,
+    });
+  }
+  return [...groups.values()].sort((a, b) => b.count - a.count || a.image.localeCompare(b.image));
+}
+
+/** A digest as people read it: `sha256:` and the first 12 hex characters. */
+export function shortDigest(digest: string): string {
+  const hex = digest.replace(/^sha256:/, "");
+  return `sha256:${hex.slice(0, 12)}`;
 }

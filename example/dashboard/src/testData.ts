@@ -7,6 +7,7 @@
  * step, then `running`; make the next command fail; read the commands the page sent). For the
  * real component offline, see `bridgeData.ts` (`npm run demo -- --dashboard`).
  */
+import { imageGroups } from "./format.js";
 import { Fragment, createElement, useSyncExternalStore, type ReactNode } from "react";
 import { ConvexError } from "convex/values";
 import type { FlyAgentsErrorData } from "@okrlinkhub/fly-agents";
@@ -378,6 +379,10 @@ export function createTestFleet(options: TestFleetOptions = {}): FleetData {
           (event) => event.tenantId === tenantId && (machineDocId === undefined || event.machineDocId === machineDocId),
         ),
       );
+    },
+    useVersions() {
+      const { agents } = useState();
+      return { images: imageGroups(agents.filter((agent) => agent.tenantId === session.tenantId)), rollout: null };
     },
     useCommands: () => commands,
   };
