@@ -114,14 +114,12 @@ async function recordAbandonedStep(ctx: MutationCtx, row: Doc<"imageRolloutAgent
     `The upgrade step stopped in phase ${row.phase} after ${row.attempts} attempts (${why}). ` +
     "Check the agent with syncAgentMachine; its pre-upgrade snapshot is kept.";
   await ctx.db.patch("imageRolloutAgents", row._id, { phase: "failed", error, finishedAt: Date.now() });
-  const agent = await ctx.db.get("agentMachines", row.machineDocId);
-  if (agent?.operation?.id === stepOperationId(row._id)) {
-    await ctx.db.patch("agentMachines", agent._id, {
-      operation: undefined,
-      lastError: error,
-      lastErrorAt: Date.now(),
-    });
-  }
+  // A run whose action was killed freed nothing: free the agent the way every operation does.
+  await ctx.scheduler.runAfter(0, internal.agents.endOperation, {
+    machineDocId: row.machineDocId,
+    operationId: stepOperationId(row._id),
+    lastError: error,
+  });
 }
 
 /** Counts of the current wave's agents by how they ended. */

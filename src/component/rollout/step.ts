@@ -86,32 +86,54 @@ async function runStep(ctx: ActionCtx, rowId: Id<"imageRolloutAgents">): Promise
     const begun = row.phase !== "queued" && row.phase !== "snapshotting";
     return await finish(begun ? "failed" : "skipped", errorMessage(error));
   }
-  if (!owned.machineId) return await finish("skipped", `Agent ${agent._id} has no machine.`);
-  const step: Step = {
-    ctx,
-    op,
-    row,
-    agent: owned,
-    snapshot,
-    machineId: owned.machineId,
-    readyTimeoutSec: rollout.readyTimeoutSec ?? owned.startupTimeoutSec ?? DEFAULT_STARTUP_TIMEOUT_SEC,
-    phasesRun: 0,
-    record: async (patch) => {
-      await record(patch);
-      step.row = row;
-    },
-  };
   const subject = { tenantId: owned.tenantId, userId: owned.userId, machineDocId: owned._id };
-  const phase = await drive(step);
-  row = step.row;
-  const outcome = phase === "upgraded" ? "succeeded" : "failed";
-  const detail =
-    phase === "upgraded"
-      ? `${row.fromImage} -> ${row.toImage}${row.toDigest ? ` (${row.toDigest})` : ""}`
-      : `${phase}: ${row.error ?? "no reason recorded"}`;
-  await op.audit(subject, outcome, detail);
-  return phase;
+  let failure: { machineDocId?: string; message: string } | undefined;
+  try {
+    const machineId = owned.machineId;
+    if (!machineId) return await finish("skipped", `Agent ${agent._id} has no machine.`);
+    const step: Step = {
+      ctx,
+      op,
+      row,
+      agent: owned,
+      snapshot,
+      machineId,
+      readyTimeoutSec: rollout.readyTimeoutSec ?? owned.startupTimeoutSec ?? DEFAULT_STARTUP_TIMEOUT_SEC,
+      phasesRun: 0,
+      record: async (patch) => {
+        await record(patch);
+        step.row = row;
+      },
+    };
+    const phase = await drive(step);
+    row = step.row;
+    const outcome = phase === "upgraded" ? "succeeded" : "failed";
+    const detail =
+      phase === "upgraded"
+        ? `${row.fromImage} -> ${row.toImage}${row.toDigest ? ` (${row.toDigest})` : ""}`
+        : `${phase}: ${row.error ?? "no reason recorded"}`;
+    await op.audit(subject, outcome, detail);
+    return phase;
+  } catch (error) {
+    // The run ends here with its phase recorded (Fly unreachable, a hand-over, a bug): the
+    // workpool runs the step again and it resumes. Meanwhile the agent is freed, as every
+    // operation frees it (operations.ts); a hand-over is not a failure of the agent.
+    if (!(error instanceof HandOver)) {
+      failure = { machineDocId: owned._id, message: errorMessage(await op.callerError(error, owned._id)) };
+    }
+    await op.audit(
+      subject,
+      "failed",
+      `Stopped in phase ${row.phase}, to be resumed: ${failure?.message ?? errorMessage(error)}`,
+    );
+    throw error;
+  } finally {
+    await op.releaseAll(failure);
+  }
 }
+
+/** Ends a run between two phases so that a fresh action resumes the step (see handOverIfShort). */
+class HandOver extends Error {}
 
 /** Runs the agent's upgrade from the phase its row is in. */
 async function drive(step: Step): Promise<RolloutAgentPhase> {
@@ -272,7 +294,7 @@ async function drive(step: Step): Promise<RolloutAgentPhase> {
 function handOverIfShort(step: Step, worstCaseMs: number): void {
   const phasesDone = step.phasesRun++;
   if (phasesDone > 0 && Date.now() + worstCaseMs > step.op.clock.waitsEndBy) {
-    throw new Error(
+    throw new HandOver(
       `Handing agent ${step.agent._id} over to a fresh action before its ${step.row.phase} phase: ` +
         "the phase may not fit in what is left of this one.",
     );
