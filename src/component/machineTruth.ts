@@ -29,10 +29,15 @@ export function volumeGone(agent: AgentRecord) {
 
 /**
  * Which of the agent's resources `error` says Fly no longer has: a 404 from a call on its machine,
- * or on its volume; null for anything else (a 404 naming the app is not the machine's absence).
+ * or on its volume, or a snapshot refused because the volume is deleted; null for anything else (a
+ * 404 naming the app is not the machine's absence).
  */
 export function goneFromFly(error: unknown): "machine" | "volume" | null {
-  if (!(error instanceof FlyApiError) || !error.notFound || /app not found/i.test(error.flyError ?? "")) return null;
+  if (!(error instanceof FlyApiError)) return null;
+  // Fly keeps a deleted volume listed (pending_destroy) for a day: a snapshot of it is refused, not 404.
+  const deletedVolume = error.failedPrecondition && /pending_destroy|destroyed/.test(error.flyError ?? "");
+  if (error.operationId === "createVolumeSnapshot" && deletedVolume) return "volume";
+  if (!error.notFound || /app not found/i.test(error.flyError ?? "")) return null;
   if (error.operationId.startsWith("Machines_") && error.operationId !== "Machines_list") return "machine";
   if (error.operationId === "Volumes_get_by_id" || error.operationId === "Volumes_list_snapshots") return "volume";
   if (error.operationId === "createVolumeSnapshot") return "volume";

@@ -10,6 +10,7 @@ import { getAgentOrThrow } from "./agents.js";
 import { DEFAULT_STARTUP_TIMEOUT_SEC, parseAllowedSkills } from "./agentSpec.js";
 import { flyAgentsError } from "./errors.js";
 import { replaceMachineConfig } from "./machineConfig.js";
+import { recordIfGone } from "./machineTruth.js";
 import { readyWithModel } from "./openclaw.js";
 import { audited } from "./operations.js";
 import { openAgentOperation, type MachineTargetArgs, type SecretsMode } from "./lifecycle.js";
@@ -56,22 +57,27 @@ export async function applySkillsHandler(
       const machineId = owned.machineId;
       if (!machineId)
         throw flyAgentsError("invalid_state", `Agent ${agent._id} has no machine.`, { machineDocId: agent._id });
-      await replaceMachineConfig(
-        op.fly,
-        machineId,
-        (config) => ({ ...config, env: { ...config.env, ALLOWED_SKILLS_JSON: JSON.stringify(owned.allowedSkills) } }),
-        "fly-agents: update ALLOWED_SKILLS_JSON",
-      );
       let effectiveModel: string | undefined;
-      if (owned.status === "running") {
-        // The update rebooted the machine: as after every boot, wait for OpenClaw and force the model.
-        await waitForMachineState(op.fly, machineId, "started", op.waitUntil(WAIT_BUDGETS_MS.machineTransition));
-        effectiveModel = await readyWithModel(
+      try {
+        await replaceMachineConfig(
           op.fly,
           machineId,
-          owned.llmModel,
-          op.waitUntil((owned.startupTimeoutSec ?? DEFAULT_STARTUP_TIMEOUT_SEC) * 1000),
+          (config) => ({ ...config, env: { ...config.env, ALLOWED_SKILLS_JSON: JSON.stringify(owned.allowedSkills) } }),
+          "fly-agents: update ALLOWED_SKILLS_JSON",
         );
+        if (owned.status === "running") {
+          // The update rebooted the machine: as after every boot, wait for OpenClaw and force the model.
+          await waitForMachineState(op.fly, machineId, "started", op.waitUntil(WAIT_BUDGETS_MS.machineTransition));
+          effectiveModel = await readyWithModel(
+            op.fly,
+            machineId,
+            owned.llmModel,
+            op.waitUntil((owned.startupTimeoutSec ?? DEFAULT_STARTUP_TIMEOUT_SEC) * 1000),
+          );
+        }
+      } catch (error) {
+        await recordIfGone(op, owned, error);
+        throw error;
       }
       await op.update(
         agent._id,

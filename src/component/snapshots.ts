@@ -9,6 +9,7 @@ import { internal } from "./_generated/api.js";
 import { internalMutation, internalQuery, type ActionCtx } from "./_generated/server.js";
 import { flyAgentsError } from "./errors.js";
 import type { FlyClient, FlyVolumeSnapshot } from "./fly/client.js";
+import { recordIfGone } from "./machineTruth.js";
 import { createOnce } from "./resources.js";
 import { openAgentOperation, type MachineTargetArgs } from "./lifecycle.js";
 import { WAIT_BUDGETS_MS } from "./lifetime.js";
@@ -228,6 +229,7 @@ export async function createSnapshotHandler(
           status: "failed",
           lastError: (await op.callerError(error)).message,
         });
+        await recordIfGone(op, owned, error);
         throw error;
       }
     },

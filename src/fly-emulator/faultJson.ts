@@ -21,6 +21,7 @@ export const faultRuleJsonSchema = z.object({
   pathRegExp: z.string().optional(),
   pathFlags: z.string().optional(),
   operationId: z.string().optional(),
+  bodyIncludes: z.string().optional(),
   nth: z.int().min(1).optional(),
   times: z.int().min(1).optional(),
   when: z.enum(["before", "after"]).optional(),

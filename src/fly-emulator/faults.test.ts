@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { connectFlyEmulator } from "./client.js";
 import { emulatorHarness, OPENCLAW_IMAGE } from "./testHarness.js";
 
 const harness = emulatorHarness();
@@ -88,6 +89,17 @@ describe("fault rules", () => {
     expect((await emu.api.get(`/apps/${APP}/machines/${machine.id}?include_leases=true`)).status).toBe(502);
     expect((await emu.api.post(`/apps/${APP}/machines/${machine.id}/start`)).status).toBe(200);
     expect((await emu.api.get(`/apps/${APP}/machines/${machine.id}/wait?state=started`)).status).toBe(500);
+  });
+
+  it("matches only requests whose body contains bodyIncludes, also when the rule comes over the admin API", async () => {
+    const emu = await harness.start();
+    emu.faults.add({ operationId: "Machines_create", bodyIncludes: '"name":"second"', action: { status: 503 } });
+    expect((await emu.api.post(`/apps/${APP}/machines`, { ...CREATE, name: "first" })).status).toBe(200);
+    expect((await emu.api.post(`/apps/${APP}/machines`, { ...CREATE, name: "second" })).status).toBe(503);
+    const client = connectFlyEmulator(emu.url, emu.token);
+    await client.addFault({ operationId: "Machines_create", bodyIncludes: "third", action: { status: 502 } });
+    expect((await emu.api.post(`/apps/${APP}/machines`, { ...CREATE, name: "fourth" })).status).toBe(200);
+    expect((await emu.api.post(`/apps/${APP}/machines`, { ...CREATE, name: "third" })).status).toBe(502);
   });
 
   it("removes one rule, clears all, and lists the rules", async () => {

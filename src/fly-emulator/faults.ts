@@ -12,6 +12,8 @@ export interface FaultRule {
   path?: string | RegExp;
   /** An operationId from the OpenAPI document, e.g. "Machines_create". */
   operationId?: string;
+  /** Only requests whose raw body contains this text, e.g. `"approve"` for one exec command among others. */
+  bodyIncludes?: string;
   /** The nth matching request fires first (1-based); default 1. */
   nth?: number;
   /** How many consecutive matching requests fire from the nth; default 1. */
@@ -49,6 +51,8 @@ export interface FaultsHandle {
 
 /** A request as faults see it. */
 export interface FaultTarget {
+  /** The raw request body, when the request has one. */
+  body?: string;
   seq: number;
   method: string;
   path: string;
@@ -152,10 +156,14 @@ function firedFault(target: FaultTarget, ruleId: string, when: "before" | "after
 }
 
 /** Whether a rule (of a fault, or of a hold) names this request. */
-export function ruleMatches(rule: Pick<FaultRule, "method" | "path" | "operationId">, target: FaultTarget): boolean {
+export function ruleMatches(
+  rule: Pick<FaultRule, "method" | "path" | "operationId" | "bodyIncludes">,
+  target: FaultTarget,
+): boolean {
   if (rule.method && rule.method.toUpperCase() !== target.method) return false;
   if (rule.operationId && rule.operationId !== target.operationId) return false;
   if (rule.path !== undefined && !pathMatches(rule.path, target.path)) return false;
+  if (rule.bodyIncludes !== undefined && !(target.body ?? "").includes(rule.bodyIncludes)) return false;
   return true;
 }
 

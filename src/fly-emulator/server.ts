@@ -80,7 +80,7 @@ async function handleRequest(
   const match = deps.api.match(method, path);
   const operationId = match?.route.operationId ?? null;
   const requestSeq = nextSeq();
-  const target = { seq: requestSeq, method, path, operationId };
+  const target = { seq: requestSeq, method, path, operationId, body: rawBody ?? undefined };
   const hits = deps.faults.select(target);
   const holds = deps.holds.select(target);
   const before = hits.filter((hit) => hit.when === "before");
