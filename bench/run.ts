@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: B1–B5 against the Fly emulator and convex-test. Prints a table, writes
+ * `npm run bench`: B1–B6 against the Fly emulator and convex-test. Prints a table, writes
  * bench-results/latest.json, and exits non-zero when a target misses.
  *
  *   npm run bench                 # everything (about three minutes)
@@ -9,7 +9,7 @@
  */
 import { fleet } from "./fleet.js";
 import { listingAtScale } from "./listing.js";
-import { callsPerOperation, provisioningVsFloor } from "./provisioning.js";
+import { callsPerOperation, provisioningVsFloor, readinessLatency } from "./provisioning.js";
 import { machineDescription, printSection, writeResults, type Section } from "./report.js";
 import { rollout } from "./rollout.js";
 import { secretsCost } from "./secrets.js";
@@ -32,6 +32,7 @@ export async function main(args: string[]): Promise<number> {
     ["B3", () => fleet(agents)],
     ["B4", listingAtScale],
     ["B5", secretsCost],
+    ["B6", readinessLatency],
     ["B7", () => rollout(Number(option(args, "--rollout-agents") ?? 50))],
   ];
   await preloadModules();
