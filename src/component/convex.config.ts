@@ -12,7 +12,10 @@ import workpool from "@convex-dev/workpool/convex.config.js";
  */
 const component = defineComponent("flyAgents", {
   env: {
-    /** Base64 32-byte key (or `keyId:base64` pairs, comma-separated, newest first) for secrets at rest. */
+    /**
+     * Seals secrets at rest: 32 random bytes, base64 or hex (during a rotation "new,old", newest
+     * first). Any other string is a passphrase, hashed with SHA-256 into the key as 0.1.x did.
+     */
     AGENT_SECRETS_ENCRYPTION_KEY: v.optional(v.string()),
     /** Fly Machines API base URL; defaults to https://api.machines.dev/v1. Point it at the emulator in tests. */
     FLY_API_BASE_URL: v.optional(v.string()),
