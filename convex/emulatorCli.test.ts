@@ -5,7 +5,7 @@
 import { convexTest } from "convex-test";
 import { afterEach, expect, test } from "vitest";
 import flyAgentsTest from "@okrlinkhub/fly-agents/test";
-import { runCli } from "../src/fly-emulator/cliRun.js";
+import { runCli } from "../src/fly-emulator/cli/run.js";
 import type { FlyEmulator } from "../src/fly-emulator/emulator.js";
 import { api } from "./_generated/api.js";
 import { FLY_APP_NAME } from "./agents.js";

@@ -1,9 +1,9 @@
 // `npm run contract:fly`: compares the project's schemas of the Fly endpoints it uses
-// (src/fly-emulator/contract.ts) with Fly's published OpenAPI document, read from FLY_OPENAPI_PATH
+// (src/fly-emulator/testing/contract.ts) with Fly's published OpenAPI document, read from FLY_OPENAPI_PATH
 // (Fly publishes it at https://docs.fly.io/api/machines/openapi.json; CI keeps a copy beside the clone).
 // Exits 1 on any difference, 2 when the document is missing.
 import fs from "node:fs";
-import { errorResponse, FLY_OPERATIONS } from "../src/fly-emulator/contract.js";
+import { errorResponse, FLY_OPERATIONS } from "../src/fly-emulator/testing/contract.js";
 import { compareContract, type OpenApiDocument } from "./openapi-compare.js";
 
 export function main(): number {
@@ -24,6 +24,6 @@ export function main(): number {
     );
     return 1;
   }
-  console.log(`contract:fly: the ${operations} endpoints of src/fly-emulator/contract.ts agree with ${path}`);
+  console.log(`contract:fly: the ${operations} endpoints of src/fly-emulator/testing/contract.ts agree with ${path}`);
   return 0;
 }

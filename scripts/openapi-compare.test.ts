@@ -2,7 +2,7 @@
 // only by that script, never by a test).
 import { z } from "zod";
 import { describe, expect, test } from "vitest";
-import type { FlyOperation } from "../src/fly-emulator/contract.js";
+import type { FlyOperation } from "../src/fly-emulator/testing/contract.js";
 import { compareContract, compareOperation, type OpenApiDocument } from "./openapi-compare.js";
 
 const thing = z.strictObject({

@@ -1,8 +1,8 @@
-// Compares the project's own schemas of the Fly endpoints it uses (src/fly-emulator/contract.ts) with an
+// Compares the project's own schemas of the Fly endpoints it uses (src/fly-emulator/testing/contract.ts) with an
 // OpenAPI 3.0 document: every endpoint, query parameter and reply field we describe must exist in the
 // document, with a compatible type. Used by `npm run contract:fly`; no test reads Fly's real document.
 import { z } from "zod";
-import { type FlyOperation, methodsOf } from "../src/fly-emulator/contract.js";
+import { type FlyOperation, methodsOf } from "../src/fly-emulator/testing/contract.js";
 
 type Json = { [key: string]: unknown };
 /** The parts of an OpenAPI 3.0 document this comparison reads. */

@@ -29,7 +29,7 @@ const TEST_ONLY = [
   /\.test\.d\.ts$/,
   /(^|\/)testing\//,
   /(^|\/)testHarness\./,
-  /^(src|dist)\/fly-emulator\/contract\./,
+  /^(src|dist)\/fly-emulator\/testing\//,
   /(^|\/)screenshots\//,
 ];
 /** Scripts npm runs when the package is installed: npm warns about each in a tarball. */

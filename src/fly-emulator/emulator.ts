@@ -1,21 +1,21 @@
 import type { AddressInfo } from "node:net";
-import { adminRoutes } from "./admin.js";
-import { Behaviours, type BehavioursHandle } from "./behaviours.js";
-import { Clock } from "./clock.js";
-import { FaultInjector, type FaultsHandle } from "./faults.js";
-import { HoldRegistry, type HoldsHandle } from "./hold.js";
-import { Ids } from "./ids.js";
-import { MachineService } from "./machines.js";
-import { MetadataStore } from "./metadata.js";
+import { adminRoutes } from "./http/admin.js";
+import { Behaviours, type BehavioursHandle } from "./control/behaviours.js";
+import { Clock } from "./world/clock.js";
+import { FaultInjector, type FaultsHandle } from "./control/faultRules.js";
+import { HoldRegistry, type HoldsHandle } from "./control/holds.js";
+import { Ids } from "./world/ids.js";
+import { MachineService } from "./fly/machines.js";
+import { MetadataStore } from "./fly/metadata.js";
 import { type FlyEmulatorOptions, resolveOptions } from "./options.js";
-import { RateLimiter } from "./rateLimits.js";
-import { RequestLog } from "./requestLog.js";
-import { Router } from "./router.js";
-import { apiRoutes } from "./routes.js";
-import { createEmulatorServer } from "./server.js";
-import { createStateHandle, type FlyEmulatorState } from "./state.js";
-import { VolumeService } from "./volumes.js";
-import { World } from "./world.js";
+import { RateLimiter } from "./control/rateLimits.js";
+import { RequestLog } from "./control/requestLog.js";
+import { Router } from "./http/router.js";
+import { apiRoutes } from "./http/routes.js";
+import { createEmulatorServer } from "./http/server.js";
+import { createStateHandle, type FlyEmulatorState } from "./control/state.js";
+import { VolumeService } from "./fly/volumes.js";
+import { World } from "./world/world.js";
 
 const HOST = "127.0.0.1"; // never reachable from outside the machine
 

@@ -47,7 +47,7 @@
  *   (Fly's restart loop collapsed into one failure); a Machine whose config is updated while `failed` stays `failed` until it is started.
  */
 export { startFlyEmulator, type FlyEmulator } from "./emulator.js";
-export { connectFlyEmulator, type FlyEmulatorClient } from "./client.js";
+export { connectFlyEmulator, type FlyEmulatorClient } from "./control/remote.js";
 export type {
   FlyEmulatorOptions,
   RandomFaultKind,
@@ -55,24 +55,24 @@ export type {
   RateLimitOptions,
   RateLimitRule,
 } from "./options.js";
-export type { FaultAction, FaultRule, FaultsHandle, FiredFault } from "./faults.js";
-export type { Hold, HeldRequest, HoldRule, HoldsHandle } from "./hold.js";
-export type { BehavioursHandle, FlyBehaviours } from "./behaviours.js";
-export type { FaultRuleJson } from "./faultJson.js";
-export type { AgentStateView, EmulatorStateDump, FlyEmulatorState, LiveResources } from "./state.js";
-export type { RequestLogEntry } from "./requestLog.js";
+export type { FaultAction, FaultRule, FaultsHandle, FiredFault } from "./control/faultRules.js";
+export type { Hold, HeldRequest, HoldRule, HoldsHandle } from "./control/holds.js";
+export type { BehavioursHandle, FlyBehaviours } from "./control/behaviours.js";
+export type { FaultRuleJson } from "./control/faultJson.js";
+export type { AgentStateView, EmulatorStateDump, FlyEmulatorState, LiveResources } from "./control/state.js";
+export type { RequestLogEntry } from "./control/requestLog.js";
 export {
   GATEWAY_LISTENING_LOG,
   GATEWAY_PORT,
   GATEWAY_REFUSED_LOGS,
   OPENCLAW_BUILTIN_MODEL,
   type GatewayStatus,
-} from "./openclaw.js";
-export { GRACE_PERIOD_CAP_MS } from "./checks.js";
-export { LEASE_NONCE_HEADER } from "./leases.js";
+} from "./image/openClawRuntime.js";
+export { GRACE_PERIOD_CAP_MS } from "./fly/checks.js";
+export { LEASE_NONCE_HEADER } from "./fly/leases.js";
 export { DEFAULT_APP } from "./options.js";
-export type { ApprovedPairing } from "./model.js";
-export type { OpenClawImage } from "./images.js";
+export type { ApprovedPairing } from "./world/model.js";
+export type { OpenClawImage } from "./image/catalog.js";
 export type {
   FlyCheckStatus,
   FlyExecResponse,
@@ -83,6 +83,6 @@ export type {
   FlyVolume,
   FlyVolumeSnapshot,
   FlyWaitResponse,
-} from "./flyTypes.js";
-export type { FlyErrorBody, FlyErrorStatus, FlyLeaseErrorBody } from "./errors.js";
-export { parseCliArgs, type CliOptions } from "./cliArgs.js";
+} from "./fly/jsonTypes.js";
+export type { FlyErrorBody, FlyErrorStatus, FlyLeaseErrorBody } from "./fly/errorReplies.js";
+export { parseCliArgs, type CliOptions } from "./cli/args.js";

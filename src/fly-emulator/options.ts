@@ -1,6 +1,6 @@
-import type { OpenClawImage } from "./images.js";
-import { defaultBehaviours, type FlyBehaviours } from "./behaviours.js";
-import { randomSeed } from "./random.js";
+import type { OpenClawImage } from "./image/catalog.js";
+import { defaultBehaviours, type FlyBehaviours } from "./control/behaviours.js";
+import { randomSeed } from "./world/random.js";
 
 /** A token bucket: `perSecond` requests per (emulated) second, up to `burst` at once. */
 export interface RateLimitRule {

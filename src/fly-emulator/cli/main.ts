@@ -1,0 +1,12 @@
+#!/usr/bin/env node
+import { runCli } from "./run.js";
+
+const result = await runCli(process.argv.slice(2), {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  onShutdownSignal: (handler) => {
+    process.once("SIGINT", handler);
+    process.once("SIGTERM", handler);
+  },
+});
+if ("exitCode" in result) process.exitCode = result.exitCode;
