@@ -1,10 +1,18 @@
 // `npm run readme:sync`: copies each `// README: NAME` source region into the README block marked
 // `<!-- snippet: NAME -->`, and regenerates the API reference from the validators, so that a change to
 // the code the README shows is one command away from a README that shows it again. The README test
-// then checks the result.
+// then checks the result. It also redraws the status state machine in the component's map
+// (src/component/README.md) from the component's transition rule (scripts/component-map.ts).
 import fs from "node:fs";
 import path from "node:path";
 import { API_END, API_START, renderApiReference } from "./api-reference.js";
+import {
+  COMPONENT_README,
+  renderStatusMachine,
+  STATUS_MACHINE_END,
+  STATUS_MACHINE_START,
+  withStatusMachine,
+} from "./component-map.js";
 import { dedent, fencedBlocks, markedRegions } from "./readme-snippets.js";
 
 const repo = process.cwd();
@@ -39,4 +47,17 @@ if (start < 0 || end < start) {
   readme = readme.slice(0, start) + reference + readme.slice(end + API_END.length);
 }
 fs.writeFileSync(readmePath, readme);
-console.log(`readme:sync: ${changed} snippet(s) or the API reference updated`);
+// The component map's state machine, regenerated whole between its markers.
+const mapPath = path.join(repo, COMPONENT_README);
+const map = fs.readFileSync(mapPath, "utf8");
+const redrawn = withStatusMachine(map, renderStatusMachine());
+if (redrawn === null) {
+  console.error(
+    `${COMPONENT_README}: the status machine markers are missing: put\n${STATUS_MACHINE_START}\n${STATUS_MACHINE_END}\nwhere it goes`,
+  );
+  process.exitCode = 1;
+} else if (redrawn !== map) {
+  fs.writeFileSync(mapPath, redrawn);
+  changed++;
+}
+console.log(`readme:sync: ${changed} snippet(s), the API reference or the component map's state machine updated`);
