@@ -66,6 +66,16 @@ const fact = (term: string): Locator =>
 
 const screenshot = (name: string) => session?.screenshot(name);
 
+/** What the provisioning form is filled with, as the provision command receives it. */
+const GRACE_SETTINGS = {
+  tenantId: "acme",
+  userId: "grace",
+  llmModel: "moonshotai/kimi-k2.5",
+  region: "fra",
+  memoryMB: 4096,
+  allowedSkills: ["calendar", "notes"],
+};
+
 const STEPS: Array<[NonNullable<Agent["step"]>, string]> = [
   ["creating_volume", "Step 2 of 7 · Creating volume"],
   ["creating_machine", "Step 3 of 7 · Creating machine"],
@@ -120,19 +130,7 @@ describe("the fleet dashboard in Chromium", () => {
     await page.getByRole("button", { name: "Provision agent", exact: true }).click();
 
     await status("Provisioning grace's agent").waitFor();
-    expect(await fleet.calls()).toEqual([
-      {
-        command: "provision",
-        args: {
-          tenantId: "acme",
-          userId: "grace",
-          llmModel: "moonshotai/kimi-k2.5",
-          region: "fra",
-          memoryMB: 4096,
-          allowedSkills: ["calendar", "notes"],
-        },
-      },
-    ]);
+    expect(await fleet.calls()).toEqual([{ command: "provision", args: GRACE_SETTINGS }]);
     await expect(page.getByRole("button", { name: "Provisioning…", exact: true }).isDisabled()).resolves.toBe(true);
 
     grace = await agentWhere((agent) => agent.userId === "grace");
@@ -226,18 +224,7 @@ describe("the fleet dashboard in Chromium", () => {
     await page.getByRole("group", { name: "Confirm restore" }).getByText(snapshotId).waitFor();
     await page.getByRole("button", { name: "Confirm restore", exact: true }).click();
     await status("Restoring into a new agent").waitFor();
-    expect(await lastCall()).toEqual({
-      command: "recreate",
-      args: {
-        tenantId: "acme",
-        userId: "grace",
-        llmModel: "moonshotai/kimi-k2.5",
-        region: "fra",
-        memoryMB: 4096,
-        allowedSkills: ["calendar", "notes"],
-        image: grace.image,
-      },
-    });
+    expect(await lastCall()).toEqual({ command: "recreate", args: { ...GRACE_SETTINGS, image: grace.image } });
 
     const restored = await agentWhere((agent) => agent.restoredFromSnapshotId === snapshotId);
     await fleet.update(restored._id, { step: "restoring_volume" });

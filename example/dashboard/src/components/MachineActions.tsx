@@ -12,6 +12,18 @@ const DONE: Record<MachineCommand, string> = {
   deprovision: "Agent deprovisioned: its machine and volume are deleted.",
 };
 
+/** The commands a button sends at once: each allowed only from one status. */
+const LIFECYCLE_BUTTONS: Array<{
+  command: Exclude<MachineCommand, "deprovision">;
+  label: string;
+  from: Agent["status"];
+  className?: string;
+}> = [
+  { command: "start", label: "Start", from: "stopped" },
+  { command: "stop", label: "Stop", from: "running", className: "secondary" },
+  { command: "restart", label: "Restart", from: "running", className: "secondary" },
+];
+
 /** Start, stop, restart and deprovision (after a confirmation) the agent's machine. */
 export function MachineActions(props: { agent: Agent }) {
   const { agent } = props;
@@ -34,25 +46,17 @@ export function MachineActions(props: { agent: Agent }) {
   return (
     <div className="actions">
       <div className="inline">
-        <button type="button" disabled={busy || agent.status !== "stopped"} onClick={() => run("start")}>
-          Start
-        </button>
-        <button
-          type="button"
-          className="secondary"
-          disabled={busy || agent.status !== "running"}
-          onClick={() => run("stop")}
-        >
-          Stop
-        </button>
-        <button
-          type="button"
-          className="secondary"
-          disabled={busy || agent.status !== "running"}
-          onClick={() => run("restart")}
-        >
-          Restart
-        </button>
+        {LIFECYCLE_BUTTONS.map((button) => (
+          <button
+            key={button.command}
+            type="button"
+            className={button.className}
+            disabled={busy || agent.status !== button.from}
+            onClick={() => run(button.command)}
+          >
+            {button.label}
+          </button>
+        ))}
         <button
           type="button"
           className="danger"
