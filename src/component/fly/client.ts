@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { FlyApiError } from "./errors.js";
-import { FlyHttp, type FlyHttpOptions } from "./http.js";
+import { FlyHttp, type FlyHttpOptions, type FlyRequest } from "./http.js";
 import {
   execResponseSchema,
   type FlyMachineEvent,
@@ -51,8 +51,16 @@ export type CreateMachineInput = {
 
 export type FlyClientOptions = FlyHttpOptions & { appName: string };
 
+/** A request as a method of this client states it: its path and rate-limit scope come from the resource. */
+type FlyCall<T> = Omit<FlyRequest<T>, "path" | "scope">;
+
+/** The operation id of each action POSTed to `/machines/{id}/{action}`. */
+const MACHINE_ACTIONS = { start: "Machines_start", stop: "Machines_stop", restart: "Machines_restart" } as const;
+
 export class FlyClient {
   readonly appName: string;
+  /** `/apps/{app_name}`, encoded: where every path of this client starts. */
+  private readonly appPath: string;
   private readonly http: FlyHttp;
   /** When this client created (or found, after a lost create answer) each resource, by id. */
   private readonly createdAt = new Map<string, number>();
@@ -60,6 +68,7 @@ export class FlyClient {
 
   constructor(options: FlyClientOptions) {
     this.appName = options.appName;
+    this.appPath = `/apps/${encodeURIComponent(options.appName)}`;
     this.http = new FlyHttp(options);
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
@@ -70,6 +79,13 @@ export class FlyClient {
    */
   noteCreated(resourceId: string): void {
     this.createdAt.set(resourceId, Date.now());
+  }
+
+  /** Notes the resource `create` answers with as this client's fresh create, and returns it. */
+  private async created<T extends { id: string }>(create: Promise<T>): Promise<T> {
+    const resource = await create;
+    this.noteCreated(resource.id);
+    return resource;
   }
 
   /**
@@ -95,50 +111,57 @@ export class FlyClient {
     }
   }
 
-  private appPath(suffix: string): string {
-    return `/apps/${encodeURIComponent(this.appName)}${suffix}`;
+  /** A call on the app's own collections (volumes, machine lists): Fly paces it by the app's name. */
+  private appCall<T>(suffix: string, call: FlyCall<T>): Promise<T> {
+    return this.http.request({
+      ...call,
+      path: `${this.appPath}${suffix}`,
+      scope: this.appName,
+    });
   }
 
-  private machinePath(machineId: string, suffix = ""): string {
-    return this.appPath(`/machines/${encodeURIComponent(machineId)}${suffix}`);
+  /** A call on one volume: Fly paces volume calls by the app's name. */
+  private volumeCall<T>(volumeId: string, suffix: string, call: FlyCall<T>): Promise<T> {
+    return this.appCall(`/volumes/${encodeURIComponent(volumeId)}${suffix}`, call);
   }
 
-  private volumePath(volumeId: string, suffix = ""): string {
-    return this.appPath(`/volumes/${encodeURIComponent(volumeId)}${suffix}`);
+  /** A call on one machine: Fly paces it by the machine's id. */
+  private machineCall<T>(machineId: string, suffix: string, call: FlyCall<T>): Promise<T> {
+    return this.http.request({
+      ...call,
+      path: `${this.appPath}/machines/${encodeURIComponent(machineId)}${suffix}`,
+      scope: machineId,
+    });
   }
 
   // ---- volumes -------------------------------------------------------------------------
 
   /** Not retried (but for 429s): a lost answer may hide a created volume; callers look it up by name. */
-  async createVolume(input: CreateVolumeInput): Promise<FlyVolume> {
-    const volume = await this.http.request({
-      operationId: "Volumes_create",
-      method: "POST",
-      path: this.appPath("/volumes"),
-      scope: this.appName,
-      idempotent: false,
-      body: {
-        name: input.name,
-        region: input.region,
-        size_gb: input.sizeGb,
-        // Same-named volumes are expected; unique zones run out and fail creation.
-        require_unique_zone: false,
-        ...(input.snapshotId ? { snapshot_id: input.snapshotId } : {}),
-      },
-      schema: volumeSchema,
-    });
-    this.noteCreated(volume.id);
-    return volume;
+  createVolume(input: CreateVolumeInput): Promise<FlyVolume> {
+    return this.created(
+      this.appCall("/volumes", {
+        operationId: "Volumes_create",
+        method: "POST",
+        idempotent: false,
+        body: {
+          name: input.name,
+          region: input.region,
+          size_gb: input.sizeGb,
+          // Same-named volumes are expected; unique zones run out and fail creation.
+          require_unique_zone: false,
+          ...(input.snapshotId ? { snapshot_id: input.snapshotId } : {}),
+        },
+        schema: volumeSchema,
+      }),
+    );
   }
 
   /** A 404 within the volume's read-after-create window is waited out. */
   getVolume(volumeId: string): Promise<FlyVolume> {
     return this.readFresh(volumeId, () =>
-      this.http.request({
+      this.volumeCall(volumeId, "", {
         operationId: "Volumes_get_by_id",
         method: "GET",
-        path: this.volumePath(volumeId),
-        scope: this.appName,
         idempotent: true,
         schema: volumeSchema,
       }),
@@ -147,11 +170,9 @@ export class FlyClient {
 
   /** Includes soft-deleted volumes, as Fly does; see `isLiveVolume`. */
   listVolumes(): Promise<FlyVolume[]> {
-    return this.http.request({
+    return this.appCall("/volumes", {
       operationId: "Volumes_list",
       method: "GET",
-      path: this.appPath("/volumes"),
-      scope: this.appName,
       idempotent: true,
       schema: z.array(volumeSchema),
     });
@@ -159,32 +180,22 @@ export class FlyClient {
 
   /** Idempotent: deleting a volume twice ends the same way. */
   deleteVolume(volumeId: string): Promise<void> {
-    return this.http.request({
-      operationId: "Volume_delete",
-      method: "DELETE",
-      path: this.volumePath(volumeId),
-      scope: this.appName,
-      idempotent: true,
-    });
+    return this.volumeCall(volumeId, "", { operationId: "Volume_delete", method: "DELETE", idempotent: true });
   }
 
   /** Fly answers with no snapshot id: find it with `listVolumeSnapshots`. Not retried. */
   createVolumeSnapshot(volumeId: string): Promise<void> {
-    return this.http.request({
+    return this.volumeCall(volumeId, "/snapshots", {
       operationId: "createVolumeSnapshot",
       method: "POST",
-      path: this.volumePath(volumeId, "/snapshots"),
-      scope: this.appName,
       idempotent: false,
     });
   }
 
   listVolumeSnapshots(volumeId: string): Promise<FlyVolumeSnapshot[]> {
-    return this.http.request({
+    return this.volumeCall(volumeId, "/snapshots", {
       operationId: "Volumes_list_snapshots",
       method: "GET",
-      path: this.volumePath(volumeId, "/snapshots"),
-      scope: this.appName,
       idempotent: true,
       schema: z.array(volumeSnapshotSchema),
     });
@@ -193,28 +204,24 @@ export class FlyClient {
   // ---- machines ------------------------------------------------------------------------
 
   /** Not retried (but for 429s): a lost answer may hide a created machine; callers look it up by tag. */
-  async createMachine(input: CreateMachineInput): Promise<FlyMachine> {
-    const machine = await this.http.request({
-      operationId: "Machines_create",
-      method: "POST",
-      path: this.appPath("/machines"),
-      scope: this.appName,
-      idempotent: false,
-      body: { name: input.name, region: input.region, config: input.config },
-      schema: machineSchema,
-    });
-    this.noteCreated(machine.id);
-    return machine;
+  createMachine(input: CreateMachineInput): Promise<FlyMachine> {
+    return this.created(
+      this.appCall("/machines", {
+        operationId: "Machines_create",
+        method: "POST",
+        idempotent: false,
+        body: { name: input.name, region: input.region, config: input.config },
+        schema: machineSchema,
+      }),
+    );
   }
 
   /** A 404 within the machine's read-after-create window is waited out. */
   getMachine(machineId: string): Promise<FlyMachine> {
     return this.readFresh(machineId, () =>
-      this.http.request({
+      this.machineCall(machineId, "", {
         operationId: "Machines_show",
         method: "GET",
-        path: this.machinePath(machineId),
-        scope: machineId,
         idempotent: true,
         schema: machineSchema,
       }),
@@ -223,36 +230,29 @@ export class FlyClient {
 
   /** Every machine of the app that is not destroyed. */
   listMachines(): Promise<FlyMachine[]> {
-    return this.http.request({
-      operationId: "Machines_list",
-      method: "GET",
-      path: this.appPath("/machines"),
-      scope: this.appName,
-      idempotent: true,
-      schema: z.array(machineSchema),
-    });
+    return this.listMachinesWhere(undefined);
   }
 
   /** Machines whose metadata has `key=value` (Fly filters server-side). */
   listMachinesByMetadata(key: string, value: string): Promise<FlyMachine[]> {
-    return this.http.request({
+    return this.listMachinesWhere({ [`metadata.${key}`]: value });
+  }
+
+  private listMachinesWhere(query: Record<string, string> | undefined): Promise<FlyMachine[]> {
+    return this.appCall("/machines", {
       operationId: "Machines_list",
       method: "GET",
-      path: this.appPath("/machines"),
-      scope: this.appName,
       idempotent: true,
-      query: { [`metadata.${key}`]: value },
+      query,
       schema: z.array(machineSchema),
     });
   }
 
   /** Replaces the whole config (Fly does not merge). */
   updateMachine(machineId: string, config: MachineConfig, leaseNonce?: string): Promise<FlyMachine> {
-    return this.http.request({
+    return this.machineCall(machineId, "", {
       operationId: "Machines_update",
       method: "POST",
-      path: this.machinePath(machineId),
-      scope: machineId,
       idempotent: true,
       body: { config },
       headers: leaseNonce ? { "fly-machine-lease-nonce": leaseNonce } : undefined,
@@ -261,32 +261,23 @@ export class FlyClient {
   }
 
   startMachine(machineId: string): Promise<void> {
-    return this.http.request({
-      operationId: "Machines_start",
-      method: "POST",
-      path: this.machinePath(machineId, "/start"),
-      scope: machineId,
-      idempotent: true,
-    });
+    return this.machineAction(machineId, "start");
   }
 
   /** Stopping a stopped machine succeeds. */
   stopMachine(machineId: string): Promise<void> {
-    return this.http.request({
-      operationId: "Machines_stop",
-      method: "POST",
-      path: this.machinePath(machineId, "/stop"),
-      scope: machineId,
-      idempotent: true,
-    });
+    return this.machineAction(machineId, "stop");
   }
 
   restartMachine(machineId: string): Promise<void> {
-    return this.http.request({
-      operationId: "Machines_restart",
+    return this.machineAction(machineId, "restart");
+  }
+
+  /** POST `/machines/{id}/{action}`: idempotent, no body, no answer to read. */
+  private machineAction(machineId: string, action: keyof typeof MACHINE_ACTIONS): Promise<void> {
+    return this.machineCall(machineId, `/${action}`, {
+      operationId: MACHINE_ACTIONS[action],
       method: "POST",
-      path: this.machinePath(machineId, "/restart"),
-      scope: machineId,
       idempotent: true,
     });
   }
@@ -298,11 +289,9 @@ export class FlyClient {
   async destroyMachine(machineId: string, force: boolean): Promise<boolean> {
     try {
       await this.readFresh(machineId, () =>
-        this.http.request({
+        this.machineCall(machineId, "", {
           operationId: "Machines_delete",
           method: "DELETE",
-          path: this.machinePath(machineId),
-          scope: machineId,
           idempotent: true,
           query: force ? { force: "true" } : undefined,
         }),
@@ -329,11 +318,9 @@ export class FlyClient {
     const state = states.join(",");
     try {
       const result = await this.readFresh(machineId, () =>
-        this.http.request({
+        this.machineCall(machineId, "/wait", {
           operationId: "Machines_wait",
           method: "GET",
-          path: this.machinePath(machineId, "/wait"),
-          scope: machineId,
           idempotent: true,
           query: { state, timeout: String(seconds) },
           // A 408 means Fly's timeout ran out: the caller waits again, it is not a failure.
@@ -361,11 +348,9 @@ export class FlyClient {
     options: { idempotent: boolean; timeoutS?: number },
   ): Promise<FlyExecResult> {
     const timeoutS = options.timeoutS ?? EXEC_TIMEOUT_S;
-    return this.http.request({
+    return this.machineCall(machineId, "/exec", {
       operationId: "Machines_exec",
       method: "POST",
-      path: this.machinePath(machineId, "/exec"),
-      scope: machineId,
       idempotent: options.idempotent,
       body: { command, timeout: timeoutS },
       timeoutMs: timeoutS * 1000 + SERVER_TIMEOUT_GRACE_MS,
@@ -374,11 +359,9 @@ export class FlyClient {
   }
 
   async acquireLease(machineId: string, ttlS: number, description: string): Promise<string> {
-    const lease = await this.http.request({
+    const lease = await this.machineCall(machineId, "/lease", {
       operationId: "Machines_create_lease",
       method: "POST",
-      path: this.machinePath(machineId, "/lease"),
-      scope: machineId,
       idempotent: false,
       body: { ttl: ttlS, description },
       schema: leaseResponseSchema,
@@ -388,11 +371,9 @@ export class FlyClient {
   }
 
   releaseLease(machineId: string, nonce: string): Promise<void> {
-    return this.http.request({
+    return this.machineCall(machineId, "/lease", {
       operationId: "Machines_release_lease",
       method: "DELETE",
-      path: this.machinePath(machineId, "/lease"),
-      scope: machineId,
       idempotent: true,
       headers: { "fly-machine-lease-nonce": nonce },
     });

@@ -133,25 +133,14 @@ export class FlyHttp {
         signal: AbortSignal.timeout(request.timeoutMs ?? REQUEST_TIMEOUT_MS),
       });
     } catch (error) {
-      this.record(request, attempt, 0, undefined, started);
-      throw new FlyApiError({
-        operationId: request.operationId,
-        status: 0,
-        flyError: this.redact(networkErrorText(error)),
-      });
+      throw this.noAnswer(request, attempt, started, error, undefined);
     }
     const requestId = response.headers.get("fly-request-id") ?? undefined;
     let text: string;
     try {
       text = await response.text();
     } catch (error) {
-      this.record(request, attempt, 0, requestId, started);
-      throw new FlyApiError({
-        operationId: request.operationId,
-        status: 0,
-        flyError: this.redact(networkErrorText(error)),
-        requestId,
-      });
+      throw this.noAnswer(request, attempt, started, error, requestId);
     }
     this.record(request, attempt, response.status, requestId, started);
     if (!response.ok) {
@@ -196,6 +185,26 @@ export class FlyHttp {
       requestId,
       durationMs: Date.now() - started,
       attempt,
+    });
+  }
+
+  /**
+   * Records an attempt that got no whole answer (the request or its body failed: dropped, timed
+   * out) and returns its error, status 0.
+   */
+  private noAnswer(
+    request: FlyRequest<unknown>,
+    attempt: number,
+    started: number,
+    error: unknown,
+    requestId: string | undefined,
+  ): FlyApiError {
+    this.record(request, attempt, 0, requestId, started);
+    return new FlyApiError({
+      operationId: request.operationId,
+      status: 0,
+      flyError: this.redact(networkErrorText(error)),
+      requestId,
     });
   }
 

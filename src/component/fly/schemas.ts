@@ -43,11 +43,16 @@ export const machineEventSchema = z.object({
 });
 export type FlyMachineEvent = z.infer<typeof machineEventSchema>;
 
-export const machineSchema = z.object({
+/** What Fly answers with for every machine and volume: its id, name, state and region. */
+const resourceFields = {
   id: z.string(),
   name: z.string().optional(),
   state: z.string(),
   region: z.string().optional(),
+};
+
+export const machineSchema = z.object({
+  ...resourceFields,
   instance_id: z.string().optional(),
   config: machineConfigSchema.optional(),
   checks: z.array(machineCheckStatusSchema).nullish(),
@@ -59,11 +64,8 @@ export const machineSchema = z.object({
 export type FlyMachine = z.infer<typeof machineSchema>;
 
 export const volumeSchema = z.object({
-  id: z.string(),
-  name: z.string().optional(),
-  state: z.string(),
+  ...resourceFields,
   size_gb: z.number().optional(),
-  region: z.string().optional(),
   attached_machine_id: z.string().nullish(),
 });
 export type FlyVolume = z.infer<typeof volumeSchema>;
