@@ -10,10 +10,22 @@ import { authorizeAgentOperation, requireCaller } from "./auth.js";
 import { exposeApi, FlyAgents } from "@okrlinkhub/fly-agents";
 import { components, internal } from "./_generated/api.js";
 
-/** The Fly app every agent of this deployment runs in (`fly apps create acme-agents`). */
+/** The Fly app of this example's commands and tests (`fly apps create acme-agents`): set FLY_APP_NAME to it, or to yours. */
 export const FLY_APP_NAME = "acme-agents";
 
-const flyAgents = new FlyAgents(components.flyAgents, { flyAppName: FLY_APP_NAME });
+// No options: the client reads the deployment's FLY_APP_NAME, FLY_API_TOKEN, AGENT_SECRETS_ENCRYPTION_KEY and
+// FLY_API_BASE_URL when a call is made (`fly-emulator` prints the lines that point them at the emulator).
+const flyAgents = new FlyAgents(components.flyAgents);
+
+/**
+ * The Fly app every agent of this deployment runs in: its FLY_APP_NAME, read when a function runs.
+ * @throws ConvexError when FLY_APP_NAME is unset, saying how to set it.
+ */
+export function flyAppName(): string {
+  const name = flyAgents.options.flyAppName;
+  if (!name) throw new ConvexError("FLY_APP_NAME is not set: `npx convex env set FLY_APP_NAME <your Fly app>`.");
+  return name;
+}
 
 export const {
   listAgents,
@@ -35,7 +47,7 @@ export const {
   setCompanySecrets,
   getCompanySecretsMeta,
   clearCompanySecrets,
-} = exposeApi(components.flyAgents, { flyAppName: FLY_APP_NAME, auth: authorizeAgentOperation });
+} = exposeApi(components.flyAgents, { auth: authorizeAgentOperation });
 
 /** A random gateway token for a new agent: 32 bytes, hex. */
 function newGatewayToken(): string {

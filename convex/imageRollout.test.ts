@@ -1,19 +1,14 @@
 // README: rolloutCall
 import { expect, test } from "vitest";
 import { api } from "./_generated/api.js";
-import { acmeWithAlice } from "./scenario.setup.js";
+import { acmeWithAlice, endedRollout } from "./scenario.setup.js";
 
 test("acme's admin rolls a new OpenClaw image across the tenant's agents, and everyone watches", async () => {
   const { t, ada, alice } = await acmeWithAlice();
   await alice.action(api.agents.provisionMyAgent, {});
 
   const rolloutId = await ada.mutation(api.rollouts.upgradeImages, { image: "ghcr.io/openclaw/openclaw:2026.2.0" });
-  // A client would subscribe with useQuery; here we poll until the rollout ends.
-  let rollout = await ada.query(api.rollouts.getRollout, { rolloutId });
-  while (rollout?.status === "running") {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    rollout = await ada.query(api.rollouts.getRollout, { rolloutId });
-  }
+  const rollout = await endedRollout(ada, rolloutId);
   expect(rollout).toMatchObject({ status: "completed", total: 1, upgraded: 1, failed: 0 });
   const images = await alice.query(api.rollouts.agentImages, {});
   expect(images).toMatchObject([{ image: "ghcr.io/openclaw/openclaw:2026.2.0", count: 1, unknownDigest: 0 }]);

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { api } from "./_generated/api.js";
 import { FLY_APP_NAME } from "./agents.js";
 import { ACME_DEFAULTS, ADA, ALICE, BOB, MALLORY, startExampleApp, type ExampleApp } from "./app.setup.js";
+import { endedRollout } from "./scenario.setup.js";
 
 let app: ExampleApp;
 beforeEach(async () => {
@@ -30,12 +31,7 @@ describe("image rollouts in the example app", () => {
     ).rejects.toThrow(/only an admin/);
 
     const rolloutId = await ada.mutation(api.rollouts.upgradeImages, { image: "ghcr.io/openclaw/openclaw:2026.2.0" });
-    // A client would subscribe with useQuery; here we poll until the rollout ends.
-    let rollout = await ada.query(api.rollouts.getRollout, { rolloutId });
-    while (rollout?.status === "running") {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      rollout = await ada.query(api.rollouts.getRollout, { rolloutId });
-    }
+    const rollout = await endedRollout(ada, rolloutId);
     expect(rollout).toMatchObject({ status: "completed", total: 2, upgraded: 2, failed: 0 });
     expect(rollout?.agents.map((agent) => agent.phase)).toEqual(["upgraded", "upgraded"]);
     const images = await alice.query(api.rollouts.agentImages, {});

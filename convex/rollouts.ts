@@ -7,7 +7,7 @@ import { ConvexError, v } from "convex/values";
 import { vAgentImageGroup, vImageRolloutDetail, vRolloutStatus } from "@okrlinkhub/fly-agents";
 import { components } from "./_generated/api.js";
 import { mutation, query } from "./_generated/server.js";
-import { FLY_APP_NAME } from "./agents.js";
+import { flyAppName } from "./agents.js";
 import { requireAdmin, requireCaller } from "./auth.js";
 
 /**
@@ -22,7 +22,7 @@ export const upgradeImages = mutation({
     const admin = await requireAdmin(ctx);
     return await ctx.runMutation(components.flyAgents.lib.upgradeAgentImages, {
       tenantId: admin.tenantId,
-      flyAppName: FLY_APP_NAME,
+      flyAppName: flyAppName(),
       image: args.image,
       waveSize: 1,
       maxFailures: 0,

@@ -13,16 +13,32 @@ import { api } from "./_generated/api.js";
 import { FLY_APP_NAME } from "./agents.js";
 import schema from "./schema.js";
 
-const modules = import.meta.glob(["./**/*.*s", "!./**/*.test.ts", "!./**/*.test-d.ts", "!./**/*.setup.ts"]);
+export const modules = import.meta.glob(["./**/*.*s", "!./**/*.test.ts", "!./**/*.test-d.ts", "!./**/*.setup.ts"]);
 /** A test-only AGENT_SECRETS_ENCRYPTION_KEY (`openssl rand -base64 32`). */
 export const TEST_ENCRYPTION_KEY = "q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA=";
-const ENV_VARS = ["AGENT_SECRETS_ENCRYPTION_KEY", "FLY_API_TOKEN", "FLY_API_BASE_URL"] as const;
+
+/** Callers, as their identity provider's JWT describes them: Acme's admin, and one of its users. */
+export const ADA = { subject: "ada", tenantId: "acme", role: "admin" };
+export const ALICE = { subject: "alice", tenantId: "acme" };
+/** Acme's agent defaults, as its admin sets them, and Alice's Telegram bot token. */
+export const ACME_DEFAULTS = {
+  llmModel: "moonshotai/kimi-k2.5",
+  bridgeUrl: "https://bridge.acme.example",
+  serviceId: "svc-acme",
+  allowedSkills: ["calendar", "email"],
+  llmApiKey: "sk-acme-llm-5d1c9e",
+  appKey: "acme-app-key-77b2",
+  serviceKey: "acme-service-key-3f08",
+};
+export const ALICE_BOT_TOKEN = "700100200:AAF-alice-bot-token";
 
 /**
- * The app on a fresh Fly emulator, its env vars pointing at it; both go away when the test ends.
+ * A fresh Fly emulator serving the app FLY_APP_NAME, with the deployment's env vars pointing at it: the
+ * three lines the `fly-emulator` command prints, and the encryption key. `close` puts the env vars back
+ * and stops the emulator.
  * @param emulatorOptions Overrides of the emulator's fast timings (or Fly's rate limits, faults).
  */
-export async function startApp(emulatorOptions: FlyEmulatorOptions = {}) {
+export async function startEmulator(emulatorOptions: FlyEmulatorOptions = {}) {
   const fly = await startFlyEmulator({
     apps: [FLY_APP_NAME],
     bootTimeMs: 20,
@@ -35,18 +51,31 @@ export async function startApp(emulatorOptions: FlyEmulatorOptions = {}) {
     pairingTimeMs: 20,
     ...emulatorOptions,
   });
-  const saved = ENV_VARS.map((name) => [name, process.env[name]] as const);
-  process.env.AGENT_SECRETS_ENCRYPTION_KEY = TEST_ENCRYPTION_KEY;
-  process.env.FLY_API_TOKEN = fly.token;
-  process.env.FLY_API_BASE_URL = fly.url;
-  onTestFinished(async () => {
+  const env = {
+    FLY_API_BASE_URL: fly.url,
+    FLY_API_TOKEN: fly.token,
+    FLY_APP_NAME,
+    AGENT_SECRETS_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
+  };
+  const saved = Object.keys(env).map((name) => [name, process.env[name]] as const);
+  Object.assign(process.env, env);
+  const close = async () => {
     for (const [name, value] of saved) {
       if (value === undefined) delete process.env[name];
       else process.env[name] = value;
     }
     await fly.close();
-  });
+  };
+  return { fly, close };
+}
 
+/**
+ * The app on a fresh Fly emulator (see startEmulator); both go away when the test ends.
+ * @param emulatorOptions Overrides of the emulator's fast timings (or Fly's rate limits, faults).
+ */
+export async function startApp(emulatorOptions: FlyEmulatorOptions = {}) {
+  const { fly, close } = await startEmulator(emulatorOptions);
+  onTestFinished(close);
   const t = convexTest(schema, modules);
   flyAgentsTest.register(t);
   return { t, fly };
@@ -63,22 +92,23 @@ export async function acmeWithAlice() {
  * @returns The two of them, as their sign-in tokens describe them.
  */
 export async function seedAcme(t: TestConvex<typeof schema>) {
-  const ada = t.withIdentity({ subject: "ada", tenantId: "acme", role: "admin" });
-  await ada.mutation(api.tenants.setTenantDefaults, {
-    llmModel: "moonshotai/kimi-k2.5",
-    bridgeUrl: "https://bridge.acme.example",
-    serviceId: "svc-acme",
-    allowedSkills: ["calendar", "email"],
-    llmApiKey: "sk-acme-llm-5d1c9e",
-    appKey: "acme-app-key-77b2",
-    serviceKey: "acme-service-key-3f08",
-  });
-  const alice = t.withIdentity({ subject: "alice", tenantId: "acme" });
+  const ada = t.withIdentity(ADA);
+  await ada.mutation(api.tenants.setTenantDefaults, ACME_DEFAULTS);
+  const alice = t.withIdentity(ALICE);
   await alice.mutation(api.agents.setAgentSecrets, {
     tenantId: "acme",
     userId: "alice",
-    telegramBotToken: "700100200:AAF-alice-bot-token",
+    telegramBotToken: ALICE_BOT_TOKEN,
   });
   return { ada, alice };
+}
+
+/** The rollout once it has ended, read every 100 ms (a client would subscribe with useQuery instead). */
+export async function endedRollout(caller: ReturnType<TestConvex<typeof schema>["withIdentity"]>, rolloutId: string) {
+  for (;;) {
+    const rollout = await caller.query(api.rollouts.getRollout, { rolloutId });
+    if (rollout?.status !== "running") return rollout;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 // README: end

@@ -5,7 +5,7 @@
 import { v } from "convex/values";
 import { components } from "./_generated/api.js";
 import { internalAction } from "./_generated/server.js";
-import { FLY_APP_NAME } from "./agents.js";
+import { flyAppName } from "./agents.js";
 
 const vConverted = v.object({
   agentMachines: v.number(),
@@ -24,8 +24,9 @@ export const fromV01 = internalAction({
   returns: vConverted,
   handler: async (ctx) => {
     const converted = { agentMachines: 0, agentSnapshots: 0, agentSecrets: 0, companySecrets: 0 };
+    const app = flyAppName();
     for (;;) {
-      const batch = await ctx.runAction(components.flyAgents.lib.upgradeFromV01, { flyAppName: FLY_APP_NAME });
+      const batch = await ctx.runAction(components.flyAgents.lib.upgradeFromV01, { flyAppName: app });
       converted.agentMachines += batch.agentMachines;
       converted.agentSnapshots += batch.agentSnapshots;
       converted.agentSecrets += batch.agentSecrets;
