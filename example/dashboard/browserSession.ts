@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { expect, test } from "vitest";
 import { findChromium, type FoundChromium } from "./browser.js";
 
 /** The first test run unpacks @sparticuz/chromium's browser (about 7 s here, longer on a loaded machine). */
@@ -26,6 +27,20 @@ const SCREENSHOT_DIR = fileURLToPath(new URL("./screenshots", import.meta.url));
 let found: Promise<FoundChromium> | undefined;
 /** The browser to drive, looked for once per test file. */
 export const browser = () => (found ??= findChromium());
+
+/**
+ * The test "a Chromium is found", in the file that calls this: a failure of its own, so that on a machine
+ * without a browser the file fails (saying how to get one) rather than skip its tests.
+ */
+export function testChromiumIsFound() {
+  test(
+    "a Chromium is found",
+    async () => {
+      await expect(browser()).resolves.toMatchObject({ executablePath: expect.any(String) });
+    },
+    FIND_CHROMIUM_MS,
+  );
+}
 
 /** A page in a fresh browser profile, and what it logged. */
 export type BrowserSession = {

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { FlyAgentsErrorData } from "@okrlinkhub/fly-agents";
 import type { Agent, CommandName } from "./src/data.js";
 import type { AgentPatch } from "./src/testData.js";
-import { browser, FIND_CHROMIUM_MS, openBrowser, type BrowserSession } from "./browserSession.js";
+import { FIND_CHROMIUM_MS, openBrowser, testChromiumIsFound, type BrowserSession } from "./browserSession.js";
 import { buildDashboard, staticFiles } from "./serve.js";
 
 const WAIT_MS = 5_000; // longest the page may take to show a change; the fake answers in ~150 ms
@@ -85,14 +85,7 @@ const STEPS: Array<[NonNullable<Agent["step"]>, string]> = [
   ["verifying_model", "Step 7 of 7 · Verifying the model"],
 ];
 
-// A failure of its own, so a machine without a browser fails this file (saying how to get one) rather than skip it.
-test(
-  "a Chromium is found",
-  async () => {
-    await expect(browser()).resolves.toMatchObject({ executablePath: expect.any(String) });
-  },
-  FIND_CHROMIUM_MS,
-);
+testChromiumIsFound();
 
 describe("the fleet dashboard in Chromium", () => {
   beforeAll(async () => {
