@@ -10,7 +10,8 @@ import { agentForCaller } from "./agentRecord.js";
 import { getAgentOrThrow } from "./agents.js";
 import { flyAgentsError } from "./errors.js";
 import { auditEventsOfMachine, auditEventsOfTenant, vAuditPage } from "./audit.js";
-import { deprovisionHandler, restartHandler, startHandler, stopHandler } from "./lifecycle.js";
+import { deprovisionHandler } from "./deprovisioning.js";
+import { restartHandler, startHandler, stopHandler } from "./lifecycle.js";
 import { agentsOfTenant, agentsOfTenantPage, listLimit } from "./listing.js";
 import { approvePairingHandler } from "./pairing.js";
 import { provisionHandler } from "./provisioning.js";
@@ -71,14 +72,14 @@ const machineStoredArgs = {
 export const provisionAgentMachine = action({
   args: { ...provisionArgs, restoreFromLatestSnapshot: v.optional(v.boolean()) },
   returns: vProvisionResult,
-  handler: (ctx, args) => provisionHandler(ctx, args, { storedSecrets: false, mode: "provision" }),
+  handler: (ctx, args) => provisionHandler(ctx, args, { secrets: "arguments", mode: "provision" }),
 });
 
 /** As provisionAgentMachine, with the Fly token and secrets taken from stored secrets first. */
 export const provisionAgentMachineWithStoredSecrets = action({
   args: { ...provisionStoredArgs, restoreFromLatestSnapshot: v.optional(v.boolean()) },
   returns: vProvisionResult,
-  handler: (ctx, args) => provisionHandler(ctx, args, { storedSecrets: true, mode: "provision" }),
+  handler: (ctx, args) => provisionHandler(ctx, args, { secrets: "stored", mode: "provision" }),
 });
 
 /**
@@ -89,14 +90,14 @@ export const provisionAgentMachineWithStoredSecrets = action({
 export const recreateAgentFromLatestSnapshot = action({
   args: provisionArgs,
   returns: vProvisionResult,
-  handler: (ctx, args) => provisionHandler(ctx, args, { storedSecrets: false, mode: "recreate" }),
+  handler: (ctx, args) => provisionHandler(ctx, args, { secrets: "arguments", mode: "recreate" }),
 });
 
 /** As recreateAgentFromLatestSnapshot, with secrets taken from stored secrets first. */
 export const recreateAgentFromLatestSnapshotWithStoredSecrets = action({
   args: provisionStoredArgs,
   returns: vProvisionResult,
-  handler: (ctx, args) => provisionHandler(ctx, args, { storedSecrets: true, mode: "recreate" }),
+  handler: (ctx, args) => provisionHandler(ctx, args, { secrets: "stored", mode: "recreate" }),
 });
 
 // ---- lifecycle ---------------------------------------------------------------------------
@@ -105,42 +106,42 @@ export const recreateAgentFromLatestSnapshotWithStoredSecrets = action({
 export const startAgentMachine = action({
   args: machineArgs,
   returns: v.null(),
-  handler: (ctx, args) => startHandler(ctx, args, false),
+  handler: (ctx, args) => startHandler(ctx, args, { secrets: "arguments" }),
 });
 
 /** As startAgentMachine, with the Fly token taken from stored secrets first. */
 export const startAgentMachineWithStoredSecrets = action({
   args: machineStoredArgs,
   returns: v.null(),
-  handler: (ctx, args) => startHandler(ctx, args, true),
+  handler: (ctx, args) => startHandler(ctx, args, { secrets: "stored" }),
 });
 
 /** Stops the agent's machine and waits until Fly says it is stopped. Its volume stays. */
 export const stopAgentMachine = action({
   args: machineArgs,
   returns: v.null(),
-  handler: (ctx, args) => stopHandler(ctx, args, false),
+  handler: (ctx, args) => stopHandler(ctx, args, { secrets: "arguments" }),
 });
 
 /** As stopAgentMachine, with the Fly token taken from stored secrets first. */
 export const stopAgentMachineWithStoredSecrets = action({
   args: machineStoredArgs,
   returns: v.null(),
-  handler: (ctx, args) => stopHandler(ctx, args, true),
+  handler: (ctx, args) => stopHandler(ctx, args, { secrets: "stored" }),
 });
 
 /** Restarts the agent's machine: recovers a gateway a stuck pairing left unhealthy. */
 export const restartAgentMachine = action({
   args: machineArgs,
   returns: v.null(),
-  handler: (ctx, args) => restartHandler(ctx, args, false),
+  handler: (ctx, args) => restartHandler(ctx, args, { secrets: "arguments" }),
 });
 
 /** As restartAgentMachine, with the Fly token taken from stored secrets first. */
 export const restartAgentMachineWithStoredSecrets = action({
   args: machineStoredArgs,
   returns: v.null(),
-  handler: (ctx, args) => restartHandler(ctx, args, true),
+  handler: (ctx, args) => restartHandler(ctx, args, { secrets: "stored" }),
 });
 
 /**
@@ -151,14 +152,14 @@ export const restartAgentMachineWithStoredSecrets = action({
 export const deprovisionAgentMachine = action({
   args: machineArgs,
   returns: vDeprovisionResult,
-  handler: (ctx, args) => deprovisionHandler(ctx, args, false),
+  handler: (ctx, args) => deprovisionHandler(ctx, args, { secrets: "arguments" }),
 });
 
 /** As deprovisionAgentMachine, with the Fly token taken from stored secrets first. */
 export const deprovisionAgentMachineWithStoredSecrets = action({
   args: machineStoredArgs,
   returns: vDeprovisionResult,
-  handler: (ctx, args) => deprovisionHandler(ctx, args, true),
+  handler: (ctx, args) => deprovisionHandler(ctx, args, { secrets: "stored" }),
 });
 
 // ---- snapshots -----------------------------------------------------------------------------
@@ -170,14 +171,14 @@ export const deprovisionAgentMachineWithStoredSecrets = action({
 export const createAgentSnapshot = action({
   args: machineArgs,
   returns: vSnapshotResult,
-  handler: (ctx, args) => createSnapshotHandler(ctx, args, false),
+  handler: (ctx, args) => createSnapshotHandler(ctx, args, { secrets: "arguments" }),
 });
 
 /** As createAgentSnapshot, with the Fly token taken from stored secrets first. */
 export const createAgentSnapshotWithStoredSecrets = action({
   args: machineStoredArgs,
   returns: vSnapshotResult,
-  handler: (ctx, args) => createSnapshotHandler(ctx, args, true),
+  handler: (ctx, args) => createSnapshotHandler(ctx, args, { secrets: "stored" }),
 });
 
 // ---- pairing -------------------------------------------------------------------------------
@@ -190,14 +191,14 @@ export const createAgentSnapshotWithStoredSecrets = action({
 export const approveTelegramPairing = action({
   args: { ...machineArgs, telegramPairingCode: v.string() },
   returns: v.null(),
-  handler: (ctx, args) => approvePairingHandler(ctx, args, false),
+  handler: (ctx, args) => approvePairingHandler(ctx, args, { secrets: "arguments" }),
 });
 
 /** As approveTelegramPairing, with the Fly token taken from stored secrets first. */
 export const approveTelegramPairingWithStoredSecrets = action({
   args: { ...machineStoredArgs, telegramPairingCode: v.string() },
   returns: v.null(),
-  handler: (ctx, args) => approvePairingHandler(ctx, args, true),
+  handler: (ctx, args) => approvePairingHandler(ctx, args, { secrets: "stored" }),
 });
 
 // ---- reconciliation ------------------------------------------------------------------------
@@ -210,7 +211,7 @@ export const approveTelegramPairingWithStoredSecrets = action({
 export const syncAgentMachine = action({
   args: { ...machineStoredArgs, staleAfterMs: v.optional(v.number()) },
   returns: vAgentStatus,
-  handler: (ctx, args) => syncHandler(ctx, args, "auto"),
+  handler: (ctx, args) => syncHandler(ctx, args, { secrets: "auto" }),
 });
 
 /**
@@ -301,7 +302,7 @@ export const updateAllowedSkills = mutation({
 export const applyAllowedSkillsToMachine = action({
   args: machineStoredArgs,
   returns: v.null(),
-  handler: (ctx, args) => applySkillsHandler(ctx, args, "auto"),
+  handler: (ctx, args) => applySkillsHandler(ctx, args, { secrets: "auto" }),
 });
 
 // ---- audit trail ---------------------------------------------------------------------------

@@ -1,28 +1,38 @@
 /**
- * What every lifecycle action shares: a Fly client that paces and records its calls, the
- * agent's ownership, the agent's redactor (redaction.ts), and the audit event at the end.
+ * Operations: one run of a lifecycle action (provision, start, a rollout's step on one agent...),
+ * and what every one shares: a Fly client that paces and records its calls, the ownership of the
+ * agents it acts on, their redactor (redaction.ts), and one audit event at the end.
  *
  * Ownership ends in one place: `audited` runs every operation and, on every exit path, frees
- * each agent the operation still holds (a final `update(..., true)` frees it earlier).
+ * each agent the operation still holds (`finish` frees one earlier). `openAgentOperation` opens
+ * an operation on an existing agent from a public function's arguments.
  */
 import type { Id } from "./_generated/dataModel.js";
 import type { AgentRecord } from "./agentRecord.js";
 import { internal } from "./_generated/api.js";
 import type { ActionCtx } from "./_generated/server.js";
-import { asCallerError, errorMessage, flyAgentsError } from "./errors.js";
+import { checkFlyAppName } from "./agentSpec.js";
+import { agentNotFound, asCallerError, errorMessage, flyAgentsError } from "./errors.js";
 import { FlyClient } from "./fly/client.js";
 import { FlyApiError } from "./fly/errors.js";
 import type { FlyCallRecord } from "./fly/http.js";
 import { actionLifetimeMs, operationClock, waitDeadline, type OperationClock } from "./lifetime.js";
+import { checkId } from "./limits.js";
 import { flyPacer } from "./pacing.js";
-import type { Redactor } from "./redaction.js";
-import { flyApiBaseUrl } from "./settings.js";
+import { agentRedactor, type Redactor } from "./redaction.js";
+import { requireFlyToken, withStoredSecrets, type SecretsLookup } from "./secrets/resolve.js";
+import { encryptionKeyRing, flyApiBaseUrl } from "./settings.js";
 import type { OperationKind } from "./validators.js";
 import type { AgentPatch } from "./agents.js";
 
 export type FlyTarget = { flyApiToken: string; flyAppName: string; flyApiBaseUrl?: string };
 
 export type OperationSubject = { tenantId: string; userId?: string; machineDocId?: Id<"agentMachines"> };
+
+/** The subject of an operation on one agent, as its audit event names it. */
+export function subjectOf(agent: AgentRecord): OperationSubject {
+  return { tenantId: agent.tenantId, userId: agent.userId, machineDocId: agent._id };
+}
 
 export class Operation {
   readonly id: string;
@@ -129,8 +139,18 @@ export class Operation {
     }
   }
 
-  /** Updates the agent if this operation still owns it. */
-  async update(machineDocId: Id<"agentMachines">, patch: AgentPatch, release = false): Promise<void> {
+  /** Updates the agent if this operation still owns it; the operation keeps it. */
+  async update(machineDocId: Id<"agentMachines">, patch: AgentPatch): Promise<void> {
+    await this.write(machineDocId, patch, { release: false });
+  }
+
+  /** Updates the agent if this operation still owns it, and releases it: the operation is done with it. */
+  async finish(machineDocId: Id<"agentMachines">, patch: AgentPatch): Promise<void> {
+    await this.write(machineDocId, patch, { release: true });
+    this.held.delete(machineDocId);
+  }
+
+  private async write(machineDocId: Id<"agentMachines">, patch: AgentPatch, options: { release: boolean }) {
     const clean = { ...patch };
     if (typeof clean.lastError === "string") {
       // A failure is being recorded: read the Machine's env first, so its secrets are known.
@@ -142,9 +162,8 @@ export class Operation {
       machineDocId,
       operationId: this.id,
       patch: clean,
-      release,
+      release: options.release,
     });
-    if (release) this.held.delete(machineDocId);
   }
 
   /** Records the audit event for this operation. */
@@ -215,4 +234,83 @@ export async function audited<T>(
   } finally {
     await op.releaseAll(failure);
   }
+}
+
+/** The arguments of a public function that acts on an existing agent. */
+export type MachineTargetArgs = {
+  machineDocId: string;
+  flyAppName: string;
+  flyApiToken?: string;
+  flyApiBaseUrl?: string;
+  secretsEncryptionKey?: string;
+};
+
+/**
+ * Opens an operation of `kind` on an existing agent: checks the app matches the agent's, and
+ * takes the Fly token from where `options.secrets` says (for `"stored"`, and for `"auto"` without
+ * a `flyApiToken` when a secrets key is bound: the agent's owner's stored secrets). The agent is
+ * not owned yet (`op.own`).
+ * @throws `invalid_argument` (a bad id or app name, or another app than the agent's), `not_found`,
+ *   `missing_secret` (no Fly token), `wrong_encryption_key`.
+ */
+export async function openAgentOperation(
+  ctx: ActionCtx,
+  kind: OperationKind,
+  args: MachineTargetArgs,
+  options: { secrets: SecretsLookup },
+): Promise<{ op: Operation; agent: AgentRecord }> {
+  checkFlyAppName(args.flyAppName);
+  checkId("machineDocId", args.machineDocId);
+  const agent = await ctx.runQuery(internal.agents.getAgent, { machineDocId: args.machineDocId });
+  if (!agent) throw agentNotFound(args.machineDocId);
+  if (agent.flyAppName !== args.flyAppName) {
+    throw flyAgentsError(
+      "invalid_argument",
+      `Agent ${agent._id} lives in Fly app ${agent.flyAppName}, not ${args.flyAppName}. Pass flyAppName: "${agent.flyAppName}".`,
+      { machineDocId: agent._id },
+    );
+  }
+  const fromStore =
+    options.secrets === "stored" ||
+    (options.secrets === "auto" &&
+      args.flyApiToken === undefined &&
+      encryptionKeyRing(args.secretsEncryptionKey) !== null);
+  const resolved = fromStore
+    ? await withStoredSecrets(ctx, { tenantId: agent.tenantId, userId: agent.userId }, args)
+    : args;
+  const flyApiToken = requireFlyToken(resolved.flyApiToken, options);
+  const redactor = await agentRedactor(ctx, agent, {
+    secretsEncryptionKey: args.secretsEncryptionKey,
+    secrets: [args, resolved],
+    machineId: agent.machineId,
+  });
+  const op = new Operation(
+    ctx,
+    kind,
+    { flyApiToken, flyAppName: agent.flyAppName, flyApiBaseUrl: args.flyApiBaseUrl },
+    redactor,
+  );
+  return { op, agent };
+}
+
+/**
+ * Opens an operation on an existing agent (`openAgentOperation`) and runs `work` in it,
+ * audited (`audited`): `work` owns the agent itself (`op.own`), so it may first take a lock or
+ * join another operation.
+ */
+export async function runOnAgent<T>(
+  ctx: ActionCtx,
+  kind: OperationKind,
+  args: MachineTargetArgs,
+  options: { secrets: SecretsLookup },
+  work: (op: Operation, agent: AgentRecord) => Promise<T>,
+  describe?: (result: T) => string,
+): Promise<T> {
+  const { op, agent } = await openAgentOperation(ctx, kind, args, options);
+  return await audited(
+    op,
+    () => subjectOf(agent),
+    () => work(op, agent),
+    describe,
+  );
 }

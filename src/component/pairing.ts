@@ -11,11 +11,11 @@ import type { AgentRecord } from "./agentRecord.js";
 import { flyAgentsError, isFlyAgentsError } from "./errors.js";
 import { EXEC_TIMEOUT_S, type FlyClient, type FlyExecResult } from "./fly/client.js";
 import { FlyApiError } from "./fly/errors.js";
-import { recordIfGone } from "./machineTruth.js";
+import { recordIfGone } from "./flyState.js";
 import { gatewayNotReady, openclawCommand, pendingPairingCodes, quoteOutput } from "./openclaw.js";
-import { audited, type Operation } from "./operations.js";
+import { runOnAgent, type MachineTargetArgs, type Operation } from "./operations.js";
 import { getAgentOrThrow } from "./agents.js";
-import { openAgentOperation, type MachineTargetArgs } from "./lifecycle.js";
+import type { SecretsLookup } from "./secrets/resolve.js";
 
 /** The lock outlives the longest pairing exec, so a crashed holder frees it by itself. */
 export const PAIRING_LOCK_MS = (EXEC_TIMEOUT_S + 35) * 1000;
@@ -117,18 +117,22 @@ async function pendingWhenServing(op: Operation, agent: AgentRecord, machineId: 
   }
 }
 
+/**
+ * Approves `telegramPairingCode` on the agent's machine, under the pairing lock and owning the agent.
+ * @throws `pairing_in_progress`, `gateway_unhealthy`, `pairing_rejected` (a code not pending, or refused).
+ */
 export async function approvePairingHandler(
   ctx: ActionCtx,
   args: MachineTargetArgs & { telegramPairingCode: string },
-  storedSecrets: boolean,
+  options: { secrets: SecretsLookup },
 ): Promise<null> {
   const code = checkPairingCode(args.telegramPairingCode);
-  const { op, agent } = await openAgentOperation(ctx, "pairing", args, storedSecrets);
-  const subject = () => ({ tenantId: agent.tenantId, userId: agent.userId, machineDocId: agent._id });
-  return await audited(
-    op,
-    subject,
-    async () => {
+  return await runOnAgent(
+    ctx,
+    "pairing",
+    args,
+    options,
+    async (op, agent) => {
       await ctx.runMutation(internal.pairing.acquirePairingLock, { machineDocId: agent._id, holder: op.id });
       let gatewayHealthy: boolean | undefined;
       try {

@@ -23,9 +23,15 @@ import { forceModel, waitForOpenclaw } from "./openclaw.js";
 import { audited, Operation, type OperationSubject } from "./operations.js";
 import { placeAgent } from "./placement.js";
 import { cleanupDeadline, destroyAgentResources, waitForMachineState } from "./resources.js";
-import { removeAgent } from "./lifecycle.js";
+import { removeAgent } from "./deprovisioning.js";
 import { agentRedactor } from "./redaction.js";
-import { ARGUMENT_SECRETS_HINT, requireFlyToken, STORED_SECRETS_HINT, withStoredValues } from "./secrets/resolve.js";
+import {
+  ARGUMENT_SECRETS_HINT,
+  requireFlyToken,
+  STORED_SECRETS_HINT,
+  withStoredValues,
+  type SecretsLookup,
+} from "./secrets/resolve.js";
 import { sleep } from "./time.js";
 import type { ProvisionResult } from "./validators.js";
 
@@ -57,11 +63,12 @@ export function newAgentKey(): string {
 export async function provisionHandler(
   ctx: ActionCtx,
   rawArgs: ProvisionArgs,
-  options: { storedSecrets: boolean; mode: "provision" | "recreate" },
+  options: { secrets: Exclude<SecretsLookup, "auto">; mode: "provision" | "recreate" },
 ): Promise<ProvisionResult> {
-  const args = options.storedSecrets ? await withTenantDefaults(ctx, rawArgs) : rawArgs;
-  const spec = resolveAgentSpec(args, options.storedSecrets ? STORED_SECRETS_HINT : ARGUMENT_SECRETS_HINT);
-  const flyApiToken = requireFlyToken(args.flyApiToken, options.storedSecrets);
+  const stored = options.secrets === "stored";
+  const args = stored ? await withTenantDefaults(ctx, rawArgs) : rawArgs;
+  const spec = resolveAgentSpec(args, stored ? STORED_SECRETS_HINT : ARGUMENT_SECRETS_HINT);
+  const flyApiToken = requireFlyToken(args.flyApiToken, options);
   const explicitRestore = options.mode === "recreate" || args.restoreFromLatestSnapshot === true;
   // As in 0.1.x, provisioning restores by default: without the flag, the user's newest
   // completed snapshot in this Fly app brings their state back; without one it starts empty.
@@ -193,17 +200,13 @@ async function buildAgent(
     await op.update(machineDocId, { step: "setting_model" });
     const effectiveModel = await forceModel(op.fly, machine.id, spec.llmModel, startupDeadline);
 
-    await op.update(
-      machineDocId,
-      {
-        status: "running",
-        statusReason: snapshot ? `Restored from snapshot ${snapshot.flyVolumeSnapshotId}` : "Provisioned",
-        effectiveModel,
-        gatewayHealthy: true,
-        lastError: null,
-      },
-      true,
-    );
+    await op.finish(machineDocId, {
+      status: "running",
+      statusReason: snapshot ? `Restored from snapshot ${snapshot.flyVolumeSnapshotId}` : "Provisioned",
+      effectiveModel,
+      gatewayHealthy: true,
+      lastError: null,
+    });
     return {
       machineDocId,
       machineId: machine.id,
@@ -249,19 +252,15 @@ export async function failAndCleanUp(
     cleanupError = errorMessage(await op.callerError(error));
   }
   const what = op.kind === "recreate" ? "Recreation" : "Provisioning";
-  await op.update(
-    machineDocId,
-    {
-      status: "error",
-      statusReason: cleaned
-        ? `${what} failed; every Fly resource made for it was removed`
-        : `${what} failed and its cleanup did not finish (${cleanupError}); ` +
-          "deprovisionAgentMachine or the sweep will remove what is left",
-      lastError: message,
-      resourcesCleanedUp: cleaned,
-    },
-    true,
-  );
+  await op.finish(machineDocId, {
+    status: "error",
+    statusReason: cleaned
+      ? `${what} failed; every Fly resource made for it was removed`
+      : `${what} failed and its cleanup did not finish (${cleanupError}); ` +
+        "deprovisionAgentMachine or the sweep will remove what is left",
+    lastError: message,
+    resourcesCleanedUp: cleaned,
+  });
 }
 
 /**

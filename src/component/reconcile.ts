@@ -13,21 +13,21 @@ import type { ActionCtx } from "./_generated/server.js";
 import { checkFlyAppName, DEFAULT_STARTUP_TIMEOUT_SEC } from "./agentSpec.js";
 import { errorMessage, flyAgentsError, isFlyAgentsError } from "./errors.js";
 import type { FlyMachine } from "./fly/client.js";
-import { openAgentOperation, resourcesOf, type MachineTargetArgs, type SecretsMode } from "./lifecycle.js";
 import { forceModel, readyWithModel, waitForOpenclaw } from "./openclaw.js";
-import { audited, Operation } from "./operations.js";
+import { audited, openAgentOperation, Operation, subjectOf, type MachineTargetArgs } from "./operations.js";
 import { failAndCleanUp } from "./provisioning.js";
 import { defaultStaleAfterMs, WAIT_BUDGETS_MS, WORST_CASE_WAITS_MS } from "./lifetime.js";
-import { bootedSince, goneFromFly, readMachine, statusFromFly } from "./machineTruth.js";
+import { bootedSince, goneFromFly, readMachine, statusFromFly } from "./flyState.js";
 import { addStoredSecrets, Redactor } from "./redaction.js";
 import {
   cleanupDeadline,
   destroyAgentResources,
   findAgentMachines,
   findAgentVolumes,
+  resourcesOf,
   waitForMachineState,
 } from "./resources.js";
-import { requireFlyToken } from "./secrets/resolve.js";
+import { requireFlyToken, type SecretsLookup } from "./secrets/resolve.js";
 import type { AgentPatch } from "./agents.js";
 
 /**
@@ -83,7 +83,7 @@ async function syncWithMachine(
  * everything made for it. Either way the record ends truthful.
  */
 async function resumeOrCleanUp(op: Operation, agent: AgentRecord): Promise<void> {
-  const made = resourcesOf(agent, true);
+  const made = resourcesOf(agent, { searchByTag: true });
   try {
     const machines = await findAgentMachines(op.fly, agent.agentKey);
     const volumes = await findAgentVolumes(op.fly, agent.agentKey);
@@ -95,20 +95,16 @@ async function resumeOrCleanUp(op: Operation, agent: AgentRecord): Promise<void>
     const deadline = op.waitUntil((agent.startupTimeoutSec ?? DEFAULT_STARTUP_TIMEOUT_SEC) * 1000);
     await waitForOpenclaw(op.fly, machine.id, deadline);
     const effectiveModel = await forceModel(op.fly, machine.id, agent.llmModel, deadline);
-    await op.update(
-      agent._id,
-      {
-        status: "running",
-        statusReason: "Provisioning was interrupted; the sweep finished it",
-        machineId: machine.id,
-        flyVolumeId: volumes[0].id,
-        effectiveModel,
-        gatewayHealthy: true,
-        lastWakeAt: Date.now(),
-        lastError: null,
-      },
-      true,
-    );
+    await op.finish(agent._id, {
+      status: "running",
+      statusReason: "Provisioning was interrupted; the sweep finished it",
+      machineId: machine.id,
+      flyVolumeId: volumes[0].id,
+      effectiveModel,
+      gatewayHealthy: true,
+      lastWakeAt: Date.now(),
+      lastError: null,
+    });
   } catch (error) {
     await failAndCleanUp(op, agent._id, agent.agentKey, made, error);
   }
@@ -119,21 +115,17 @@ async function reconcileAgent(op: Operation, agent: AgentRecord): Promise<AgentR
   if (agent.status === "provisioning") {
     await resumeOrCleanUp(op, agent);
   } else if (agent.status === "error" && agent.resourcesCleanedUp === false) {
-    await destroyAgentResources(op.fly, resourcesOf(agent, true), cleanupDeadline(op.deadline));
-    await op.update(
-      agent._id,
-      {
-        status: "error",
-        statusReason: `${agent.statusReason ?? "Failed"}; the sweep removed what was left`,
-        resourcesCleanedUp: true,
-      },
-      true,
-    );
+    await destroyAgentResources(op.fly, resourcesOf(agent, { searchByTag: true }), cleanupDeadline(op.deadline));
+    await op.finish(agent._id, {
+      status: "error",
+      statusReason: `${agent.statusReason ?? "Failed"}; the sweep removed what was left`,
+      resourcesCleanedUp: true,
+    });
   } else if (agent.machineId) {
     const patch = await syncWithMachine(op, agent, await readMachine(op.fly, agent.machineId));
-    await op.update(agent._id, { ...(patch ?? {}), lastSyncedAt: Date.now() }, true);
+    await op.finish(agent._id, { ...(patch ?? {}), lastSyncedAt: Date.now() });
   } else {
-    await op.update(agent._id, { lastSyncedAt: Date.now() }, true);
+    await op.finish(agent._id, { lastSyncedAt: Date.now() });
   }
   const after = await op.ctx.runQuery(internal.agents.getAgent, { machineDocId: agent._id });
   return after?.status ?? agent.status;
@@ -146,13 +138,13 @@ async function reconcileAgent(op: Operation, agent: AgentRecord): Promise<AgentR
 export async function syncHandler(
   ctx: ActionCtx,
   args: MachineTargetArgs & { staleAfterMs?: number },
-  storedSecrets: SecretsMode,
+  options: { secrets: SecretsLookup },
 ): Promise<AgentRecord["status"]> {
-  const { op, agent } = await openAgentOperation(ctx, "sync", args, storedSecrets);
+  const { op, agent } = await openAgentOperation(ctx, "sync", args, options);
   if (agent.status === "deleted") return "deleted";
   return await audited(
     op,
-    () => ({ tenantId: agent.tenantId, userId: agent.userId, machineDocId: agent._id }),
+    () => subjectOf(agent),
     async () => {
       const owned = await op.own(
         agent._id,
@@ -175,7 +167,7 @@ export async function sweepHandler(
   args: { flyAppName: string; flyApiToken?: string; flyApiBaseUrl?: string; staleAfterMs?: number },
 ): Promise<SweepResult> {
   checkFlyAppName(args.flyAppName);
-  const flyApiToken = requireFlyToken(args.flyApiToken, true);
+  const flyApiToken = requireFlyToken(args.flyApiToken, { secrets: "stored" });
   // By default, only agents whose owner's action has certainly ended (lifetime.ts).
   const staleAfterMs = args.staleAfterMs ?? defaultStaleAfterMs();
   const base = new Operation(
@@ -201,7 +193,7 @@ export async function sweepHandler(
       const agent = await op.own(machineDocId, { takeOverStartedBefore: stuckBefore });
       await audited(
         op,
-        () => ({ tenantId: agent.tenantId, userId: agent.userId, machineDocId }),
+        () => subjectOf(agent),
         async () => {
           await addStoredSecrets(ctx, op.redactor.expectMachine(agent.machineId), agent);
           return await reconcileAgent(op, agent);
@@ -259,10 +251,10 @@ export async function sweepHandler(
       const agent = await op.own(entry.id);
       const patch = await audited(
         op,
-        () => ({ tenantId: agent.tenantId, userId: agent.userId, machineDocId: agent._id }),
+        () => subjectOf(agent),
         async () => {
           const patch = await syncWithMachine(op, agent, machine);
-          await op.update(agent._id, { ...(patch ?? {}), lastSyncedAt: Date.now() }, true);
+          await op.finish(agent._id, { ...(patch ?? {}), lastSyncedAt: Date.now() });
           return patch;
         },
         (patch) => patch?.statusReason ?? "unchanged",

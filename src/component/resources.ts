@@ -5,6 +5,7 @@
  * A create whose answer was lost (timeout, 5xx, dropped connection) may still have happened,
  * so before creating again we look the resource up by its tag, as flyctl does.
  */
+import type { AgentRecord } from "./agentRecord.js";
 import { volumeNameFor, AGENT_KEY_METADATA } from "./agentSpec.js";
 import { flyAgentsError } from "./errors.js";
 import {
@@ -265,6 +266,19 @@ export async function destroyMachine(fly: FlyClient, machineId: string, deadline
   return existed;
 }
 
+/** The Fly resources of one agent, for `destroyAgentResources`. */
+export type AgentResources = { agentKey: string; machineIds: string[]; volumeIds: string[]; searchByTag: boolean };
+
+/** The Fly resources an agent's record names; `searchByTag` also looks for those it may not name. */
+export function resourcesOf(agent: AgentRecord, options: { searchByTag: boolean }): AgentResources {
+  return {
+    agentKey: agent.agentKey,
+    machineIds: agent.machineId ? [agent.machineId] : [],
+    volumeIds: agent.flyVolumeId ? [agent.flyVolumeId] : [],
+    searchByTag: options.searchByTag,
+  };
+}
+
 /** How many of an agent's machines and volumes Fly still had when they were removed. */
 export type RemovedResources = { machinesFound: number; volumesFound: number };
 
@@ -278,7 +292,7 @@ export type RemovedResources = { machinesFound: number; volumesFound: number };
  */
 export async function destroyAgentResources(
   fly: FlyClient,
-  resources: { agentKey: string; machineIds: string[]; volumeIds: string[]; searchByTag: boolean },
+  resources: AgentResources,
   deadline: number,
 ): Promise<RemovedResources> {
   const removed: RemovedResources = { machinesFound: 0, volumesFound: 0 };

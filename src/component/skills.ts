@@ -10,12 +10,12 @@ import { getAgentOrThrow } from "./agents.js";
 import { DEFAULT_STARTUP_TIMEOUT_SEC, parseAllowedSkills } from "./agentSpec.js";
 import { flyAgentsError } from "./errors.js";
 import { replaceMachineConfig } from "./machineConfig.js";
-import { recordIfGone } from "./machineTruth.js";
+import { recordIfGone } from "./flyState.js";
 import { readyWithModel } from "./openclaw.js";
-import { audited } from "./operations.js";
-import { openAgentOperation, type MachineTargetArgs, type SecretsMode } from "./lifecycle.js";
+import { runOnAgent, type MachineTargetArgs } from "./operations.js";
 import { WAIT_BUDGETS_MS } from "./lifetime.js";
 import { waitForMachineState } from "./resources.js";
+import type { SecretsLookup } from "./secrets/resolve.js";
 import { encryptionKeyRing } from "./settings.js";
 
 /** Stores the whitelist; with `applyToMachine`, schedules writing it to the machine. */
@@ -43,16 +43,17 @@ export async function updateAllowedSkillsHandler(
 }
 
 /** Writes the record's whitelist to the machine (lease, whole config, restart, OpenClaw serving, model). */
-export async function applySkillsHandler(
+export function applySkillsHandler(
   ctx: ActionCtx,
   args: MachineTargetArgs,
-  storedSecrets: SecretsMode,
+  options: { secrets: SecretsLookup },
 ): Promise<null> {
-  const { op, agent } = await openAgentOperation(ctx, "update_skills", args, storedSecrets);
-  return await audited(
-    op,
-    () => ({ tenantId: agent.tenantId, userId: agent.userId, machineDocId: agent._id }),
-    async () => {
+  return runOnAgent(
+    ctx,
+    "update_skills",
+    args,
+    options,
+    async (op, agent) => {
       const owned = await op.own(agent._id);
       const machineId = owned.machineId;
       if (!machineId)
@@ -79,14 +80,10 @@ export async function applySkillsHandler(
         await recordIfGone(op, owned, error);
         throw error;
       }
-      await op.update(
-        agent._id,
-        {
-          lastError: null,
-          ...(effectiveModel !== undefined ? { effectiveModel, gatewayHealthy: true, lastWakeAt: Date.now() } : {}),
-        },
-        true,
-      );
+      await op.finish(agent._id, {
+        lastError: null,
+        ...(effectiveModel !== undefined ? { effectiveModel, gatewayHealthy: true, lastWakeAt: Date.now() } : {}),
+      });
       return null;
     },
     () => `ALLOWED_SKILLS_JSON set on the machine`,
@@ -103,6 +100,6 @@ export const applyStoredSkills = internalAction({
     });
     if (!agent) return null;
     const target: MachineTargetArgs = { machineDocId: agent._id, flyAppName: agent.flyAppName };
-    return await applySkillsHandler(ctx, target, "auto");
+    return await applySkillsHandler(ctx, target, { secrets: "auto" });
   },
 });

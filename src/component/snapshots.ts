@@ -9,11 +9,11 @@ import { internal } from "./_generated/api.js";
 import { internalMutation, internalQuery, type ActionCtx } from "./_generated/server.js";
 import { flyAgentsError } from "./errors.js";
 import type { FlyClient, FlyVolumeSnapshot } from "./fly/client.js";
-import { recordIfGone } from "./machineTruth.js";
+import { recordIfGone } from "./flyState.js";
 import { createOnce } from "./resources.js";
-import { openAgentOperation, type MachineTargetArgs } from "./lifecycle.js";
 import { WAIT_BUDGETS_MS } from "./lifetime.js";
-import { audited } from "./operations.js";
+import { runOnAgent, type MachineTargetArgs } from "./operations.js";
+import type { SecretsLookup } from "./secrets/resolve.js";
 import { requireUpgraded, upgradeRequired, type AgentRecord } from "./agentRecord.js";
 import { snapshotRecordFields } from "./schema.js";
 import { sleep } from "./time.js";
@@ -188,16 +188,18 @@ export async function followSnapshot(
   return { snapshot, status };
 }
 
-export async function createSnapshotHandler(
+/** Snapshots the agent's volume and follows the snapshot until Fly says `created` (see `followSnapshot`). */
+export function createSnapshotHandler(
   ctx: ActionCtx,
   args: MachineTargetArgs,
-  storedSecrets: boolean,
+  options: { secrets: SecretsLookup },
 ): Promise<SnapshotResult> {
-  const { op, agent } = await openAgentOperation(ctx, "snapshot", args, storedSecrets);
-  return await audited(
-    op,
-    () => ({ tenantId: agent.tenantId, userId: agent.userId, machineDocId: agent._id }),
-    async () => {
+  return runOnAgent(
+    ctx,
+    "snapshot",
+    args,
+    options,
+    async (op, agent) => {
       const owned: AgentRecord = await op.own(agent._id);
       const volumeId = owned.flyVolumeId;
       if (!volumeId) {
@@ -218,7 +220,7 @@ export async function createSnapshotHandler(
           requested,
           op.waitUntil(WAIT_BUDGETS_MS.snapshotFollow),
         );
-        await op.update(agent._id, status === "created" ? { latestSnapshotId: snapshotId } : {}, true);
+        await op.finish(agent._id, status === "created" ? { latestSnapshotId: snapshotId } : {});
         if (status === "failed") {
           throw flyAgentsError("fly_api", `Fly reported snapshot ${snapshot.id} of volume ${volumeId} as failed.`);
         }

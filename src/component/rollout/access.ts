@@ -18,14 +18,14 @@ import type { SecretValues } from "../validators.js";
  */
 async function rolloutFlyToken(ctx: ActionCtx, rollout: Doc<"imageRollouts">, agent: AgentRecord): Promise<string> {
   if (rollout.sealedFlyApiToken !== undefined) {
-    return requireFlyToken(open(rollout.sealedFlyApiToken, requireKeyRing()).flyApiToken, true);
+    return requireFlyToken(open(rollout.sealedFlyApiToken, requireKeyRing()).flyApiToken, { secrets: "stored" });
   }
   if (encryptionKeyRing() !== null) {
     const none: SecretValues = {};
     const stored = await withStoredSecrets(ctx, { tenantId: agent.tenantId, userId: agent.userId }, none);
-    return requireFlyToken(stored.flyApiToken, true);
+    return requireFlyToken(stored.flyApiToken, { secrets: "stored" });
   }
-  return requireFlyToken(undefined, true);
+  return requireFlyToken(undefined, { secrets: "stored" });
 }
 
 /** The operation id a step owns its agent with: the same on every run, so a resumed step takes it back. */

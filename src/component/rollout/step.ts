@@ -150,7 +150,7 @@ async function drive(step: Step): Promise<RolloutAgentPhase> {
     } catch (error) {
       if (isTransient(error)) throw error;
       // Nothing was changed on the machine: the agent keeps running its image.
-      await step.op.update(step.agent._id, { lastError: null }, true);
+      await step.op.finish(step.agent._id, { lastError: null });
       return await end(step, "rolled_back", `No upgrade: the pre-upgrade snapshot failed (${reason(step, error)}).`);
     }
     await step.record({ phase: "updating", timings: { snapshotMs: Date.now() - started } });
@@ -162,17 +162,13 @@ async function drive(step: Step): Promise<RolloutAgentPhase> {
       const updated = await setImage(step, step.row.toImage);
       await step.record({ toDigest: updated.image_ref?.digest, timings: { updateMs: Date.now() - started } });
       if (!step.row.wasRunning) {
-        await step.op.update(
-          step.agent._id,
-          {
-            image: step.row.toImage,
-            imageDigest: updated.image_ref?.digest,
-            verifyImageAtNextStart: true,
-            statusReason: `Updated to ${step.row.toImage} while stopped; verified at its next start`,
-            lastError: null,
-          },
-          true,
-        );
+        await step.op.finish(step.agent._id, {
+          image: step.row.toImage,
+          imageDigest: updated.image_ref?.digest,
+          verifyImageAtNextStart: true,
+          statusReason: `Updated to ${step.row.toImage} while stopped; verified at its next start`,
+          lastError: null,
+        });
         return await end(step, "upgraded");
       }
       await startIfDown(step.op, updated);
@@ -188,21 +184,17 @@ async function drive(step: Step): Promise<RolloutAgentPhase> {
     try {
       const effectiveModel = await awaitReady(step.op, step.machineId, step.agent, step.readyTimeoutSec);
       await step.record({ timings: { readyMs: Date.now() - started } });
-      await step.op.update(
-        step.agent._id,
-        {
-          status: "running",
-          statusReason: `Upgraded to ${step.row.toImage}`,
-          image: step.row.toImage,
-          imageDigest: step.row.toDigest,
-          verifyImageAtNextStart: false,
-          effectiveModel,
-          gatewayHealthy: true,
-          lastWakeAt: Date.now(),
-          lastError: null,
-        },
-        true,
-      );
+      await step.op.finish(step.agent._id, {
+        status: "running",
+        statusReason: `Upgraded to ${step.row.toImage}`,
+        image: step.row.toImage,
+        imageDigest: step.row.toDigest,
+        verifyImageAtNextStart: false,
+        effectiveModel,
+        gatewayHealthy: true,
+        lastWakeAt: Date.now(),
+        lastError: null,
+      });
       return await end(step, "upgraded");
     } catch (error) {
       if (isTransient(error)) throw error;
@@ -222,7 +214,7 @@ async function drive(step: Step): Promise<RolloutAgentPhase> {
       const back = await setImage(step, step.row.fromImage);
       const patch = { image: step.row.fromImage, imageDigest: back.image_ref?.digest };
       if (!step.row.wasRunning) {
-        await step.op.update(step.agent._id, { ...patch, lastError: step.row.error ?? null }, true);
+        await step.op.finish(step.agent._id, { ...patch, lastError: step.row.error ?? null });
         return await end(step, "rolled_back");
       }
       await startIfDown(step.op, back);
@@ -267,19 +259,15 @@ async function drive(step: Step): Promise<RolloutAgentPhase> {
     } catch (error) {
       if (isTransient(error)) throw error;
       const message = `${step.row.error ?? ""} Restoring snapshot ${step.row.flyVolumeSnapshotId ?? "(none)"} failed too (${reason(step, error)}).`;
-      await step.op.update(
-        step.agent._id,
-        {
-          status: "error",
-          statusReason:
-            "An image rollout could not bring the agent back; recreate it with recreateAgentFromLatestSnapshot " +
-            "(its pre-upgrade snapshot is kept)",
-          lastError: message.trim(),
-          gatewayHealthy: false,
-          resourcesCleanedUp: false,
-        },
-        true,
-      );
+      await step.op.finish(step.agent._id, {
+        status: "error",
+        statusReason:
+          "An image rollout could not bring the agent back; recreate it with recreateAgentFromLatestSnapshot " +
+          "(its pre-upgrade snapshot is kept)",
+        lastError: message.trim(),
+        gatewayHealthy: false,
+        resourcesCleanedUp: false,
+      });
       return await end(step, "failed", message.trim());
     }
   }
@@ -321,19 +309,15 @@ function applyRowPatch(row: Doc<"imageRolloutAgents">, patch: RowPatch): Doc<"im
 
 /** Records an agent that runs again after a failed upgrade, and releases it. */
 async function runningAgain(step: Step, patch: AgentPatch, why: string) {
-  await step.op.update(
-    step.agent._id,
-    {
-      ...patch,
-      status: "running",
-      statusReason: `${why}: ${step.row.error ?? "the new image failed"}`,
-      verifyImageAtNextStart: false,
-      gatewayHealthy: true,
-      lastWakeAt: Date.now(),
-      lastError: step.row.error ?? null,
-    },
-    true,
-  );
+  await step.op.finish(step.agent._id, {
+    ...patch,
+    status: "running",
+    statusReason: `${why}: ${step.row.error ?? "the new image failed"}`,
+    verifyImageAtNextStart: false,
+    gatewayHealthy: true,
+    lastWakeAt: Date.now(),
+    lastError: step.row.error ?? null,
+  });
 }
 
 async function end(step: Step, phase: RolloutAgentPhase, error?: string): Promise<RolloutAgentPhase> {

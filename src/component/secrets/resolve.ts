@@ -13,6 +13,17 @@ import { SECRET_FIELDS, type SecretValues } from "../validators.js";
 import type { TenantDefaults } from "./meta.js";
 import { openStoredSecrets } from "./store.js";
 
+/**
+ * Where an action looks for its secrets, the Fly token first of all:
+ * - `"arguments"`: in its arguments only (the plain public functions);
+ * - `"stored"`: in its arguments, then the user's stored secrets, then the tenant's defaults
+ *   (the `…WithStoredSecrets` functions, the sweep, a rollout);
+ * - `"auto"`: in its arguments; without a Fly token there, in stored secrets when a secrets key
+ *   is bound (syncAgentMachine, applyAllowedSkillsToMachine).
+ * Every one ends at the FLY_API_TOKEN the host bound when no token was found.
+ */
+export type SecretsLookup = "arguments" | "stored" | "auto";
+
 /** A value counts as given when it is a non-blank string. */
 function given(value: string | undefined): value is string {
   return value !== undefined && value.trim() !== "";
@@ -47,13 +58,16 @@ export async function withStoredValues<T extends SecretValues>(
   return { values: merged, defaults: sealed.defaults };
 }
 
-/** The Fly token to use: the given one, else the FLY_API_TOKEN the host bound. */
-export function requireFlyToken(flyApiToken: string | undefined, stored: boolean): string {
+/**
+ * The Fly token to use: the given one, else the FLY_API_TOKEN the host bound. The error says
+ * where to put one, by where the action looks (`options.secrets`).
+ */
+export function requireFlyToken(flyApiToken: string | undefined, options: { secrets: SecretsLookup }): string {
   const token = flyApiToken ?? env.FLY_API_TOKEN;
   if (!token || token.trim() === "") {
     throw flyAgentsError(
       "missing_secret",
-      stored
+      options.secrets !== "arguments"
         ? "No Fly API token: store one with upsertAgentSecrets or upsertCompanySecrets, pass flyApiToken, or bind FLY_API_TOKEN with app.use(flyAgents, { env })."
         : "flyApiToken is empty. Pass a Fly API token (`fly tokens create deploy -a <app>`).",
     );

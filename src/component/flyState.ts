@@ -59,12 +59,12 @@ export async function recordIfGone(op: Operation, agent: AgentRecord, error: unk
     lastError: (await op.callerError(error)).message,
   };
   try {
-    await op.update(agent._id, patch, true);
+    await op.finish(agent._id, patch);
   } catch (updateError) {
     if (!isFlyAgentsError(updateError, "operation_in_progress")) throw updateError;
     try {
       await op.own(agent._id);
-      await op.update(agent._id, patch, true);
+      await op.finish(agent._id, patch);
     } catch (ownError) {
       if (!isFlyAgentsError(ownError, "operation_in_progress") && !isFlyAgentsError(ownError, "invalid_state")) {
         throw ownError;
