@@ -58,13 +58,31 @@ export function isActive(agent: Pick<Doc<"agentMachines">, "status" | "resources
   return true;
 }
 
-export { agentNotFound } from "./errors.js";
+/** The agent's row as stored (maybe 0.1.x's shape), or null for an id that names no agent. */
+export async function findAgentDoc(ctx: QueryCtx, machineDocId: string): Promise<Doc<"agentMachines"> | null> {
+  const id = ctx.db.normalizeId("agentMachines", machineDocId);
+  return id ? await ctx.db.get("agentMachines", id) : null;
+}
 
 export async function getAgentOrThrow(ctx: QueryCtx, machineDocId: string): Promise<AgentRecord> {
-  const id = ctx.db.normalizeId("agentMachines", machineDocId);
-  const agent = id ? await ctx.db.get("agentMachines", id) : null;
+  const agent = await findAgentDoc(ctx, machineDocId);
   if (!agent) throw agentNotFound(machineDocId);
   return requireUpgraded(agent);
+}
+
+/**
+ * Ends a hold on the agent (an operation's ownership, a pairing lock) with `patch`, if
+ * `stillHeld` says the caller's hold stands; a hold another caller has taken since is left alone.
+ */
+export async function releaseHold(
+  ctx: MutationCtx,
+  machineDocId: Id<"agentMachines">,
+  stillHeld: (agent: Doc<"agentMachines">) => boolean,
+  patch: Partial<Doc<"agentMachines">>,
+): Promise<null> {
+  const agent = await ctx.db.get("agentMachines", machineDocId);
+  if (agent && stillHeld(agent)) await ctx.db.patch("agentMachines", agent._id, patch);
+  return null;
 }
 
 /** The refusal for an agent a new one would replace while another operation owns it. */
@@ -313,15 +331,11 @@ export const updateAgent = internalMutation({
 export const endOperation = internalMutation({
   args: { machineDocId: v.id("agentMachines"), operationId: v.string(), lastError: v.optional(v.string()) },
   returns: v.null(),
-  handler: async (ctx, args) => {
-    const agent = await ctx.db.get("agentMachines", args.machineDocId);
-    if (!agent || agent.operation?.id !== args.operationId) return null;
-    await ctx.db.patch("agentMachines", agent._id, {
+  handler: (ctx, args) =>
+    releaseHold(ctx, args.machineDocId, (agent) => agent.operation?.id === args.operationId, {
       operation: undefined,
       ...(args.lastError !== undefined ? { lastError: args.lastError, lastErrorAt: Date.now() } : {}),
-    });
-    return null;
-  },
+    }),
 });
 
 /**
@@ -370,8 +384,7 @@ export const getAgent = internalQuery({
   args: { machineDocId: v.string() },
   returns: v.union(vAgentRecord, v.null()),
   handler: async (ctx, args) => {
-    const id = ctx.db.normalizeId("agentMachines", args.machineDocId);
-    const doc = id ? await ctx.db.get("agentMachines", id) : null;
+    const doc = await findAgentDoc(ctx, args.machineDocId);
     return doc && requireUpgraded(doc);
   },
 });

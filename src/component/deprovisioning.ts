@@ -7,11 +7,9 @@
 import type { Id } from "./_generated/dataModel.js";
 import type { AgentRecord } from "./agentRecord.js";
 import { internal } from "./_generated/api.js";
-import type { ActionCtx } from "./_generated/server.js";
 import { isFlyAgentsError } from "./errors.js";
-import { runOnAgent, type MachineTargetArgs, type Operation } from "./operations.js";
+import { agentHandler, type Operation } from "./operations.js";
 import { cleanupDeadline, destroyAgentResources, resourcesOf, type RemovedResources } from "./resources.js";
-import type { SecretsLookup } from "./secrets/resolve.js";
 import { sleep } from "./time.js";
 import type { DeprovisionResult } from "./validators.js";
 import type { AgentPatch } from "./agents.js";
@@ -33,28 +31,22 @@ const ALREADY_DELETED: DeprovisionResult = {
  * the volume, retrying while Fly still holds it attached. Safe to repeat and to run twice at
  * once: the second call waits for the first and succeeds with it (reporting `alreadyDeleted`).
  */
-export function deprovisionHandler(
-  ctx: ActionCtx,
-  args: MachineTargetArgs,
-  options: { secrets: SecretsLookup },
-): Promise<DeprovisionResult> {
-  return runOnAgent(ctx, "deprovision", args, options, async (op, agent) => {
-    const owned = await ownOrJoinDeprovision(op, agent._id);
-    if (owned === "deleted") return ALREADY_DELETED;
-    if (owned.status === "deleted") {
-      await op.finish(agent._id, {});
-      return ALREADY_DELETED;
-    }
-    const removed = await removeAgent(op, owned, "Deprovisioned");
-    return {
-      alreadyDeleted: false,
-      machineFound: removed.machinesFound > 0,
-      machineRemovedFromFly: true,
-      volumeRemovedFromFly: true,
-      recordMarkedDeleted: true,
-    };
-  });
-}
+export const deprovisionHandler = agentHandler("deprovision", async (op, agent): Promise<DeprovisionResult> => {
+  const owned = await ownOrJoinDeprovision(op, agent._id);
+  if (owned === "deleted") return ALREADY_DELETED;
+  if (owned.status === "deleted") {
+    await op.finish(agent._id, {});
+    return ALREADY_DELETED;
+  }
+  const removed = await removeAgent(op, owned, "Deprovisioned");
+  return {
+    alreadyDeleted: false,
+    machineFound: removed.machinesFound > 0,
+    machineRemovedFromFly: true,
+    volumeRemovedFromFly: true,
+    recordMarkedDeleted: true,
+  };
+});
 
 /** Removes the agent's Fly resources and marks it deleted (or records why it could not). */
 export async function removeAgent(

@@ -18,7 +18,7 @@ import { provisionHandler } from "./provisioning.js";
 import { sweepHandler, syncHandler } from "./reconcile.js";
 import { vAgentMachine, vAgentSnapshot, vRotationResult, vSweepResult } from "./shapes.js";
 import { rotateHandler } from "./secrets/rotation.js";
-import { companySecrets, companySecretsMeta, upsertCompanySecretsHandler } from "./secrets/company.js";
+import { readTenantDefaults, tenantDefaultsMeta, upsertTenantDefaultsHandler } from "./secrets/tenantDefaults.js";
 import { tenantDefaultsArgs } from "./secrets/meta.js";
 import {
   clearSecrets,
@@ -374,7 +374,7 @@ export const clearAgentSecrets = mutation({
 export const upsertCompanySecrets = mutation({
   args: { tenantId: v.string(), secretsEncryptionKey: v.optional(v.string()), ...secretArgs, ...tenantDefaultsArgs },
   returns: vCompanySecretsMeta,
-  handler: (ctx, args) => upsertCompanySecretsHandler(ctx, args),
+  handler: (ctx, args) => upsertTenantDefaultsHandler(ctx, args),
 });
 
 /** Which defaults a tenant has stored (booleans, never values), or null. */
@@ -382,7 +382,7 @@ export const getCompanySecretsMeta = query({
   args: { tenantId: v.string() },
   returns: v.union(vCompanySecretsMeta, v.null()),
   handler: async (ctx, args) => {
-    return await companySecretsMeta(ctx, args.tenantId);
+    return await tenantDefaultsMeta(ctx, args.tenantId);
   },
 });
 
@@ -395,7 +395,7 @@ export const getCompanySecrets = query({
   args: { tenantId: v.string(), secretsEncryptionKey: v.optional(v.string()) },
   returns: v.union(vCompanySecrets, v.null()),
   handler: async (ctx, args) => {
-    return await companySecrets(ctx, args.tenantId);
+    return await readTenantDefaults(ctx, args.tenantId);
   },
 });
 

@@ -4,15 +4,13 @@
  * agent's model. Deprovisioning is in deprovisioning.ts.
  */
 import type { AgentRecord } from "./agentRecord.js";
-import type { ActionCtx } from "./_generated/server.js";
 import { DEFAULT_STARTUP_TIMEOUT_SEC } from "./agentSpec.js";
 import { flyAgentsError, isFlyAgentsError } from "./errors.js";
 import { readMachine, recordIfGone, statusFromFly } from "./flyState.js";
 import { WAIT_BUDGETS_MS } from "./lifetime.js";
 import { readyWithModel } from "./openclaw.js";
-import { runOnAgent, type MachineTargetArgs, type Operation } from "./operations.js";
+import { agentHandler, type AgentHandler, type Operation } from "./operations.js";
 import { waitForMachineState } from "./resources.js";
-import type { SecretsLookup } from "./secrets/resolve.js";
 import type { AgentPatch } from "./agents.js";
 
 /** Owns the agent for `op`; returns its record and its machine's id. */
@@ -49,23 +47,17 @@ async function recordFailure(op: Operation, agent: AgentRecord, error: unknown):
 }
 
 /** Stops the machine and waits until Fly says it is stopped. */
-export function stopHandler(
-  ctx: ActionCtx,
-  args: MachineTargetArgs,
-  options: { secrets: SecretsLookup },
-): Promise<null> {
-  return runOnAgent(ctx, "stop", args, options, async (op, agent) => {
-    const { owned, machineId } = await ownWithMachine(op, agent);
-    try {
-      await op.fly.stopMachine(machineId);
-      await waitForMachineState(op.fly, machineId, "stopped", op.waitUntil(WAIT_BUDGETS_MS.machineTransition));
-    } catch (error) {
-      return await recordFailure(op, owned, error);
-    }
-    await op.finish(agent._id, { status: "stopped", statusReason: "Stopped", lastError: null });
-    return null;
-  });
-}
+export const stopHandler = agentHandler("stop", async (op, agent) => {
+  const { owned, machineId } = await ownWithMachine(op, agent);
+  try {
+    await op.fly.stopMachine(machineId);
+    await waitForMachineState(op.fly, machineId, "stopped", op.waitUntil(WAIT_BUDGETS_MS.machineTransition));
+  } catch (error) {
+    return await recordFailure(op, owned, error);
+  }
+  await op.finish(agent._id, { status: "stopped", statusReason: "Stopped", lastError: null });
+  return null;
+});
 
 /**
  * Starts (or restarts) the machine, waits until it is started (failing at once if the boot
@@ -73,13 +65,8 @@ export function stopHandler(
  * verifies the agent's model, which the image may have reset at boot: `running` is only recorded
  * once OpenClaw serves with that model.
  */
-function bringUp(
-  ctx: ActionCtx,
-  kind: "start" | "restart",
-  args: MachineTargetArgs,
-  options: { secrets: SecretsLookup },
-): Promise<null> {
-  return runOnAgent(ctx, kind, args, options, async (op, agent) => {
+function bringUp(kind: "start" | "restart"): AgentHandler<null> {
+  return agentHandler(kind, async (op, agent) => {
     const { owned, machineId } = await ownWithMachine(op, agent);
     let verified: AgentPatch = {};
     try {
@@ -116,19 +103,7 @@ async function newImageDigest(op: Operation, machineId: string): Promise<AgentPa
 }
 
 /** Starts the machine and waits until OpenClaw serves on it with the agent's model. */
-export function startHandler(
-  ctx: ActionCtx,
-  args: MachineTargetArgs,
-  options: { secrets: SecretsLookup },
-): Promise<null> {
-  return bringUp(ctx, "start", args, options);
-}
+export const startHandler = bringUp("start");
 
 /** Restarts the machine: the way to recover a gateway a pairing left unhealthy. */
-export function restartHandler(
-  ctx: ActionCtx,
-  args: MachineTargetArgs,
-  options: { secrets: SecretsLookup },
-): Promise<null> {
-  return bringUp(ctx, "restart", args, options);
-}
+export const restartHandler = bringUp("restart");

@@ -174,6 +174,7 @@ export class Operation {
       tenantId: subject.tenantId,
       userId: subject.userId,
       machineDocId: subject.machineDocId,
+      // The stored field `operation` holds the operation's kind.
       operation: this.kind,
       outcome,
       startedAt: this.startedAt,
@@ -293,24 +294,31 @@ export async function openAgentOperation(
   return { op, agent };
 }
 
-/**
- * Opens an operation on an existing agent (`openAgentOperation`) and runs `work` in it,
- * audited (`audited`): `work` owns the agent itself (`op.own`), so it may first take a lock or
- * join another operation.
- */
-export async function runOnAgent<T>(
+/** The handler of a public function acting on an existing agent, as `agentHandler` makes it. */
+export type AgentHandler<T, A extends MachineTargetArgs = MachineTargetArgs> = (
   ctx: ActionCtx,
-  kind: OperationKind,
-  args: MachineTargetArgs,
+  args: A,
   options: { secrets: SecretsLookup },
-  work: (op: Operation, agent: AgentRecord) => Promise<T>,
+) => Promise<T>;
+
+/**
+ * Makes the handler of a public function acting on an existing agent: it opens an operation
+ * of `kind` (`openAgentOperation`) and runs `work` in it, audited (`audited`); `describe` gives
+ * the audit event's detail. `work` owns the agent itself (`op.own`), so it may first take a
+ * lock or join another operation.
+ */
+export function agentHandler<T, A extends MachineTargetArgs = MachineTargetArgs>(
+  kind: OperationKind,
+  work: (op: Operation, agent: AgentRecord, args: A) => Promise<T>,
   describe?: (result: T) => string,
-): Promise<T> {
-  const { op, agent } = await openAgentOperation(ctx, kind, args, options);
-  return await audited(
-    op,
-    () => subjectOf(agent),
-    () => work(op, agent),
-    describe,
-  );
+): AgentHandler<T, A> {
+  return async (ctx, args, options) => {
+    const { op, agent } = await openAgentOperation(ctx, kind, args, options);
+    return await audited(
+      op,
+      () => subjectOf(agent),
+      () => work(op, agent, args),
+      describe,
+    );
+  };
 }

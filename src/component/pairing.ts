@@ -13,9 +13,10 @@ import { EXEC_TIMEOUT_S, type FlyClient, type FlyExecResult } from "./fly/client
 import { FlyApiError } from "./fly/errors.js";
 import { recordIfGone } from "./flyState.js";
 import { gatewayNotReady, openclawCommand, pendingPairingCodes, quoteOutput } from "./openclaw.js";
-import { runOnAgent, type MachineTargetArgs, type Operation } from "./operations.js";
-import { getAgentOrThrow } from "./agents.js";
-import type { SecretsLookup } from "./secrets/resolve.js";
+import { agentHandler, type AgentHandler, type MachineTargetArgs, type Operation } from "./operations.js";
+import { getAgentOrThrow, releaseHold } from "./agents.js";
+
+type PairingArgs = MachineTargetArgs & { telegramPairingCode: string };
 
 /** The lock outlives the longest pairing exec, so a crashed holder frees it by itself. */
 export const PAIRING_LOCK_MS = (EXEC_TIMEOUT_S + 35) * 1000;
@@ -56,15 +57,11 @@ export const acquirePairingLock = internalMutation({
 export const releasePairingLock = internalMutation({
   args: { machineDocId: v.id("agentMachines"), holder: v.string(), gatewayHealthy: v.optional(v.boolean()) },
   returns: v.null(),
-  handler: async (ctx, args) => {
-    const agent = await ctx.db.get("agentMachines", args.machineDocId);
-    if (!agent || agent.pairingLock?.holder !== args.holder) return null;
-    await ctx.db.patch("agentMachines", agent._id, {
+  handler: (ctx, args) =>
+    releaseHold(ctx, args.machineDocId, (agent) => agent.pairingLock?.holder === args.holder, {
       pairingLock: undefined,
       ...(args.gatewayHealthy !== undefined ? { gatewayHealthy: args.gatewayHealthy } : {}),
-    });
-    return null;
-  },
+    }),
 });
 
 /** How long pairing waits for a gateway that is not serving yet before calling it unhealthy. */
@@ -121,61 +118,58 @@ async function pendingWhenServing(op: Operation, agent: AgentRecord, machineId: 
  * Approves `telegramPairingCode` on the agent's machine, under the pairing lock and owning the agent.
  * @throws `pairing_in_progress`, `gateway_unhealthy`, `pairing_rejected` (a code not pending, or refused).
  */
-export async function approvePairingHandler(
-  ctx: ActionCtx,
-  args: MachineTargetArgs & { telegramPairingCode: string },
-  options: { secrets: SecretsLookup },
-): Promise<null> {
-  const code = checkPairingCode(args.telegramPairingCode);
-  return await runOnAgent(
-    ctx,
-    "pairing",
-    args,
-    options,
-    async (op, agent) => {
-      await ctx.runMutation(internal.pairing.acquirePairingLock, { machineDocId: agent._id, holder: op.id });
-      let gatewayHealthy: boolean | undefined;
-      try {
-        // The agent too: no stop, restart or deprovision pulls the machine away mid-command.
-        const owned = await op.own(agent._id);
-        const machineId = owned.machineId as string;
-        const pending = await pendingWhenServing(op, owned, machineId);
-        if (!pending.includes(code)) {
-          throw flyAgentsError(
-            "pairing_rejected",
-            `Pairing code ${code} is not pending on agent ${agent._id}: it expired, was already used, or was never issued. ` +
-              "Ask the user to send /start to the bot again and use the new code.",
-            { machineDocId: agent._id },
-          );
-        }
-        const result = await approveOnce(op.fly, machineId, code);
-        if (result === "approved" || result.exit_code === 0) return null;
-        if (gatewayNotReady(result)) {
-          gatewayHealthy = false;
-          throw flyAgentsError(
-            "gateway_unhealthy",
-            `The pairing command lost the gateway of agent ${agent._id} (${quoteOutput(result)}). ` +
-              "Restart the machine (restartAgentMachine) before pairing again.",
-            { machineDocId: agent._id },
-          );
-        }
+export const approvePairingHandler: AgentHandler<null, PairingArgs> = (ctx, args, options) => {
+  // Checked before anything is read or written.
+  const telegramPairingCode = checkPairingCode(args.telegramPairingCode);
+  return approvePairing(ctx, { ...args, telegramPairingCode }, options);
+};
+
+const approvePairing = agentHandler(
+  "pairing",
+  async (op, agent, args: PairingArgs) => {
+    const code = args.telegramPairingCode;
+    await op.ctx.runMutation(internal.pairing.acquirePairingLock, { machineDocId: agent._id, holder: op.id });
+    let gatewayHealthy: boolean | undefined;
+    try {
+      // The agent too: no stop, restart or deprovision pulls the machine away mid-command.
+      const owned = await op.own(agent._id);
+      const machineId = owned.machineId as string;
+      const pending = await pendingWhenServing(op, owned, machineId);
+      if (!pending.includes(code)) {
         throw flyAgentsError(
           "pairing_rejected",
-          `OpenClaw refused pairing code ${code} (${quoteOutput(result)}). Ask the user to send /start to the bot again and use the new code.`,
+          `Pairing code ${code} is not pending on agent ${agent._id}: it expired, was already used, or was never issued. ` +
+            "Ask the user to send /start to the bot again and use the new code.",
           { machineDocId: agent._id },
         );
-      } catch (error) {
-        if (isFlyAgentsError(error, "gateway_unhealthy")) gatewayHealthy = false;
-        await recordIfGone(op, agent, error);
-        throw error;
-      } finally {
-        await ctx.runMutation(internal.pairing.releasePairingLock, {
-          machineDocId: agent._id,
-          holder: op.id,
-          gatewayHealthy,
-        });
       }
-    },
-    () => "telegram pairing approved",
-  );
-}
+      const result = await approveOnce(op.fly, machineId, code);
+      if (result === "approved" || result.exit_code === 0) return null;
+      if (gatewayNotReady(result)) {
+        gatewayHealthy = false;
+        throw flyAgentsError(
+          "gateway_unhealthy",
+          `The pairing command lost the gateway of agent ${agent._id} (${quoteOutput(result)}). ` +
+            "Restart the machine (restartAgentMachine) before pairing again.",
+          { machineDocId: agent._id },
+        );
+      }
+      throw flyAgentsError(
+        "pairing_rejected",
+        `OpenClaw refused pairing code ${code} (${quoteOutput(result)}). Ask the user to send /start to the bot again and use the new code.`,
+        { machineDocId: agent._id },
+      );
+    } catch (error) {
+      if (isFlyAgentsError(error, "gateway_unhealthy")) gatewayHealthy = false;
+      await recordIfGone(op, agent, error);
+      throw error;
+    } finally {
+      await op.ctx.runMutation(internal.pairing.releasePairingLock, {
+        machineDocId: agent._id,
+        holder: op.id,
+        gatewayHealthy,
+      });
+    }
+  },
+  () => "telegram pairing approved",
+);

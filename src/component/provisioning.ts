@@ -210,6 +210,7 @@ async function buildAgent(
     return {
       machineDocId,
       machineId: machine.id,
+      // 0.1.x's name in the result for what the record calls `flyVolumeId`.
       volumeId: volume.id,
       effectiveModel,
       ...(snapshot ? { restoredFromSnapshotId: snapshot._id } : {}),

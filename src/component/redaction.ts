@@ -162,7 +162,7 @@ export async function addStoredSecrets(
     return redactor;
   }
   if (!ring) return redactor;
-  let sealed: { agent: { ciphertext: string } | null; company: { ciphertext: string } | null };
+  let sealed: { user: { ciphertext: string } | null; tenant: { ciphertext: string } | null };
   try {
     sealed = await ctx.runQuery(internal.secrets.store.loadSealedSecrets, {
       tenantId: owner.tenantId,
@@ -172,7 +172,7 @@ export async function addStoredSecrets(
     // A row not upgraded from 0.1.x yet: the Machine's env still shows what it holds.
     return redactor;
   }
-  for (const row of [sealed.agent, sealed.company]) {
+  for (const row of [sealed.user, sealed.tenant]) {
     if (!row) continue;
     try {
       redactor.addSecretValues(open(row.ciphertext, ring));

@@ -4,6 +4,9 @@
  *
  * A create whose answer was lost (timeout, 5xx, dropped connection) may still have happened,
  * so before creating again we look the resource up by its tag, as flyctl does.
+ *
+ * Ids here are Fly's own (`machineId`, `volumeId`, as in Fly's paths); an agent's record holds
+ * them as `machineId` and `flyVolumeId`.
  */
 import type { AgentRecord } from "./agentRecord.js";
 import { volumeNameFor, AGENT_KEY_METADATA } from "./agentSpec.js";
@@ -261,7 +264,7 @@ async function agentMachineHolding(
  * destroyed. True if Fly still had it.
  */
 export async function destroyMachine(fly: FlyClient, machineId: string, deadline: number): Promise<boolean> {
-  const existed = await fly.destroyMachine(machineId, true);
+  const existed = await fly.destroyMachine(machineId, { force: true });
   if (existed) await waitForMachineState(fly, machineId, "destroyed", deadline);
   return existed;
 }

@@ -12,10 +12,9 @@ import { flyAgentsError } from "./errors.js";
 import { replaceMachineConfig } from "./machineConfig.js";
 import { recordIfGone } from "./flyState.js";
 import { readyWithModel } from "./openclaw.js";
-import { runOnAgent, type MachineTargetArgs } from "./operations.js";
+import { agentHandler, type MachineTargetArgs } from "./operations.js";
 import { WAIT_BUDGETS_MS } from "./lifetime.js";
 import { waitForMachineState } from "./resources.js";
-import type { SecretsLookup } from "./secrets/resolve.js";
 import { encryptionKeyRing } from "./settings.js";
 
 /** Stores the whitelist; with `applyToMachine`, schedules writing it to the machine. */
@@ -43,52 +42,43 @@ export async function updateAllowedSkillsHandler(
 }
 
 /** Writes the record's whitelist to the machine (lease, whole config, restart, OpenClaw serving, model). */
-export function applySkillsHandler(
-  ctx: ActionCtx,
-  args: MachineTargetArgs,
-  options: { secrets: SecretsLookup },
-): Promise<null> {
-  return runOnAgent(
-    ctx,
-    "update_skills",
-    args,
-    options,
-    async (op, agent) => {
-      const owned = await op.own(agent._id);
-      const machineId = owned.machineId;
-      if (!machineId)
-        throw flyAgentsError("invalid_state", `Agent ${agent._id} has no machine.`, { machineDocId: agent._id });
-      let effectiveModel: string | undefined;
-      try {
-        await replaceMachineConfig(
+export const applySkillsHandler = agentHandler(
+  "update_skills",
+  async (op, agent) => {
+    const owned = await op.own(agent._id);
+    const machineId = owned.machineId;
+    if (!machineId)
+      throw flyAgentsError("invalid_state", `Agent ${agent._id} has no machine.`, { machineDocId: agent._id });
+    let effectiveModel: string | undefined;
+    try {
+      await replaceMachineConfig(
+        op.fly,
+        machineId,
+        (config) => ({ ...config, env: { ...config.env, ALLOWED_SKILLS_JSON: JSON.stringify(owned.allowedSkills) } }),
+        "fly-agents: update ALLOWED_SKILLS_JSON",
+      );
+      if (owned.status === "running") {
+        // The update rebooted the machine: as after every boot, wait for OpenClaw and force the model.
+        await waitForMachineState(op.fly, machineId, "started", op.waitUntil(WAIT_BUDGETS_MS.machineTransition));
+        effectiveModel = await readyWithModel(
           op.fly,
           machineId,
-          (config) => ({ ...config, env: { ...config.env, ALLOWED_SKILLS_JSON: JSON.stringify(owned.allowedSkills) } }),
-          "fly-agents: update ALLOWED_SKILLS_JSON",
+          owned.llmModel,
+          op.waitUntil((owned.startupTimeoutSec ?? DEFAULT_STARTUP_TIMEOUT_SEC) * 1000),
         );
-        if (owned.status === "running") {
-          // The update rebooted the machine: as after every boot, wait for OpenClaw and force the model.
-          await waitForMachineState(op.fly, machineId, "started", op.waitUntil(WAIT_BUDGETS_MS.machineTransition));
-          effectiveModel = await readyWithModel(
-            op.fly,
-            machineId,
-            owned.llmModel,
-            op.waitUntil((owned.startupTimeoutSec ?? DEFAULT_STARTUP_TIMEOUT_SEC) * 1000),
-          );
-        }
-      } catch (error) {
-        await recordIfGone(op, owned, error);
-        throw error;
       }
-      await op.finish(agent._id, {
-        lastError: null,
-        ...(effectiveModel !== undefined ? { effectiveModel, gatewayHealthy: true, lastWakeAt: Date.now() } : {}),
-      });
-      return null;
-    },
-    () => `ALLOWED_SKILLS_JSON set on the machine`,
-  );
-}
+    } catch (error) {
+      await recordIfGone(op, owned, error);
+      throw error;
+    }
+    await op.finish(agent._id, {
+      lastError: null,
+      ...(effectiveModel !== undefined ? { effectiveModel, gatewayHealthy: true, lastWakeAt: Date.now() } : {}),
+    });
+    return null;
+  },
+  () => `ALLOWED_SKILLS_JSON set on the machine`,
+);
 
 /** Scheduled by updateAllowedSkills({ applyToMachine: true }): uses stored secrets or FLY_API_TOKEN. */
 export const applyStoredSkills = internalAction({

@@ -12,8 +12,7 @@ import type { FlyClient, FlyVolumeSnapshot } from "./fly/client.js";
 import { recordIfGone } from "./flyState.js";
 import { createOnce } from "./resources.js";
 import { WAIT_BUDGETS_MS } from "./lifetime.js";
-import { runOnAgent, type MachineTargetArgs } from "./operations.js";
-import type { SecretsLookup } from "./secrets/resolve.js";
+import { agentHandler } from "./operations.js";
 import { requireUpgraded, upgradeRequired, type AgentRecord } from "./agentRecord.js";
 import { snapshotRecordFields } from "./schema.js";
 import { sleep } from "./time.js";
@@ -131,16 +130,20 @@ async function findNewSnapshot(
 }
 
 /**
- * Asks Fly to snapshot `volumeId`, exactly once even after a lost answer, and returns the new
+ * Asks Fly to snapshot `flyVolumeId`, exactly once even after a lost answer, and returns the new
  * snapshot as Fly first lists it.
  */
-export async function requestSnapshot(fly: FlyClient, volumeId: string, deadline: number): Promise<FlyVolumeSnapshot> {
-  const list = () => fly.listVolumeSnapshots(volumeId);
+export async function requestSnapshot(
+  fly: FlyClient,
+  flyVolumeId: string,
+  deadline: number,
+): Promise<FlyVolumeSnapshot> {
+  const list = () => fly.listVolumeSnapshots(flyVolumeId);
   const before = new Set((await list()).map((snapshot) => snapshot.id));
   // Fly's answer holds no id: after a lost answer, a new id in the list means it went through.
   await createOnce(
     async () => {
-      await fly.createVolumeSnapshot(volumeId);
+      await fly.createVolumeSnapshot(flyVolumeId);
       return true;
     },
     async () => ((await list()).some((snapshot) => !before.has(snapshot.id)) ? true : undefined),
@@ -155,11 +158,11 @@ export async function requestSnapshot(fly: FlyClient, volumeId: string, deadline
 export async function followSnapshot(
   ctx: Pick<ActionCtx, "runMutation">,
   fly: FlyClient,
-  target: { volumeId: string; snapshotId: Id<"agentSnapshots"> },
+  target: { flyVolumeId: string; snapshotId: Id<"agentSnapshots"> },
   first: FlyVolumeSnapshot,
   deadline: number,
 ): Promise<{ snapshot: FlyVolumeSnapshot; status: SnapshotStatus }> {
-  const { volumeId, snapshotId } = target;
+  const { flyVolumeId, snapshotId } = target;
   let snapshot = first;
   let status = snapshotStatusOf(snapshot);
   const record = () =>
@@ -167,7 +170,7 @@ export async function followSnapshot(
   await record();
   while (status !== "created" && status !== "failed" && Date.now() + SNAPSHOT_POLL_MS < deadline) {
     await sleep(SNAPSHOT_POLL_MS);
-    const current = (await fly.listVolumeSnapshots(volumeId)).find((candidate) => candidate.id === snapshot.id);
+    const current = (await fly.listVolumeSnapshots(flyVolumeId)).find((candidate) => candidate.id === snapshot.id);
     if (!current) break;
     snapshot = current;
     const next = snapshotStatusOf(snapshot);
@@ -189,52 +192,43 @@ export async function followSnapshot(
 }
 
 /** Snapshots the agent's volume and follows the snapshot until Fly says `created` (see `followSnapshot`). */
-export function createSnapshotHandler(
-  ctx: ActionCtx,
-  args: MachineTargetArgs,
-  options: { secrets: SecretsLookup },
-): Promise<SnapshotResult> {
-  return runOnAgent(
-    ctx,
-    "snapshot",
-    args,
-    options,
-    async (op, agent) => {
-      const owned: AgentRecord = await op.own(agent._id);
-      const volumeId = owned.flyVolumeId;
-      if (!volumeId) {
-        throw flyAgentsError("invalid_state", `Agent ${agent._id} has no volume to snapshot.`, {
-          machineDocId: agent._id,
-        });
-      }
-      const snapshotId: Id<"agentSnapshots"> = await ctx.runMutation(internal.snapshots.insertSnapshot, {
+export const createSnapshotHandler = agentHandler(
+  "snapshot",
+  async (op, agent): Promise<SnapshotResult> => {
+    const owned: AgentRecord = await op.own(agent._id);
+    const flyVolumeId = owned.flyVolumeId;
+    if (!flyVolumeId) {
+      throw flyAgentsError("invalid_state", `Agent ${agent._id} has no volume to snapshot.`, {
         machineDocId: agent._id,
-        flyVolumeId: volumeId,
       });
-      try {
-        const requested = await requestSnapshot(op.fly, volumeId, op.waitUntil(WAIT_BUDGETS_MS.snapshotFollow));
-        const { snapshot, status } = await followSnapshot(
-          ctx,
-          op.fly,
-          { volumeId, snapshotId },
-          requested,
-          op.waitUntil(WAIT_BUDGETS_MS.snapshotFollow),
-        );
-        await op.finish(agent._id, status === "created" ? { latestSnapshotId: snapshotId } : {});
-        if (status === "failed") {
-          throw flyAgentsError("fly_api", `Fly reported snapshot ${snapshot.id} of volume ${volumeId} as failed.`);
-        }
-        return { snapshotId, flyVolumeSnapshotId: snapshot.id, status };
-      } catch (error) {
-        await ctx.runMutation(internal.snapshots.updateSnapshot, {
-          snapshotId,
-          status: "failed",
-          lastError: (await op.callerError(error)).message,
-        });
-        await recordIfGone(op, owned, error);
-        throw error;
+    }
+    const snapshotId: Id<"agentSnapshots"> = await op.ctx.runMutation(internal.snapshots.insertSnapshot, {
+      machineDocId: agent._id,
+      flyVolumeId,
+    });
+    try {
+      const requested = await requestSnapshot(op.fly, flyVolumeId, op.waitUntil(WAIT_BUDGETS_MS.snapshotFollow));
+      const { snapshot, status } = await followSnapshot(
+        op.ctx,
+        op.fly,
+        { flyVolumeId, snapshotId },
+        requested,
+        op.waitUntil(WAIT_BUDGETS_MS.snapshotFollow),
+      );
+      await op.finish(agent._id, status === "created" ? { latestSnapshotId: snapshotId } : {});
+      if (status === "failed") {
+        throw flyAgentsError("fly_api", `Fly reported snapshot ${snapshot.id} of volume ${flyVolumeId} as failed.`);
       }
-    },
-    (result) => `snapshot ${result.flyVolumeSnapshotId} ${result.status}`,
-  );
-}
+      return { snapshotId, flyVolumeSnapshotId: snapshot.id, status };
+    } catch (error) {
+      await op.ctx.runMutation(internal.snapshots.updateSnapshot, {
+        snapshotId,
+        status: "failed",
+        lastError: (await op.callerError(error)).message,
+      });
+      await recordIfGone(op, owned, error);
+      throw error;
+    }
+  },
+  (result) => `snapshot ${result.flyVolumeSnapshotId} ${result.status}`,
+);

@@ -58,9 +58,9 @@ describe("FlyClient over HTTP", () => {
     expect(await c.waitMachineOnce(machine.id, ["started"], 10)).toBe("started");
     expect((await c.listMachinesByMetadata("fly_agents_key", "k1")).map((m) => m.id)).toEqual([machine.id]);
     expect(await c.listMachinesByMetadata("fly_agents_key", "other")).toEqual([]);
-    expect(await c.destroyMachine(machine.id, true)).toBe(true);
+    expect(await c.destroyMachine(machine.id, { force: true })).toBe(true);
     expect(await c.waitMachineOnce(machine.id, ["destroyed"], 10)).toBe("destroyed");
-    expect(await c.destroyMachine(machine.id, true)).toBe(false);
+    expect(await c.destroyMachine(machine.id, { force: true })).toBe(false);
     expect(calls.every((call) => call.requestId)).toBe(true);
   });
 

@@ -283,17 +283,17 @@ export class FlyClient {
   }
 
   /**
-   * `force` kills a running machine. Returns false when it was already gone (404; within the
+   * `options.force` kills a running machine. Returns false when it was already gone (404; within the
    * machine's read-after-create window a 404 is waited out first).
    */
-  async destroyMachine(machineId: string, force: boolean): Promise<boolean> {
+  async destroyMachine(machineId: string, options: { force: boolean }): Promise<boolean> {
     try {
       await this.readFresh(machineId, () =>
         this.machineCall(machineId, "", {
           operationId: "Machines_delete",
           method: "DELETE",
           idempotent: true,
-          query: force ? { force: "true" } : undefined,
+          query: options.force ? { force: "true" } : undefined,
         }),
       );
       return true;

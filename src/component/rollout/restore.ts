@@ -35,7 +35,7 @@ export type RestoreInput = {
   record: (patch: RowPatch) => Promise<void>;
 };
 
-export type Restored = { machine: FlyMachine; volumeId: string; effectiveModel: string };
+export type Restored = { machine: FlyMachine; flyVolumeId: string; effectiveModel: string };
 
 /** Restores the pre-upgrade snapshot and brings the agent back on `row.fromImage` there. */
 export async function restoreFromSnapshot(input: RestoreInput): Promise<Restored> {
@@ -45,19 +45,19 @@ export async function restoreFromSnapshot(input: RestoreInput): Promise<Restored
       machineDocId: agent._id,
     });
   }
-  let volumeId = row.restoredVolumeId;
-  if (volumeId === undefined) {
+  let flyVolumeId = row.restoredVolumeId;
+  if (flyVolumeId === undefined) {
     if (!agent.flyVolumeId) {
       throw flyAgentsError("invalid_state", `Agent ${agent._id} has no volume to restore.`, {
         machineDocId: agent._id,
       });
     }
-    volumeId = (await createRestoredVolume(op, agent, agent.flyVolumeId, snapshot)).id;
-    await record({ restoredVolumeId: volumeId });
+    flyVolumeId = (await createRestoredVolume(op, agent, agent.flyVolumeId, snapshot)).id;
+    await record({ restoredVolumeId: flyVolumeId });
   }
   const volume = await waitForVolumeReady(
     op.fly,
-    await op.fly.getVolume(volumeId),
+    await op.fly.getVolume(flyVolumeId),
     op.waitUntil(WAIT_BUDGETS_MS.volumeReady),
   );
 
@@ -91,7 +91,7 @@ export async function restoreFromSnapshot(input: RestoreInput): Promise<Restored
     await deleteVolumeWhenDetached(op.fly, retiredVolumeId, op.deadline);
     await record({ retiredVolumeId: null });
   }
-  return { machine: await op.fly.getMachine(machine.id), volumeId: volume.id, effectiveModel };
+  return { machine: await op.fly.getMachine(machine.id), flyVolumeId: volume.id, effectiveModel };
 }
 
 /** A new volume from the snapshot, made once even after a lost answer (found by name, not the old one). */

@@ -28,8 +28,8 @@ export async function takePreUpgradeSnapshot(
   agent: AgentRecord,
   record: (patch: RowPatch) => Promise<void>,
 ): Promise<Id<"agentSnapshots">> {
-  const volumeId = agent.flyVolumeId;
-  if (!volumeId) {
+  const flyVolumeId = agent.flyVolumeId;
+  if (!flyVolumeId) {
     throw flyAgentsError("invalid_state", `Agent ${agent._id} has no volume to snapshot.`, { machineDocId: agent._id });
   }
   let snapshotId = row.snapshotId;
@@ -38,13 +38,13 @@ export async function takePreUpgradeSnapshot(
   if (snapshotId === undefined || requestedAt === undefined) {
     snapshotId = await ctx.runMutation(internal.snapshots.insertSnapshot, {
       machineDocId: agent._id,
-      flyVolumeId: volumeId,
+      flyVolumeId,
     });
     requestedAt = Date.now();
     await record({ snapshotId, snapshotRequestedAt: requestedAt });
   } else {
     const since = requestedAt - CLOCK_SLACK_MS;
-    first = (await op.fly.listVolumeSnapshots(volumeId))
+    first = (await op.fly.listVolumeSnapshots(flyVolumeId))
       .filter((snapshot) =>
         row.flyVolumeSnapshotId !== undefined
           ? snapshot.id === row.flyVolumeSnapshotId
@@ -52,12 +52,12 @@ export async function takePreUpgradeSnapshot(
       )
       .sort(newestFirst)[0];
   }
-  first ??= await requestSnapshot(op.fly, volumeId, op.waitUntil(WAIT_BUDGETS_MS.snapshotFollow));
+  first ??= await requestSnapshot(op.fly, flyVolumeId, op.waitUntil(WAIT_BUDGETS_MS.snapshotFollow));
   await record({ flyVolumeSnapshotId: first.id });
   const { status } = await followSnapshot(
     ctx,
     op.fly,
-    { volumeId, snapshotId },
+    { flyVolumeId, snapshotId },
     first,
     op.waitUntil(WAIT_BUDGETS_MS.snapshotFollow),
   );
@@ -67,7 +67,7 @@ export async function takePreUpgradeSnapshot(
       status: "failed",
       lastError: `Fly still reported the snapshot as ${status} when the rollout gave up on it`,
     });
-    throw flyAgentsError("fly_api", `Snapshot ${first.id} of volume ${volumeId} ended ${status}, not created.`, {
+    throw flyAgentsError("fly_api", `Snapshot ${first.id} of volume ${flyVolumeId} ended ${status}, not created.`, {
       machineDocId: agent._id,
     });
   }

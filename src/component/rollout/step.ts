@@ -247,7 +247,7 @@ async function drive(step: Step): Promise<RolloutAgentPhase> {
         step,
         {
           machineId: restored.machine.id,
-          flyVolumeId: restored.volumeId,
+          flyVolumeId: restored.flyVolumeId,
           instanceId: restored.machine.instance_id,
           image: step.row.fromImage,
           imageDigest: restored.machine.image_ref?.digest,

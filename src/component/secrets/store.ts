@@ -1,6 +1,7 @@
 /**
- * Stored secrets: a user's own (`agentVmSecrets`) and a tenant's defaults (`companySecrets`),
- * sealed at rest, plus a tenant's non-secret defaults (Fly app, image, model, skills) in clear.
+ * Stored secrets: a user's own (table `agentVmSecrets`) and a tenant's defaults (table
+ * `companySecrets`, 0.1.x's name for them), sealed at rest, plus a tenant's non-secret defaults
+ * (Fly app, image, model, skills) in clear.
  * Values go in through the upsert mutations and come out only inside actions that need them
  * for a Fly call; queries return which secrets are present, never their values.
  */
@@ -207,10 +208,11 @@ export async function secretsMeta(ctx: QueryCtx, owner: SecretsOwner): Promise<S
   const presence = sealed ? row.present : legacyPresence(row);
   const meta: SecretsMeta = { updatedAt: row.updatedAt, keyId: sealed ? row.keyId : LEGACY_KEY_ID, presence };
   if (owner.userId === undefined) {
-    const company = row as Doc<"companySecrets">;
+    const tenantRow = row as Doc<"companySecrets">;
     const defaults: TenantDefaults = {};
-    if (sealed) for (const field of DEFAULT_FIELDS) if (company[field] !== undefined) defaults[field] = company[field];
-    meta.tenant = { defaults, presence: defaultsPresence(company, presence) };
+    if (sealed)
+      for (const field of DEFAULT_FIELDS) if (tenantRow[field] !== undefined) defaults[field] = tenantRow[field];
+    meta.tenant = { defaults, presence: defaultsPresence(tenantRow, presence) };
   }
   return meta;
 }
@@ -231,8 +233,8 @@ const vSealed = v.object({ keyId: v.string(), ciphertext: v.string() });
 export const loadSealedSecrets = internalQuery({
   args: { tenantId: v.string(), userId: v.string() },
   returns: v.object({
-    agent: v.union(vSealed, v.null()),
-    company: v.union(vSealed, v.null()),
+    user: v.union(vSealed, v.null()),
+    tenant: v.union(vSealed, v.null()),
     defaults: v.object({
       flyAppName: v.optional(v.string()),
       image: v.optional(v.string()),
@@ -241,15 +243,15 @@ export const loadSealedSecrets = internalQuery({
     }),
   }),
   handler: async (ctx, args) => {
-    const agentRow = await findRow(ctx, args);
-    const companyRow = await findRow(ctx, { tenantId: args.tenantId });
-    const agent = agentRow && requireSealed(agentRow, args);
-    const company = companyRow && (requireSealed(companyRow, { tenantId: args.tenantId }) as Doc<"companySecrets">);
+    const userRow = await findRow(ctx, args);
+    const tenantRow = await findRow(ctx, { tenantId: args.tenantId });
+    const user = userRow && requireSealed(userRow, args);
+    const tenant = tenantRow && (requireSealed(tenantRow, { tenantId: args.tenantId }) as Doc<"companySecrets">);
     const defaults: TenantDefaults = {};
-    if (company) for (const field of DEFAULT_FIELDS) if (company[field] !== undefined) defaults[field] = company[field];
+    if (tenant) for (const field of DEFAULT_FIELDS) if (tenant[field] !== undefined) defaults[field] = tenant[field];
     return {
-      agent: agent && { keyId: agent.keyId, ciphertext: agent.ciphertext },
-      company: company && { keyId: company.keyId as string, ciphertext: company.ciphertext as string },
+      user: user && { keyId: user.keyId, ciphertext: user.ciphertext },
+      tenant: tenant && { keyId: tenant.keyId as string, ciphertext: tenant.ciphertext as string },
       defaults,
     };
   },
@@ -257,12 +259,12 @@ export const loadSealedSecrets = internalQuery({
 
 /** Opens sealed rows and merges them field by field: the user's own value wins. */
 export function openStoredSecrets(
-  sealed: { agent: { ciphertext: string } | null; company: { ciphertext: string } | null },
+  sealed: { user: { ciphertext: string } | null; tenant: { ciphertext: string } | null },
   ring: KeyRing,
 ): SecretValues {
-  const company = sealed.company ? open(sealed.company.ciphertext, ring) : {};
-  const agent = sealed.agent ? open(sealed.agent.ciphertext, ring) : {};
-  return { ...company, ...agent };
+  const tenant = sealed.tenant ? open(sealed.tenant.ciphertext, ring) : {};
+  const user = sealed.user ? open(sealed.user.ciphertext, ring) : {};
+  return { ...tenant, ...user };
 }
 
 // ---- rotation ------------------------------------------------------------------------

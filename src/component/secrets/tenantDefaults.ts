@@ -1,6 +1,9 @@
 /**
- * A tenant's defaults as the company-secrets functions take and return them, with 0.1.x's
- * names: `openclawAppKey` for the sealed `appKey`, `has…` for each default that is set.
+ * A tenant's defaults (its sealed secrets, used for its users who have none of their own, and
+ * its non-secret image, model, skills and Fly app) as the public functions take and return
+ * them. Those functions keep 0.1.x's names, `…CompanySecrets`, as does the table
+ * (`companySecrets`); so do their fields: `openclawAppKey` for the sealed `appKey`, `has…` for
+ * each default that is set.
  */
 import type { Infer } from "convex/values";
 import type { MutationCtx, QueryCtx } from "../_generated/server.js";
@@ -11,7 +14,7 @@ import { secretsMeta, upsertSecrets, type SecretsMeta } from "./store.js";
 
 type TenantDefaultsArgs = { [K in keyof typeof tenantDefaultsArgs]?: Infer<(typeof tenantDefaultsArgs)[K]> };
 
-function toCompanyMeta(tenantId: string, meta: SecretsMeta): CompanySecretsMeta {
+function toTenantDefaultsMeta(tenantId: string, meta: SecretsMeta): CompanySecretsMeta {
   const defaults = meta.tenant?.defaults ?? {};
   return {
     tenantId,
@@ -29,7 +32,7 @@ function toCompanyMeta(tenantId: string, meta: SecretsMeta): CompanySecretsMeta 
 }
 
 /** Stores the tenant's secrets and defaults; returns which are set. */
-export async function upsertCompanySecretsHandler(
+export async function upsertTenantDefaultsHandler(
   ctx: MutationCtx,
   args: { tenantId: string; secretsEncryptionKey?: string } & SecretValues & TenantDefaultsArgs,
 ): Promise<CompanySecretsMeta> {
@@ -46,17 +49,17 @@ export async function upsertCompanySecretsHandler(
     secretsEncryptionKey,
     defaults,
   );
-  return toCompanyMeta(tenantId, { ...stored, tenant: { defaults: stored.defaults, presence: undefined } });
+  return toTenantDefaultsMeta(tenantId, { ...stored, tenant: { defaults: stored.defaults, presence: undefined } });
 }
 
 /** Which defaults and secrets a tenant has stored (booleans), or null. */
-export async function companySecretsMeta(ctx: QueryCtx, tenantId: string): Promise<CompanySecretsMeta | null> {
+export async function tenantDefaultsMeta(ctx: QueryCtx, tenantId: string): Promise<CompanySecretsMeta | null> {
   const meta = await secretsMeta(ctx, { tenantId });
-  return meta && toCompanyMeta(tenantId, meta);
+  return meta && toTenantDefaultsMeta(tenantId, meta);
 }
 
 /** The tenant's non-secret defaults in clear, and which secrets are set; or null. */
-export async function companySecrets(ctx: QueryCtx, tenantId: string): Promise<CompanySecrets | null> {
+export async function readTenantDefaults(ctx: QueryCtx, tenantId: string): Promise<CompanySecrets | null> {
   const meta = await secretsMeta(ctx, { tenantId });
-  return meta && { ...toCompanyMeta(tenantId, meta), ...meta.tenant?.defaults };
+  return meta && { ...toTenantDefaultsMeta(tenantId, meta), ...meta.tenant?.defaults };
 }
