@@ -8,7 +8,7 @@ import { Ids } from "./world/ids.js";
 import { MachineService } from "./fly/machines.js";
 import { MetadataStore } from "./fly/metadata.js";
 import { type FlyEmulatorOptions, resolveOptions } from "./options.js";
-import { RateLimiter } from "./control/rateLimits.js";
+import { TokenBuckets } from "./control/rateLimits.js";
 import { RequestLog } from "./control/requestLog.js";
 import { Router } from "./http/router.js";
 import { apiRoutes } from "./http/routes.js";
@@ -73,7 +73,7 @@ export async function startFlyEmulator(options: FlyEmulatorOptions = {}): Promis
     ids,
     faults,
     holds,
-    rateLimiter: resolved.rateLimits ? new RateLimiter(resolved.rateLimits, clock) : null,
+    rateLimiter: resolved.rateLimits ? new TokenBuckets(resolved.rateLimits, clock) : null,
     behaviours,
     requestLog,
   });

@@ -63,7 +63,7 @@ export type { AgentStateView, EmulatorStateDump, FlyEmulatorState, LiveResources
 export type { RequestLogEntry } from "./control/requestLog.js";
 export {
   GATEWAY_LISTENING_LOG,
-  GATEWAY_PORT,
+  IMAGE_GATEWAY_PORT,
   GATEWAY_REFUSED_LOGS,
   OPENCLAW_BUILTIN_MODEL,
   type GatewayStatus,
@@ -74,15 +74,15 @@ export { DEFAULT_APP } from "./options.js";
 export type { ApprovedPairing } from "./world/model.js";
 export type { OpenClawImage } from "./image/catalog.js";
 export type {
-  FlyCheckStatus,
-  FlyExecResponse,
-  FlyLeaseEnvelope,
-  FlyMachine,
-  FlyMachineConfig,
-  FlyMachineEvent,
-  FlyVolume,
-  FlyVolumeSnapshot,
-  FlyWaitResponse,
+  CheckStatusJson,
+  ExecResponseJson,
+  LeaseEnvelopeJson,
+  MachineJson,
+  MachineConfigJson,
+  MachineEventJson,
+  VolumeJson,
+  VolumeSnapshotJson,
+  WaitResponseJson,
 } from "./fly/jsonTypes.js";
 export type { FlyErrorBody, FlyErrorStatus, FlyLeaseErrorBody } from "./fly/errorReplies.js";
 export { parseCliArgs, type CliOptions } from "./cli/args.js";

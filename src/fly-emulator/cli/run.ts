@@ -1,6 +1,6 @@
 import { CLI_USAGE, type CliOptions, CliUsageError, parseCliArgs } from "./args.js";
 import { startFlyEmulator, type FlyEmulator } from "../emulator.js";
-import { errorMessage } from "../fly/errorReplies.js";
+import { messageOf } from "../fly/errorReplies.js";
 
 /**
  * The env vars that point the component (and the example app's `FlyAgents` client) at `emulator`:
@@ -50,7 +50,7 @@ export async function runCli(
   try {
     emulator = await startFlyEmulator(parsed.options);
   } catch (error) {
-    io.stderr(`fly-emulator: could not start: ${errorMessage(error)}\n`);
+    io.stderr(`fly-emulator: could not start: ${messageOf(error)}\n`);
     return { exitCode: 1 };
   }
   io.stdout(

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { parseCliArgs } from "../cli/args.js";
 import { connectFlyEmulator } from "./remote.js";
-import type { FlyMachine, FlyVolume, FlyWaitResponse } from "../fly/jsonTypes.js";
+import type { MachineJson, VolumeJson, WaitResponseJson } from "../fly/jsonTypes.js";
 import { emulatorHarness, OPENCLAW_IMAGE } from "../testing/testHarness.js";
 
 const harness = emulatorHarness();
@@ -24,11 +24,11 @@ describe("unkind behaviours, each off until turned on", () => {
   it("failBoots: a boot settles in failed with the process's exit in the last event; a wait for started,failed ends", async () => {
     const emu = await harness.start({ failBoots: true });
     const machine = await emu.createMachine(APP, { config: { restart: { policy: "on-failure", max_retries: 3 } } });
-    const reply = await emu.api.get<FlyWaitResponse>(
+    const reply = await emu.api.get<WaitResponseJson>(
       `/apps/${APP}/machines/${machine.id}/wait?state=started,failed&timeout=10`,
     );
     expect(reply.body).toMatchObject({ ok: true, state: "failed" });
-    const failed = (await emu.api.get<FlyMachine>(`/apps/${APP}/machines/${machine.id}`)).body;
+    const failed = (await emu.api.get<MachineJson>(`/apps/${APP}/machines/${machine.id}`)).body;
     expect(failed.state).toBe("failed");
     expect(failed.events?.[0]).toMatchObject({
       type: "exit",
@@ -48,12 +48,12 @@ describe("unkind behaviours, each off until turned on", () => {
 
   it("visibilityLagMs: a just-created volume 404s on GET for the lag, while lists show it", async () => {
     const emu = await harness.start({ visibilityLagMs: 3000 }); // 300 real ms at the test time scale
-    const created = await emu.api.post<FlyVolume>(`/apps/${APP}/volumes`, { name: "agent", region: "iad" });
+    const created = await emu.api.post<VolumeJson>(`/apps/${APP}/volumes`, { name: "agent", region: "iad" });
     expect(created.status).toBe(200);
     const early = await emu.api.get(`/apps/${APP}/volumes/${created.body.id}`);
     expect(early.status).toBe(404);
     expect(early.body).toEqual({ error: "volume not found" });
-    const listed = await emu.api.get<FlyVolume[]>(`/apps/${APP}/volumes`);
+    const listed = await emu.api.get<VolumeJson[]>(`/apps/${APP}/volumes`);
     expect(listed.body.map((volume) => volume.id)).toEqual([created.body.id]);
     await emu.until(
       async () => (await emu.api.get(`/apps/${APP}/volumes/${created.body.id}`)).status,
@@ -66,7 +66,7 @@ describe("unkind behaviours, each off until turned on", () => {
     emu.behaviours.set({ fullVolumeHosts: 1 });
     const full = await emu.createVolume(APP, { name: "agent", region: "iad" });
     const machine = (volumeId: string) =>
-      emu.api.post<FlyMachine>(`/apps/${APP}/machines`, {
+      emu.api.post<MachineJson>(`/apps/${APP}/machines`, {
         region: "iad",
         config: { image: OPENCLAW_IMAGE, mounts: [{ volume: volumeId, path: "/data" }] },
       });

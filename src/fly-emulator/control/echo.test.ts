@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { parseCliArgs } from "../cli/args.js";
-import type { FlyExecResponse } from "../fly/jsonTypes.js";
+import type { ExecResponseJson } from "../fly/jsonTypes.js";
 import { emulatorHarness, type TestEmulator } from "../testing/testHarness.js";
 
 const harness = emulatorHarness();
@@ -35,7 +35,7 @@ describe("the echoInErrors knob", () => {
     emu.faults.add({ operationId: "Machines_stop", action: { status: 400, body: { error: "refused" } } });
     const stop = await emu.api.post(`/apps/${APP}/machines/${machine.id}/stop`, {});
     expect(stop.body).toEqual({ error: "refused" });
-    const exec = await emu.api.post<FlyExecResponse>(`/apps/${APP}/machines/${machine.id}/exec`, { command });
+    const exec = await emu.api.post<ExecResponseJson>(`/apps/${APP}/machines/${machine.id}/exec`, { command });
     expect(exec.body.exit_code).toBe(1);
     expect(exec.text).not.toContain("sk-echo-secret");
   });
@@ -53,7 +53,7 @@ describe("the echoInErrors knob", () => {
     const missing = await emu.api.get<{ error: string }>(`/apps/${APP}/machines/m_nope`);
     expect(missing.body.error).toMatch(/machine not found \(echo: .*env none\)/);
 
-    const exec = await emu.api.post<FlyExecResponse>(`/apps/${APP}/machines/${machine.id}/exec`, { command });
+    const exec = await emu.api.post<ExecResponseJson>(`/apps/${APP}/machines/${machine.id}/exec`, { command });
     expect(exec.body.exit_code).toBe(1);
     expect(exec.body.stderr).toContain("LLM_API_KEY=sk-echo-secret");
     const ok = await emu.api.get(`/apps/${APP}/machines/${machine.id}`);

@@ -1,4 +1,4 @@
-import type { FlyExecResponse } from "../fly/jsonTypes.js";
+import type { ExecResponseJson } from "../fly/jsonTypes.js";
 import type { Reply } from "../http/router.js";
 import type { World } from "../world/world.js";
 
@@ -36,7 +36,7 @@ export function echoReply(reply: Reply, world: World, source: EchoSource): Reply
   return { ...reply, body: { ...fields, [key]: `${text}${quote}` } };
 }
 
-function isFailedExec(body: unknown): body is FlyExecResponse {
+function isFailedExec(body: unknown): body is ExecResponseJson {
   return typeof body === "object" && body !== null && "exit_code" in body && body.exit_code !== 0;
 }
 

@@ -13,7 +13,7 @@ interface Bucket {
  * Fly's limits: a token bucket per action (operationId) and per identifier (the Machine id, or the app).
  * Refill follows the emulator's time scale, so a sped-up emulator is also rate-limited proportionally.
  */
-export class RateLimiter {
+export class TokenBuckets {
   private readonly buckets = new Map<string, Bucket>();
 
   constructor(

@@ -1,5 +1,5 @@
 import type { Clock } from "../world/clock.js";
-import type { FlyMachine, FlyVolume, FlyVolumeSnapshot } from "../fly/jsonTypes.js";
+import type { MachineJson, VolumeJson, VolumeSnapshotJson } from "../fly/jsonTypes.js";
 import type { OpenClawImage } from "../image/catalog.js";
 import type { MachineService } from "../fly/machines.js";
 import { machineJson } from "../fly/machineView.js";
@@ -24,16 +24,16 @@ export interface AgentStateView {
 
 /** Resources that still cost money: Machines not destroyed, volumes not deleted. */
 export interface LiveResources {
-  machines: FlyMachine[];
-  volumes: FlyVolume[];
+  machines: MachineJson[];
+  volumes: VolumeJson[];
 }
 
 /** Everything at once (GET /__emulator/state). */
 export interface EmulatorStateDump {
   apps: string[];
-  machines: FlyMachine[];
-  volumes: FlyVolume[];
-  snapshots: Record<string, FlyVolumeSnapshot[]>;
+  machines: MachineJson[];
+  volumes: VolumeJson[];
+  snapshots: Record<string, VolumeSnapshotJson[]>;
 }
 
 /** Reads and drives the emulator from the test process. Machines and volumes are returned as Fly's JSON. */
@@ -43,13 +43,13 @@ export interface FlyEmulatorState {
   /** The apps that exist. */
   apps(): string[];
   /** Machines (destroyed ones still within retention included), of one app or all. */
-  machines(app?: string): FlyMachine[];
+  machines(app?: string): MachineJson[];
   /** One Machine, or undefined. */
-  machine(app: string, machineId: string): FlyMachine | undefined;
+  machine(app: string, machineId: string): MachineJson | undefined;
   /** Volumes (soft-deleted ones included, as `pending_destroy`), of one app or all. */
-  volumes(app?: string): FlyVolume[];
+  volumes(app?: string): VolumeJson[];
   /** A volume's snapshots, oldest first. */
-  snapshots(volumeId: string): FlyVolumeSnapshot[];
+  snapshots(volumeId: string): VolumeSnapshotJson[];
   /** What was not cleaned up: Machines not destroyed and volumes not deleted. */
   liveResources(app?: string): LiveResources;
   /** The OpenClaw state stored on a volume, or undefined for an unknown volume. */

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { FlyMachine } from "./jsonTypes.js";
+import type { MachineJson } from "./jsonTypes.js";
 import { emulatorHarness, type TestEmulator } from "../testing/testHarness.js";
 
 const harness = emulatorHarness();
@@ -8,7 +8,7 @@ const APP = "fly-agents-test";
 const GATEWAY_ENV = { OPENCLAW_GATEWAY_TOKEN: "gw-secret", LLM_MODEL: "moonshotai/kimi-k2.5" };
 
 async function checkOf(emu: TestEmulator, machineId: string) {
-  const reply = await emu.api.get<FlyMachine>(`/apps/${APP}/machines/${machineId}`);
+  const reply = await emu.api.get<MachineJson>(`/apps/${APP}/machines/${machineId}`);
   return reply.body.checks?.[0];
 }
 
@@ -68,7 +68,7 @@ describe("health checks, as Fly runs them", () => {
     const machine = await emu.createMachine(APP, { config: { env: GATEWAY_ENV, checks } });
     await emu.waitFor(APP, machine.id, "started");
     const both = await emu.until(
-      async () => (await emu.api.get<FlyMachine>(`/apps/${APP}/machines/${machine.id}`)).body.checks ?? [],
+      async () => (await emu.api.get<MachineJson>(`/apps/${APP}/machines/${machine.id}`)).body.checks ?? [],
       (list) => list[0]?.status === "passing",
     );
     expect(both.map((check) => [check.name, check.status])).toEqual([

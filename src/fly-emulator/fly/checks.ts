@@ -1,8 +1,8 @@
 import type { Clock } from "../world/clock.js";
-import type { FlyCheckStatus, FlyMachineCheck } from "./jsonTypes.js";
+import type { CheckStatusJson, MachineCheckJson } from "./jsonTypes.js";
 import type { MachineRecord } from "../world/model.js";
-import { GATEWAY_PORT } from "../image/openClawRuntime.js";
-import { parseGoDuration } from "./validation.js";
+import { IMAGE_GATEWAY_PORT } from "../image/openClawRuntime.js";
+import { parseGoDuration } from "./input.js";
 
 /** Fly caps `grace_period` at one minute (⚠ a third-party report; see the emulator's header). */
 export const GRACE_PERIOD_CAP_MS = 60_000;
@@ -18,11 +18,11 @@ const MIN_CHECK_INTERVAL_MS = 1_000;
  * the next run. Before the first run a check reads `warning` ("not run yet"), never `passing`, however soon
  * the gateway listens. A Machine that is not running reads `critical`. Durations scale with `timeScale`.
  */
-export function checkStatuses(machine: MachineRecord, clock: Clock): FlyCheckStatus[] {
+export function checkStatuses(machine: MachineRecord, clock: Clock): CheckStatusJson[] {
   const runtime = machine.runtime;
   const now = clock.now();
   return Object.entries(machine.config.checks ?? {}).map(([name, check]) => {
-    const port = check.port ?? GATEWAY_PORT;
+    const port = check.port ?? IMAGE_GATEWAY_PORT;
     if (!runtime || machine.state !== "started") {
       return { name, status: "critical", output: "machine is not running", updated_at: iso(now) };
     }
@@ -38,7 +38,7 @@ export function checkStatuses(machine: MachineRecord, clock: Clock): FlyCheckSta
       };
     }
     const lastRun = firstRun + Math.floor((now - firstRun) / intervalMs) * intervalMs;
-    if (port === GATEWAY_PORT && runtime.listeningAtTime(lastRun)) {
+    if (port === IMAGE_GATEWAY_PORT && runtime.listeningAtTime(lastRun)) {
       return { name, status: "passing", output: "Success", updated_at: iso(lastRun) };
     }
     const output = `dial tcp [${machine.privateIp}]:${port}: connect: connection refused`;
@@ -47,7 +47,7 @@ export function checkStatuses(machine: MachineRecord, clock: Clock): FlyCheckSta
 }
 
 /** A check's grace period (capped) and interval, in real milliseconds. */
-export function checkTiming(check: FlyMachineCheck, clock: Clock): { graceMs: number; intervalMs: number } {
+export function checkTiming(check: MachineCheckJson, clock: Clock): { graceMs: number; intervalMs: number } {
   const grace = Math.min(GRACE_PERIOD_CAP_MS, parseGoDuration(check.grace_period ?? "0s") ?? 0);
   const interval = Math.max(MIN_CHECK_INTERVAL_MS, parseGoDuration(check.interval ?? "") ?? DEFAULT_CHECK_INTERVAL_MS);
   return { graceMs: clock.scaled(grace), intervalMs: Math.max(1, clock.scaled(interval)) };

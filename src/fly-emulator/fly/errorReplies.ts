@@ -15,7 +15,7 @@ export interface FlyLeaseErrorBody {
 }
 
 /** An error a route handler throws to answer with a given status and body. */
-export class FlyApiError extends Error {
+export class ErrorReply extends Error {
   constructor(
     readonly httpStatus: number,
     readonly body: FlyErrorBody | FlyLeaseErrorBody,
@@ -26,31 +26,31 @@ export class FlyApiError extends Error {
 }
 
 /** `{error}` with an optional Fly status code. */
-export function flyError(httpStatus: number, error: string, status?: FlyErrorStatus): FlyApiError {
-  return new FlyApiError(httpStatus, status ? { error, status } : { error });
+export function errorReply(httpStatus: number, error: string, status?: FlyErrorStatus): ErrorReply {
+  return new ErrorReply(httpStatus, status ? { error, status } : { error });
 }
 
 /** 400 `invalid_argument: …`: the request itself is malformed. */
-export function invalidArgument(detail: string): FlyApiError {
-  return flyError(400, `invalid_argument: ${detail}`);
+export function invalidArgument(detail: string): ErrorReply {
+  return errorReply(400, `invalid_argument: ${detail}`);
 }
 
 /** 400 `failed_precondition: …`: the request is valid but the resource is not in a state that allows it. */
-export function failedPrecondition(detail: string): FlyApiError {
-  return flyError(400, `failed_precondition: ${detail}`);
+export function failedPrecondition(detail: string): ErrorReply {
+  return errorReply(400, `failed_precondition: ${detail}`);
 }
 
 /** 404 with Fly's wording, e.g. `machine not found`. */
-export function notFound(what: "app" | "machine" | "volume" | "snapshot" | "metadata key"): FlyApiError {
-  return flyError(404, `${what} not found`);
+export function notFound(what: "app" | "machine" | "volume" | "snapshot" | "metadata key"): ErrorReply {
+  return errorReply(404, `${what} not found`);
 }
 
 /** An error in the lease endpoints' own shape. */
-export function leaseError(httpStatus: number, message: string, code: string): FlyApiError {
-  return new FlyApiError(httpStatus, { status: "error", message, code });
+export function leaseError(httpStatus: number, message: string, code: string): ErrorReply {
+  return new ErrorReply(httpStatus, { status: "error", message, code });
 }
 
 /** The message of anything thrown. */
-export function errorMessage(error: unknown): string {
+export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

@@ -1,12 +1,12 @@
 import { z } from "zod";
 import type { Clock } from "../world/clock.js";
-import { failedPrecondition, flyError, invalidArgument } from "./errorReplies.js";
-import type { FlyExecResponse } from "./jsonTypes.js";
+import { failedPrecondition, errorReply, invalidArgument } from "./errorReplies.js";
+import type { ExecResponseJson } from "./jsonTypes.js";
 import { requireLeaseHolder } from "./leases.js";
 import type { MachineRecord } from "../world/model.js";
 import type { OpenClawRuntime } from "../image/openClawRuntime.js";
 import { parseExecCommand, splitCommandLine } from "../image/shell.js";
-import { parseInput } from "./validation.js";
+import { parseInput } from "./input.js";
 
 const execSchema = z.looseObject({
   command: z.array(z.string()).optional(),
@@ -14,7 +14,7 @@ const execSchema = z.looseObject({
   timeout: z.int().min(0).optional(),
   stdin: z.string().optional(),
 });
-const COMMAND_NOT_FOUND: FlyExecResponse = { exit_code: 127, stdout: "", stderr: "sh: command not found\n" };
+const COMMAND_NOT_FOUND: ExecResponseJson = { exit_code: 127, stdout: "", stderr: "sh: command not found\n" };
 /** How often the port probe inside the Machine tries to connect (emulated ms). */
 export const PORT_PROBE_INTERVAL_MS = 100;
 /** The exit code of a port probe that gave up. */
@@ -29,7 +29,7 @@ export async function execInMachine(
   machine: MachineRecord,
   body: unknown,
   deps: { clock: Clock; execDeadlineMs: number; nonce: string | undefined },
-): Promise<FlyExecResponse> {
+): Promise<ExecResponseJson> {
   requireLeaseHolder(machine, deps.nonce, deps.clock.now());
   const request = parseInput(execSchema, body, "body");
   const command = request.command ?? (request.cmd !== undefined ? splitCommandLine(request.cmd) : []);
@@ -45,8 +45,8 @@ export async function execInMachine(
     parsed.kind === "waitForPort" ? waitForPortThenRun(runtime, parsed, deps.clock) : runtime.run(parsed.args);
   const result = await Promise.race([work, timedOut]);
   deadline.abort();
-  if (result === null) throw flyError(408, `deadline_exceeded: command did not finish within ${deadlineMs / 1000}s`);
-  if (result === undefined) throw flyError(503, "unavailable: the emulator is shutting down");
+  if (result === null) throw errorReply(408, `deadline_exceeded: command did not finish within ${deadlineMs / 1000}s`);
+  if (result === undefined) throw errorReply(503, "unavailable: the emulator is shutting down");
   return result;
 }
 
@@ -55,7 +55,7 @@ async function waitForPortThenRun(
   runtime: OpenClawRuntime,
   command: { withinS: number; port: number; args: string[] },
   clock: Clock,
-): Promise<FlyExecResponse> {
+): Promise<ExecResponseJson> {
   const giveUpAt = clock.now() + clock.scaled(command.withinS * 1000);
   while (!runtime.accepts(command.port)) {
     if (clock.now() >= giveUpAt) {

@@ -4,24 +4,24 @@
  */
 
 /** A Machine's configuration (fly.MachineConfig); kept as the caller sent it, apart from normalisation. */
-export interface FlyMachineConfig {
+export interface MachineConfigJson {
   image: string;
   env?: Record<string, string>;
   metadata?: Record<string, string>;
-  mounts?: FlyMachineMount[];
-  checks?: Record<string, FlyMachineCheck>;
+  mounts?: MachineMountJson[];
+  checks?: Record<string, MachineCheckJson>;
   [field: string]: unknown;
 }
 
 /** fly.MachineMount. */
-export interface FlyMachineMount {
+export interface MachineMountJson {
   volume: string;
   path: string;
   [field: string]: unknown;
 }
 
 /** fly.MachineCheck. */
-export interface FlyMachineCheck {
+export interface MachineCheckJson {
   type?: string;
   port?: number;
   interval?: string;
@@ -31,7 +31,7 @@ export interface FlyMachineCheck {
 }
 
 /** CheckStatus. */
-export interface FlyCheckStatus {
+export interface CheckStatusJson {
   name: string;
   status: "passing" | "warning" | "critical";
   output: string;
@@ -39,7 +39,7 @@ export interface FlyCheckStatus {
 }
 
 /** MachineEvent. */
-export interface FlyMachineEvent {
+export interface MachineEventJson {
   id: string;
   type: string;
   status: string;
@@ -49,7 +49,7 @@ export interface FlyMachineEvent {
 }
 
 /** ImageRef. */
-export interface FlyImageRef {
+export interface ImageRefJson {
   registry: string;
   repository: string;
   tag: string;
@@ -58,14 +58,14 @@ export interface FlyImageRef {
 }
 
 /** StrippedLease, shown on a Machine with `include_leases`. */
-export interface FlyStrippedLease {
+export interface StrippedLeaseJson {
   owner: string;
   expires_at: number;
   description: string;
 }
 
 /** Machine. */
-export interface FlyMachine {
+export interface MachineJson {
   id: string;
   name: string;
   state: string;
@@ -74,17 +74,17 @@ export interface FlyMachine {
   private_ip: string;
   created_at: string;
   updated_at: string;
-  config?: FlyMachineConfig;
-  image_ref?: FlyImageRef;
-  events?: FlyMachineEvent[];
-  checks?: FlyCheckStatus[];
+  config?: MachineConfigJson;
+  image_ref?: ImageRefJson;
+  events?: MachineEventJson[];
+  checks?: CheckStatusJson[];
   host_status?: "ok";
   nonce?: string;
-  lease?: FlyStrippedLease;
+  lease?: StrippedLeaseJson;
 }
 
 /** Volume. `attached_machine_id` is left out when unattached: the spec types it as a non-null string. */
-export interface FlyVolume {
+export interface VolumeJson {
   id: string;
   name: string;
   state: string;
@@ -108,7 +108,7 @@ export interface FlyVolume {
 }
 
 /** VolumeSnapshot. `size` is in bytes, `volume_size` in GB (the size a restored volume needs at least). */
-export interface FlyVolumeSnapshot {
+export interface VolumeSnapshotJson {
   id: string;
   size: number;
   volume_size: number;
@@ -119,7 +119,7 @@ export interface FlyVolumeSnapshot {
 }
 
 /** The lease as Fly actually returns it: wrapped in `{status, data}` (pitfall 9 of the notes). */
-export interface FlyLeaseEnvelope {
+export interface LeaseEnvelopeJson {
   status: "success";
   data: {
     nonce: string;
@@ -131,7 +131,7 @@ export interface FlyLeaseEnvelope {
 }
 
 /** WaitMachineResponse. */
-export interface FlyWaitResponse {
+export interface WaitResponseJson {
   ok: true;
   state: string;
   version: string;
@@ -139,7 +139,7 @@ export interface FlyWaitResponse {
 }
 
 /** flydv1.ExecResponse. */
-export interface FlyExecResponse {
+export interface ExecResponseJson {
   exit_code: number;
   stdout: string;
   stderr: string;

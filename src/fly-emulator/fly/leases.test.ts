@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { FlyLeaseEnvelope, FlyMachine } from "./jsonTypes.js";
+import type { LeaseEnvelopeJson, MachineJson } from "./jsonTypes.js";
 import { emulatorHarness } from "../testing/testHarness.js";
 
 const harness = emulatorHarness();
@@ -12,7 +12,7 @@ describe("leases", () => {
     const emu = await harness.start({ leaseOwner: "ops@example.com" });
     const machine = await emu.createMachine(APP);
     const before = Math.floor(Date.now() / 1000);
-    const reply = await emu.api.post<FlyLeaseEnvelope>(`/apps/${APP}/machines/${machine.id}/lease`, {
+    const reply = await emu.api.post<LeaseEnvelopeJson>(`/apps/${APP}/machines/${machine.id}/lease`, {
       ttl: 60,
       description: "deploy",
     });
@@ -28,19 +28,19 @@ describe("leases", () => {
       },
     });
     expect(reply.body.data.expires_at).toBeGreaterThanOrEqual(before);
-    const shown = await emu.api.get<FlyLeaseEnvelope>(`/apps/${APP}/machines/${machine.id}/lease`);
+    const shown = await emu.api.get<LeaseEnvelopeJson>(`/apps/${APP}/machines/${machine.id}/lease`);
     expect(shown.status).toBe(200);
     expect(shown.body.data.nonce).toBe(reply.body.data.nonce);
-    const withLease = await emu.api.get<FlyMachine>(`/apps/${APP}/machines/${machine.id}?include_leases=true`);
+    const withLease = await emu.api.get<MachineJson>(`/apps/${APP}/machines/${machine.id}?include_leases=true`);
     expect(withLease.body.lease).toMatchObject({ owner: "ops@example.com", description: "deploy" });
-    const without = await emu.api.get<FlyMachine>(`/apps/${APP}/machines/${machine.id}`);
+    const without = await emu.api.get<MachineJson>(`/apps/${APP}/machines/${machine.id}`);
     expect(without.body.lease).toBeUndefined();
   });
 
   it("answers 409 in the lease error shape while another holds it, and refreshes with the nonce header", async () => {
     const emu = await harness.start();
     const machine = await emu.createMachine(APP);
-    const first = await emu.api.post<FlyLeaseEnvelope>(`/apps/${APP}/machines/${machine.id}/lease?ttl=30`);
+    const first = await emu.api.post<LeaseEnvelopeJson>(`/apps/${APP}/machines/${machine.id}/lease?ttl=30`);
     const conflict = await emu.api.post(`/apps/${APP}/machines/${machine.id}/lease`, { ttl: 30 });
     expect(conflict.status).toBe(409);
     expect(conflict.body).toEqual({
@@ -48,7 +48,7 @@ describe("leases", () => {
       message: expect.stringContaining("lease currently held by"),
       code: "invalid",
     });
-    const refreshed = await emu.api.post<FlyLeaseEnvelope>(
+    const refreshed = await emu.api.post<LeaseEnvelopeJson>(
       `/apps/${APP}/machines/${machine.id}/lease`,
       { ttl: 600 },
       { headers: { [NONCE]: first.body.data.nonce } },
@@ -64,7 +64,7 @@ describe("leases", () => {
     const none = await emu.api.get(`/apps/${APP}/machines/${machine.id}/lease`);
     expect(none.status).toBe(404);
     expect(none.body).toMatchObject({ message: "lease not found" });
-    const lease = await emu.api.post<FlyLeaseEnvelope>(`/apps/${APP}/machines/${machine.id}/lease`, { ttl: 30 });
+    const lease = await emu.api.post<LeaseEnvelopeJson>(`/apps/${APP}/machines/${machine.id}/lease`, { ttl: 30 });
     expect((await emu.api.delete(`/apps/${APP}/machines/${machine.id}/lease`)).status).toBe(400);
     expect(
       (await emu.api.delete(`/apps/${APP}/machines/${machine.id}/lease`, { headers: { [NONCE]: "wrong" } })).status,

@@ -1,6 +1,6 @@
 import type { Clock } from "../world/clock.js";
-import { flyError, leaseError } from "./errorReplies.js";
-import type { FlyLeaseEnvelope } from "./jsonTypes.js";
+import { errorReply, leaseError } from "./errorReplies.js";
+import type { LeaseEnvelopeJson } from "./jsonTypes.js";
 import type { Ids } from "../world/ids.js";
 import type { LeaseRecord, MachineRecord } from "../world/model.js";
 
@@ -67,14 +67,14 @@ export function requireLeaseHolder(machine: MachineRecord, nonce: string | undef
   const current = activeLease(machine, now);
   if (!current || current.nonce === nonce) return;
   const prefix = nonce ? "lease nonce mismatch" : `machine ${machine.id} is leased`;
-  throw flyError(
+  throw errorReply(
     409,
     `${prefix}: ${heldMessage(machine, current)}; send its nonce in the ${LEASE_NONCE_HEADER} header`,
   );
 }
 
 /** The lease as Fly returns it, wrapped in `{status:"success", data}`. */
-export function leaseEnvelope(lease: LeaseRecord): FlyLeaseEnvelope {
+export function leaseEnvelope(lease: LeaseRecord): LeaseEnvelopeJson {
   return {
     status: "success",
     data: {

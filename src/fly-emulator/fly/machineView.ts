@@ -1,6 +1,6 @@
 import type { Clock } from "../world/clock.js";
 import { checkStatuses } from "./checks.js";
-import type { FlyImageRef, FlyMachine } from "./jsonTypes.js";
+import type { ImageRefJson, MachineJson } from "./jsonTypes.js";
 import { activeLease } from "./leases.js";
 import type { MachineRecord } from "../world/model.js";
 
@@ -15,8 +15,8 @@ export interface MachineViewOptions {
 }
 
 /** The Machine JSON of the OpenAPI document. */
-export function machineJson(machine: MachineRecord, clock: Clock, options: MachineViewOptions = {}): FlyMachine {
-  const json: FlyMachine = {
+export function machineJson(machine: MachineRecord, clock: Clock, options: MachineViewOptions = {}): MachineJson {
+  const json: MachineJson = {
     id: machine.id,
     name: machine.name,
     state: machine.state,
@@ -45,7 +45,7 @@ export function machineJson(machine: MachineRecord, clock: Clock, options: Machi
 }
 
 /** Splits an image reference the way Fly's ImageRef does. */
-export function imageRef(image: string, digest: string): FlyImageRef {
+export function imageRef(image: string, digest: string): ImageRefJson {
   const [withoutDigest] = image.split("@");
   const slash = withoutDigest.indexOf("/");
   const first = slash >= 0 ? withoutDigest.slice(0, slash) : "";

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { FlyMachine } from "./jsonTypes.js";
+import type { MachineJson } from "./jsonTypes.js";
 import { emulatorHarness, OPENCLAW_IMAGE } from "../testing/testHarness.js";
 
 const harness = emulatorHarness();
@@ -9,7 +9,7 @@ const APP = "fly-agents-test";
 describe("machine create", () => {
   it("answers 200 with the Machine in state created, then boots created → starting → started", async () => {
     const emu = await harness.start();
-    const reply = await emu.api.post<FlyMachine>(`/apps/${APP}/machines`, {
+    const reply = await emu.api.post<MachineJson>(`/apps/${APP}/machines`, {
       name: "agent-1",
       region: "ams",
       config: {
@@ -108,7 +108,7 @@ describe("machine get and list", () => {
   it("gets a Machine and 404s an unknown one", async () => {
     const emu = await harness.start();
     const machine = await emu.createMachine(APP);
-    const got = await emu.api.get<FlyMachine>(`/apps/${APP}/machines/${machine.id}`);
+    const got = await emu.api.get<MachineJson>(`/apps/${APP}/machines/${machine.id}`);
     expect(got.status).toBe(200);
     expect(got.body).toMatchObject({ id: machine.id, host_status: "ok", private_ip: expect.stringMatching(/^fdaa:/) });
     const missing = await emu.api.get(`/apps/${APP}/machines/0123456789abcd`);
@@ -128,7 +128,7 @@ describe("machine get and list", () => {
     await emu.waitFor(APP, a.id, "started");
     await emu.api.delete(`/apps/${APP}/machines/${c.id}`);
     const ids = async (query: string) =>
-      (await emu.api.get<FlyMachine[]>(`/apps/${APP}/machines${query}`)).body.map((m) => m.id).sort();
+      (await emu.api.get<MachineJson[]>(`/apps/${APP}/machines${query}`)).body.map((m) => m.id).sort();
 
     expect(await ids("")).toEqual([a.id, b.id].sort());
     expect(await ids("?include_deleted=true")).toEqual([a.id, b.id, c.id].sort());
@@ -138,7 +138,7 @@ describe("machine get and list", () => {
     expect(await ids("?metadata.owner=u2")).toEqual([b.id]);
     expect(await ids("?metadata.role=agent&metadata.owner=u1")).toEqual([a.id]);
     expect(await ids("?metadata.owner=nobody")).toEqual([]);
-    const summary = await emu.api.get<FlyMachine[]>(`/apps/${APP}/machines?summary=true`);
+    const summary = await emu.api.get<MachineJson[]>(`/apps/${APP}/machines?summary=true`);
     expect(summary.body[0].config).toBeUndefined();
     expect(summary.body[0].events).toBeUndefined();
     expect(summary.body[0].id).toBeDefined();
@@ -164,7 +164,7 @@ describe("machine update", () => {
       config: { env: { LLM_MODEL: "a/one", KEEP: "1" }, metadata: { owner: "u1" } },
     });
     await emu.waitFor(APP, machine.id, "started");
-    const updated = await emu.api.post<FlyMachine>(`/apps/${APP}/machines/${machine.id}`, {
+    const updated = await emu.api.post<MachineJson>(`/apps/${APP}/machines/${machine.id}`, {
       config: { image: OPENCLAW_IMAGE, env: { LLM_MODEL: "b/two" } },
     });
     expect(updated.status).toBe(200);
@@ -183,7 +183,7 @@ describe("machine update", () => {
     await emu.waitFor(APP, machine.id, "started");
     await emu.api.post(`/apps/${APP}/machines/${machine.id}/stop`);
     await emu.waitFor(APP, machine.id, "stopped");
-    const updated = await emu.api.post<FlyMachine>(`/apps/${APP}/machines/${machine.id}`, {
+    const updated = await emu.api.post<MachineJson>(`/apps/${APP}/machines/${machine.id}`, {
       config: { image: "other:1" },
     });
     expect(updated.body.state).toBe("stopped");
@@ -297,7 +297,7 @@ describe("machine destroy", () => {
     const emu = await harness.start({ destroyedRetentionMs: 500 });
     const machine = await emu.createMachine(APP, { skip_launch: true });
     expect((await emu.api.delete(`/apps/${APP}/machines/${machine.id}`)).status).toBe(200);
-    const got = await emu.api.get<FlyMachine>(`/apps/${APP}/machines/${machine.id}`);
+    const got = await emu.api.get<MachineJson>(`/apps/${APP}/machines/${machine.id}`);
     expect(got.status).toBe(200);
     expect(got.body.state).toBe("destroyed");
     const again = await emu.api.delete(`/apps/${APP}/machines/${machine.id}?force=true`);

@@ -1,21 +1,20 @@
+/**
+ * Fly's Machines resource: create, read, list, update, start, stop, restart, suspend and destroy, each checked
+ * as Fly checks it (the lease, the state it starts from, capacity, the mounted volume) before it hands the
+ * state change to `transitions.ts`, which carries it out on the emulator's clock.
+ */
 import { z } from "zod";
 import type { Behaviours } from "../control/behaviours.js";
-import { bootFailure } from "./boot.js";
-import type { Clock } from "../world/clock.js";
-import { failedPrecondition, flyError, notFound } from "./errorReplies.js";
-import type { Ids } from "../world/ids.js";
-import { acquireLease, requireLeaseHolder } from "./leases.js";
-import { mountedVolumeId, parseMachineConfig } from "./machineConfig.js";
-import { emptyAgentState, type AgentState, type MachineRecord, type MachineState } from "../world/model.js";
-import { OpenClawRuntime } from "../image/openClawRuntime.js";
 import type { ResolvedOptions } from "../options.js";
-import { parseGoDuration, parseInput, queryFlag, SIGNALS } from "./validation.js";
+import type { Clock } from "../world/clock.js";
+import type { Ids } from "../world/ids.js";
+import { emptyAgentState, type MachineRecord, type MachineState } from "../world/model.js";
+import { requireVisible, type World } from "../world/world.js";
+import { errorReply, failedPrecondition, notFound } from "./errorReplies.js";
+import { mountedVolumeId, parseGoDuration, parseInput, parseMachineConfig, queryFlag, SIGNALS } from "./input.js";
+import { acquireLease, requireLeaseHolder } from "./leases.js";
+import { DESTROYABLE_WITHOUT_FORCE, MachineTransitions, RUNNING } from "./transitions.js";
 import type { VolumeService } from "./volumes.js";
-import type { World } from "../world/world.js";
-
-const MAX_LOG_LINES = 1000;
-const RUNNING: ReadonlySet<MachineState> = new Set(["starting", "started", "restarting", "replacing"]);
-const DESTROYABLE_WITHOUT_FORCE: ReadonlySet<MachineState> = new Set(["created", "stopped", "suspended", "failed"]);
 
 const createSchema = z.looseObject({
   name: z.string().min(1).optional(),
@@ -36,8 +35,10 @@ export interface Caller {
   nonce: string | undefined;
 }
 
-/** Machines: creation, lifecycle transitions on the emulator's clock, and the simulated image on each boot. */
+/** Machines: the API's operations on them; `transitions` carries out the state changes they ask for. */
 export class MachineService {
+  private readonly transitions: MachineTransitions;
+
   constructor(
     private readonly world: World,
     private readonly clock: Clock,
@@ -45,7 +46,9 @@ export class MachineService {
     private readonly options: ResolvedOptions,
     private readonly volumes: VolumeService,
     private readonly behaviours: Behaviours,
-  ) {}
+  ) {
+    this.transitions = new MachineTransitions({ world, clock, ids, options, volumes, behaviours });
+  }
 
   /**
    * POST /apps/{app}/machines. Returns the Machine (state "created") and the lease nonce when `lease_ttl` was set.
@@ -57,20 +60,24 @@ export class MachineService {
     const config = parseMachineConfig(request.config);
     const name = request.name ?? this.ids.machineName();
     if (this.world.machinesOf(app).some((other) => other.name === name && other.state !== "destroyed")) {
-      throw flyError(409, `name_taken: a machine named ${name} already exists`, "name_taken");
+      throw errorReply(409, `name_taken: a machine named ${name} already exists`, "name_taken");
     }
     const volumeId = mountedVolumeId(config);
     const volume = volumeId ? this.volumes.mountable(app, volumeId, request.region, null) : null;
     const region = request.region ?? volume?.region ?? this.options.defaultRegion;
     if (volume && (volume.hostFull || this.behaviours.outOfCapacity(region))) {
-      throw flyError(
+      throw errorReply(
         412,
         `insufficient resources to create new machine with existing volume '${volume.id}'`,
         "volume_placement_capacity",
       );
     }
     if (!volume && this.behaviours.outOfCapacity(region)) {
-      throw flyError(412, `insufficient resources to create new machine in region ${region}`, "insufficient_capacity");
+      throw errorReply(
+        412,
+        `insufficient resources to create new machine in region ${region}`,
+        "insufficient_capacity",
+      );
     }
     const now = this.clock.now();
     const instanceId = this.ids.ulid(now);
@@ -99,26 +106,22 @@ export class MachineService {
     };
     this.world.machines.set(machine.id, machine);
     if (volume) volume.attachedMachineId = machine.id;
-    this.setState(machine, "created", "launch");
+    this.transitions.setState(machine, "created", "launch");
     const lease = request.lease_ttl
       ? acquireLease(machine, { ttlSeconds: request.lease_ttl, description: "", nonce: undefined }, this.leaseDeps())
       : null;
-    if (!request.skip_launch) this.schedule(machine, 0, () => this.boot(machine));
+    if (!request.skip_launch) this.transitions.schedule(machine, 0, () => this.transitions.boot(machine));
     return lease ? { machine, nonce: lease.nonce } : { machine };
   }
 
   /** A Machine of `app` still known to the emulator (destroyed ones within retention included), or 404. */
   find(app: string, machineId: string): MachineRecord {
-    const machine = this.world.machines.get(machineId);
-    if (!machine || machine.app !== app) throw notFound("machine");
-    return machine;
+    return this.world.machineOf(app, machineId);
   }
 
   /** Like {@link find}, but a Machine inside its visibility lag 404s too (get and wait). */
   visible(app: string, machineId: string): MachineRecord {
-    const machine = this.find(app, machineId);
-    if (this.clock.now() < machine.visibleAt) throw notFound("machine");
-    return machine;
+    return requireVisible(this.find(app, machineId), this.clock.now(), "machine");
   }
 
   /** A Machine that can still be acted on: destroyed or destroying Machines 404. */
@@ -155,8 +158,7 @@ export class MachineService {
    * A running Machine restarts on the new version; a stopped one stays stopped (as flyd leaves it).
    */
   update(app: string, machineId: string, body: unknown, caller: Caller): MachineRecord {
-    const machine = this.alive(app, machineId);
-    requireLeaseHolder(machine, caller.nonce, this.clock.now());
+    const machine = this.leased(app, machineId, caller);
     const request = parseInput(updateSchema, body, "body");
     const config = parseMachineConfig(request.config);
     if (request.current_version && request.current_version !== machine.instanceId) {
@@ -175,84 +177,86 @@ export class MachineService {
     machine.instanceId = this.ids.ulid();
     machine.versions.push(machine.instanceId);
     if (RUNNING.has(machine.state)) {
-      this.cancel(machine);
-      this.stopRuntime(machine);
-      this.setState(machine, "replacing", "update");
-      this.schedule(machine, this.options.stopTimeMs, () =>
-        request.skip_launch ? this.setState(machine, "stopped", "exit", "flyd") : this.boot(machine),
+      this.transitions.cancel(machine);
+      this.transitions.stopRuntime(machine);
+      this.transitions.setState(machine, "replacing", "update");
+      this.transitions.schedule(machine, this.options.stopTimeMs, () =>
+        request.skip_launch
+          ? this.transitions.setState(machine, "stopped", "exit", "flyd")
+          : this.transitions.boot(machine),
       );
     } else {
-      this.setState(machine, machine.state === "suspended" ? "stopped" : machine.state, "update");
+      this.transitions.setState(machine, machine.state === "suspended" ? "stopped" : machine.state, "update");
     }
     return machine;
   }
 
   /** POST …/start; returns the previous state. Starting a started (or starting) Machine changes nothing. */
   start(app: string, machineId: string, caller: Caller): MachineState {
-    const machine = this.alive(app, machineId);
-    requireLeaseHolder(machine, caller.nonce, this.clock.now());
+    const machine = this.leased(app, machineId, caller);
     const previous = machine.state;
     if (previous === "started" || previous === "starting" || (previous === "created" && machine.transitioning))
       return previous;
     if (previous !== "stopped" && previous !== "suspended" && previous !== "created" && previous !== "failed") {
-      throw flyError(412, `failed_precondition: unable to start machine from current state: '${previous}'`);
+      throw errorReply(412, `failed_precondition: unable to start machine from current state: '${previous}'`);
     }
-    this.cancel(machine);
-    this.boot(machine);
+    this.transitions.cancel(machine);
+    this.transitions.boot(machine);
     return previous;
   }
 
   /** POST …/stop with an optional `{signal, timeout}`. Stopping a stopped Machine succeeds. */
   stop(app: string, machineId: string, body: unknown, caller: Caller): void {
-    const machine = this.alive(app, machineId);
-    requireLeaseHolder(machine, caller.nonce, this.clock.now());
+    const machine = this.leased(app, machineId, caller);
     const request = parseInput(stopSchema, body, "body");
     if (request?.timeout !== undefined && parseGoDuration(request.timeout) === null) {
-      throw flyError(400, `invalid_argument: timeout "${request.timeout}" is not a duration like "10s"`);
+      throw errorReply(400, `invalid_argument: timeout "${request.timeout}" is not a duration like "10s"`);
     }
     if (machine.state === "stopped" || machine.state === "stopping") return;
     if (machine.state === "created" && !machine.transitioning) return;
     const wasRunning = RUNNING.has(machine.state) || machine.state === "suspending";
-    this.cancel(machine);
-    this.stopRuntime(machine);
+    this.transitions.cancel(machine);
+    this.transitions.stopRuntime(machine);
     if (!wasRunning) {
-      this.setState(machine, "stopped", "stop");
+      this.transitions.setState(machine, "stopped", "stop");
       return;
     }
-    this.setState(machine, "stopping", "stop");
-    this.schedule(machine, this.options.stopTimeMs, () => this.setState(machine, "stopped", "exit", "flyd"));
+    this.transitions.setState(machine, "stopping", "stop");
+    this.transitions.schedule(machine, this.options.stopTimeMs, () =>
+      this.transitions.setState(machine, "stopped", "exit", "flyd"),
+    );
   }
 
   /** POST …/restart: stops (if running) and boots again, which also heals an unhealthy gateway. */
   restart(app: string, machineId: string, query: URLSearchParams, caller: Caller): void {
-    const machine = this.alive(app, machineId);
-    requireLeaseHolder(machine, caller.nonce, this.clock.now());
+    const machine = this.leased(app, machineId, caller);
     const signal = query.get("signal");
     if (signal !== null && !(SIGNALS as readonly string[]).includes(signal)) {
-      throw flyError(400, `invalid_argument: signal ${signal} is not one of ${SIGNALS.join(", ")}`);
+      throw errorReply(400, `invalid_argument: signal ${signal} is not one of ${SIGNALS.join(", ")}`);
     }
     const timeout = query.get("timeout");
     if (timeout !== null && parseGoDuration(timeout) === null) {
-      throw flyError(400, `invalid_argument: timeout "${timeout}" is not a duration or a number of seconds`);
+      throw errorReply(400, `invalid_argument: timeout "${timeout}" is not a duration or a number of seconds`);
     }
     const wasRunning = RUNNING.has(machine.state);
-    this.cancel(machine);
-    this.stopRuntime(machine);
-    this.setState(machine, "restarting", "restart");
-    this.schedule(machine, wasRunning ? this.options.stopTimeMs : 0, () => this.boot(machine));
+    this.transitions.cancel(machine);
+    this.transitions.stopRuntime(machine);
+    this.transitions.setState(machine, "restarting", "restart");
+    this.transitions.schedule(machine, wasRunning ? this.options.stopTimeMs : 0, () => this.transitions.boot(machine));
   }
 
   /** POST …/suspend: only a started Machine suspends (its root filesystem is kept). */
   suspend(app: string, machineId: string, caller: Caller): void {
-    const machine = this.alive(app, machineId);
-    requireLeaseHolder(machine, caller.nonce, this.clock.now());
+    const machine = this.leased(app, machineId, caller);
     if (machine.state === "suspended" || machine.state === "suspending") return;
     if (machine.state !== "started")
       throw failedPrecondition(`unable to suspend machine from current state: '${machine.state}'`);
-    this.cancel(machine);
-    this.stopRuntime(machine, { keepRootfs: true });
-    this.setState(machine, "suspending", "suspend");
-    this.schedule(machine, this.options.stopTimeMs, () => this.setState(machine, "suspended", "suspend", "flyd"));
+    this.transitions.cancel(machine);
+    this.transitions.stopRuntime(machine, { keepRootfs: true });
+    this.transitions.setState(machine, "suspending", "suspend");
+    this.transitions.schedule(machine, this.options.stopTimeMs, () =>
+      this.transitions.setState(machine, "suspended", "suspend", "flyd"),
+    );
   }
 
   /**
@@ -260,147 +264,40 @@ export class MachineService {
    * force. An already destroyed Machine 404s.
    */
   destroy(app: string, machineId: string, options: { force: boolean } & Caller): void {
-    const machine = this.alive(app, machineId);
-    requireLeaseHolder(machine, options.nonce, this.clock.now());
+    const machine = this.leased(app, machineId, options);
     const stoppable = DESTROYABLE_WITHOUT_FORCE.has(machine.state) && !machine.transitioning;
     if (!options.force && !stoppable) {
       throw failedPrecondition(
         `unable to destroy machine, not currently stopped or suspended (state: ${machine.state}); pass force=true to kill it`,
       );
     }
-    this.tearDown(machine, "user");
+    this.transitions.tearDown(machine, "user");
   }
 
   /** Destroys a Machine as someone in Fly's dashboard would: no lease, no force needed. */
   destroyOutOfBand(app: string, machineId: string): void {
-    this.tearDown(this.alive(app, machineId), "flyd");
-  }
-
-  /** Where this Machine's OpenClaw keeps its state: its volume, or its root filesystem. */
-  agentOf(machine: MachineRecord): AgentState {
-    const volume = machine.volumeId ? this.world.volumes.get(machine.volumeId) : undefined;
-    return volume ? volume.agent : machine.rootfsAgent;
+    this.transitions.tearDown(this.alive(app, machineId), "flyd");
   }
 
   /** A Telegram user messages the bot: a new pending pairing code on this Machine's agent. */
   issuePairingCode(app: string, machineId: string): string {
     const machine = this.alive(app, machineId);
     const code = this.ids.pairingCode();
-    this.agentOf(machine).pendingPairings.push({
+    this.world.agentOf(machine).pendingPairings.push({
       channel: "telegram",
       code,
       senderId: this.ids.telegramUserId(),
       requestedAt: new Date(this.clock.now()).toISOString(),
     });
-    this.log(machine, `[telegram] pairing request received; code ${code}`);
+    this.transitions.log(machine, `[telegram] pairing request received; code ${code}`);
     return code;
   }
 
-  private tearDown(machine: MachineRecord, source: "user" | "flyd"): void {
-    const wasRunning = !DESTROYABLE_WITHOUT_FORCE.has(machine.state) || machine.transitioning;
-    this.cancel(machine);
-    this.stopRuntime(machine);
-    machine.lease = null;
-    if (!wasRunning) return this.markDestroyed(machine, source);
-    this.setState(machine, "destroying", "destroy", source);
-    this.schedule(machine, this.options.stopTimeMs, () => this.markDestroyed(machine, "flyd"));
-  }
-
-  private markDestroyed(machine: MachineRecord, source: "user" | "flyd"): void {
-    this.setState(machine, "destroyed", "destroy", source);
-    if (machine.volumeId) this.volumes.detachLater(machine.volumeId, machine.id);
-    this.clock.after(this.options.destroyedRetentionMs, () => {
-      this.world.machines.delete(machine.id);
-      this.world.notifyMachine(machine.id);
-    });
-  }
-
-  /**
-   * Boots the Machine: `starting`, then after the boot time `started` with a fresh OpenClaw runtime, or, with
-   * the `failBoots` behaviour, `failed` once the restart policy has given up on a process that aborts at boot.
-   */
-  private boot(machine: MachineRecord): void {
-    this.setState(machine, "starting", "start");
-    const fails = this.behaviours.value("failBoots");
-    this.schedule(machine, this.options.bootTimeMs, () => {
-      if (fails) {
-        const failure = bootFailure(machine.config, this.clock.now());
-        for (const line of failure.logs) this.log(machine, line);
-        return this.setState(machine, "failed", "exit", "flyd", failure.request);
-      }
-      this.setState(machine, "started", "start", "flyd");
-      this.log(machine, `[fly] machine started (version ${machine.instanceId})`);
-      machine.runtime = new OpenClawRuntime({
-        clock: this.clock,
-        gatewayStartupMs: this.options.gatewayStartupMs,
-        pairingTimeMs: this.options.pairingTimeMs,
-        env: machine.config.env ?? {},
-        agent: this.agentOf(machine),
-        image: this.world.images.get(machine.config.image),
-        resetModelAtBoot: this.behaviours.value("resetModelAtBoot"),
-        log: (line) => this.log(machine, line),
-        exit: () => this.processExited(machine),
-      });
-      machine.runtime.start();
-    });
-  }
-
-  /** The image's process exited at boot: Fly's restart policy gives up and the Machine settles in `failed`. */
-  private processExited(machine: MachineRecord): void {
-    if (machine.state !== "started") return;
-    this.stopRuntime(machine);
-    const failure = bootFailure(machine.config, this.clock.now());
-    for (const line of failure.logs) this.log(machine, line);
-    this.setState(machine, "failed", "exit", "flyd", failure.request);
-  }
-
-  private stopRuntime(machine: MachineRecord, options: { keepRootfs?: boolean } = {}): void {
-    if (!machine.runtime) return;
-    machine.runtime.stop();
-    machine.runtime = null;
-    this.log(machine, "[fly] machine stopped");
-    if (!options.keepRootfs) machine.rootfsAgent = emptyAgentState();
-  }
-
-  private setState(
-    machine: MachineRecord,
-    state: MachineState,
-    type: string,
-    source: "user" | "flyd" = "user",
-    request?: Record<string, unknown>,
-  ): void {
-    const now = this.clock.now();
-    machine.state = state;
-    machine.updatedAt = now;
-    machine.events.push({
-      id: this.ids.ulid(now),
-      type,
-      status: state,
-      source,
-      timestamp: now,
-      ...(request ? { request } : {}),
-    });
-    this.world.notifyMachine(machine.id);
-  }
-
-  private schedule(machine: MachineRecord, delayMs: number, step: () => void): void {
-    machine.transitioning = true;
-    machine.cancelTransition = this.clock.after(delayMs, () => {
-      machine.cancelTransition = null;
-      machine.transitioning = false;
-      step();
-    });
-  }
-
-  private cancel(machine: MachineRecord): void {
-    machine.cancelTransition?.();
-    machine.cancelTransition = null;
-    machine.transitioning = false;
-  }
-
-  private log(machine: MachineRecord, line: string): void {
-    machine.logs.push(line);
-    if (machine.logs.length > MAX_LOG_LINES) machine.logs.splice(0, machine.logs.length - MAX_LOG_LINES);
+  /** Like {@link alive}, for a change: a leased Machine answers 409 unless the caller sent the lease's nonce. */
+  private leased(app: string, machineId: string, caller: Caller): MachineRecord {
+    const machine = this.alive(app, machineId);
+    requireLeaseHolder(machine, caller.nonce, this.clock.now());
+    return machine;
   }
 
   private leaseDeps() {

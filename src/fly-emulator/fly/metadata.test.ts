@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { FlyMachine } from "./jsonTypes.js";
+import type { MachineJson } from "./jsonTypes.js";
 import { emulatorHarness } from "../testing/testHarness.js";
 
 const harness = emulatorHarness();
@@ -25,7 +25,7 @@ describe("metadata", () => {
     const upsert = await emu.api.post(`${base}/fly-agents.user`, { value: "u 42" });
     expect(upsert.status).toBe(204);
     expect(upsert.text).toBe("");
-    const got = await emu.api.get<FlyMachine>(`/apps/${APP}/machines/${machine.id}`);
+    const got = await emu.api.get<MachineJson>(`/apps/${APP}/machines/${machine.id}`);
     expect(got.body.config?.metadata).toEqual({ "fly-agents.user": "u 42" });
     expect(got.body.instance_id).toBe(machine.instance_id);
     expect((await emu.api.post(`${base}/k`, { value: 5 })).status).toBe(400);
@@ -57,7 +57,7 @@ describe("metadata", () => {
     const emu = await harness.start();
     const machine = await emu.createMachine(APP, { config: { metadata: { owner: "u1" } }, skip_launch: true });
     await emu.api.post(`/apps/${APP}/machines/${machine.id}`, { config: { image: "x", metadata: { owner: "u2" } } });
-    const list = await emu.api.get<FlyMachine[]>(`/apps/${APP}/machines?metadata.owner=u2`);
+    const list = await emu.api.get<MachineJson[]>(`/apps/${APP}/machines?metadata.owner=u2`);
     expect(list.body.map((m) => m.id)).toEqual([machine.id]);
   });
 });

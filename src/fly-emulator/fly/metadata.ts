@@ -1,9 +1,9 @@
 import { z } from "zod";
 import type { Clock } from "../world/clock.js";
-import { flyError, notFound } from "./errorReplies.js";
+import { errorReply, notFound } from "./errorReplies.js";
 import { requireLeaseHolder } from "./leases.js";
 import type { MachineRecord } from "../world/model.js";
-import { parseInput, stringMap } from "./validation.js";
+import { parseInput, stringMap } from "./input.js";
 
 const upsertSchema = z.looseObject({ value: z.string({ error: "must be a string" }) });
 const updateSchema = z.looseObject({ metadata: stringMap, machine_version: z.string().optional() });
@@ -49,7 +49,7 @@ export class MetadataStore {
     this.authorize(machine, nonce);
     const request = parseInput(updateSchema, body, "body");
     if (request.machine_version !== undefined && request.machine_version !== machine.instanceId) {
-      throw flyError(
+      throw errorReply(
         412,
         `failed_precondition: machine_version ${request.machine_version} is not the current version ${machine.instanceId}`,
       );

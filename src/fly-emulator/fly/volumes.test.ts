@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { FlyMachine, FlyVolume, FlyVolumeSnapshot } from "./jsonTypes.js";
+import type { MachineJson, VolumeJson, VolumeSnapshotJson } from "./jsonTypes.js";
 import { emulatorHarness, OPENCLAW_IMAGE, type TestEmulator } from "../testing/testHarness.js";
 
 const harness = emulatorHarness();
@@ -10,10 +10,10 @@ function mountConfig(volumeId: string) {
   return { config: { image: OPENCLAW_IMAGE, mounts: [{ volume: volumeId, path: "/data" }] } };
 }
 
-async function snapshotOf(emu: TestEmulator, volumeId: string): Promise<FlyVolumeSnapshot> {
+async function snapshotOf(emu: TestEmulator, volumeId: string): Promise<VolumeSnapshotJson> {
   expect((await emu.api.post(`/apps/${APP}/volumes/${volumeId}/snapshots`)).status).toBe(200);
   const list = await emu.until(
-    () => emu.api.get<FlyVolumeSnapshot[]>(`/apps/${APP}/volumes/${volumeId}/snapshots`),
+    () => emu.api.get<VolumeSnapshotJson[]>(`/apps/${APP}/volumes/${volumeId}/snapshots`),
     (reply) => reply.body.length > 0 && reply.body[reply.body.length - 1].status === "created",
   );
   return list.body[list.body.length - 1];
@@ -22,7 +22,7 @@ async function snapshotOf(emu: TestEmulator, volumeId: string): Promise<FlyVolum
 describe("volume create", () => {
   it("creates with defaults (3 GB, encrypted), creating → created", async () => {
     const emu = await harness.start({ volumeCreateMs: 500 });
-    const reply = await emu.api.post<FlyVolume>(`/apps/${APP}/volumes`, { name: "agent_data", region: "ams" });
+    const reply = await emu.api.post<VolumeJson>(`/apps/${APP}/volumes`, { name: "agent_data", region: "ams" });
     expect(reply.status).toBe(200);
     expect(reply.body).toMatchObject({
       name: "agent_data",
@@ -35,7 +35,7 @@ describe("volume create", () => {
     expect(reply.body.id).toMatch(/^vol_[a-z0-9]{16}$/);
     expect(reply.body.attached_machine_id).toBeUndefined();
     const ready = await emu.until(
-      () => emu.api.get<FlyVolume>(`/apps/${APP}/volumes/${reply.body.id}`),
+      () => emu.api.get<VolumeJson>(`/apps/${APP}/volumes/${reply.body.id}`),
       (got) => got.body.state === "created",
     );
     expect(ready.body.size_gb).toBe(3);
@@ -72,17 +72,17 @@ describe("volume delete", () => {
   it("answers 200 with state destroyed, then lists the volume as pending_destroy", async () => {
     const emu = await harness.start();
     const volume = await emu.createVolume(APP, { name: "v1" });
-    const deleted = await emu.api.delete<FlyVolume>(`/apps/${APP}/volumes/${volume.id}`);
+    const deleted = await emu.api.delete<VolumeJson>(`/apps/${APP}/volumes/${volume.id}`);
     expect(deleted.status).toBe(200);
     expect(deleted.body).toMatchObject({ id: volume.id, state: "destroyed" });
-    const list = await emu.api.get<FlyVolume[]>(`/apps/${APP}/volumes`);
+    const list = await emu.api.get<VolumeJson[]>(`/apps/${APP}/volumes`);
     expect(list.body).toEqual([expect.objectContaining({ id: volume.id, state: "pending_destroy" })]);
-    expect((await emu.api.get<FlyVolume>(`/apps/${APP}/volumes/${volume.id}`)).body.state).toBe("pending_destroy");
+    expect((await emu.api.get<VolumeJson>(`/apps/${APP}/volumes/${volume.id}`)).body.state).toBe("pending_destroy");
     expect((await emu.api.delete(`/apps/${APP}/volumes/${volume.id}`)).status).toBe(404);
     expect(emu.state.liveResources(APP).volumes).toEqual([]);
     expect(emu.state.volumes(APP).map((v) => v.state)).toEqual(["pending_destroy"]);
     expect(emu.state.volumes("other-app")).toEqual([]);
-    const summary = await emu.api.get<FlyVolume[]>(`/apps/${APP}/volumes?summary=true`);
+    const summary = await emu.api.get<VolumeJson[]>(`/apps/${APP}/volumes?summary=true`);
     expect(summary.body[0].blocks).toBeUndefined();
   });
 
@@ -91,7 +91,7 @@ describe("volume delete", () => {
     const volume = await emu.createVolume(APP, { name: "v1" });
     const machine = await emu.createMachine(APP, mountConfig(volume.id));
     expect(machine.region).toBe(volume.region);
-    expect((await emu.api.get<FlyVolume>(`/apps/${APP}/volumes/${volume.id}`)).body.attached_machine_id).toBe(
+    expect((await emu.api.get<VolumeJson>(`/apps/${APP}/volumes/${volume.id}`)).body.attached_machine_id).toBe(
       machine.id,
     );
     await emu.waitFor(APP, machine.id, "started");
@@ -105,7 +105,7 @@ describe("volume delete", () => {
     const duringLag = await emu.api.delete(`/apps/${APP}/volumes/${volume.id}`);
     expect(duringLag.body).toEqual({ error: bound });
     await emu.until(
-      () => emu.api.get<FlyVolume>(`/apps/${APP}/volumes/${volume.id}`),
+      () => emu.api.get<VolumeJson>(`/apps/${APP}/volumes/${volume.id}`),
       (got) => got.body.attached_machine_id === undefined,
       3000,
     );
@@ -143,7 +143,7 @@ describe("mounting", () => {
     expect(taken.body.error).toBe(`failed_precondition: volume is currently bound to machine: ${first.id}`);
 
     const snapshot = await snapshotOf(emu, volume.id);
-    const restoring = await emu.api.post<FlyVolume>(`/apps/${APP}/volumes`, {
+    const restoring = await emu.api.post<VolumeJson>(`/apps/${APP}/volumes`, {
       name: "v3",
       region: "iad",
       snapshot_id: snapshot.id,
@@ -165,7 +165,7 @@ describe("snapshots", () => {
     const seen = new Set<string>();
     const final = await emu.until(
       async () => {
-        const list = await emu.api.get<FlyVolumeSnapshot[]>(`/apps/${APP}/volumes/${volume.id}/snapshots`);
+        const list = await emu.api.get<VolumeSnapshotJson[]>(`/apps/${APP}/volumes/${volume.id}/snapshots`);
         seen.add(list.body[0].status);
         return list.body;
       },
@@ -191,7 +191,7 @@ describe("snapshots", () => {
     await emu.api.post(`/apps/${APP}/volumes/${volume.id}/snapshots`);
     await emu.api.post(`/apps/${APP}/volumes/${volume.id}/snapshots`);
     await emu.api.delete(`/apps/${APP}/volumes/${volume.id}`);
-    const list = await emu.api.get<FlyVolumeSnapshot[]>(`/apps/${APP}/volumes/${volume.id}/snapshots`);
+    const list = await emu.api.get<VolumeSnapshotJson[]>(`/apps/${APP}/volumes/${volume.id}/snapshots`);
     expect(list.body).toHaveLength(2);
     expect(Date.parse(list.body[1].created_at)).toBeGreaterThan(Date.parse(list.body[0].created_at));
     expect((await emu.api.post(`/apps/${APP}/volumes/${volume.id}/snapshots`)).status).toBe(400);
@@ -210,10 +210,10 @@ describe("snapshots", () => {
     expect(tooSmall.body.error).toMatch(/^invalid_argument: size_gb/);
     const missing = await emu.api.post(`/apps/${APP}/volumes`, { name: "v2", snapshot_id: "vs_nope" });
     expect(missing.status).toBe(400);
-    const restored = await emu.api.post<FlyVolume>(`/apps/${APP}/volumes`, { name: "v2", snapshot_id: snapshot.id });
+    const restored = await emu.api.post<VolumeJson>(`/apps/${APP}/volumes`, { name: "v2", snapshot_id: snapshot.id });
     expect(restored.body).toMatchObject({ state: "restoring", size_gb: 10 });
     await emu.until(
-      () => emu.api.get<FlyVolume>(`/apps/${APP}/volumes/${restored.body.id}`),
+      () => emu.api.get<VolumeJson>(`/apps/${APP}/volumes/${restored.body.id}`),
       (got) => got.body.state === "created",
     );
     const machine = await emu.createMachine(APP, mountConfig(restored.body.id));
@@ -241,10 +241,10 @@ describe("snapshots", () => {
       config: { ...mountConfig(volume.id).config, env: { LLM_MODEL: "a/b" } },
     });
     await emu.waitFor(APP, machine.id, "started");
-    const fork = await emu.api.post<FlyVolume>(`/apps/${APP}/volumes`, { name: "v2", source_volume_id: volume.id });
+    const fork = await emu.api.post<VolumeJson>(`/apps/${APP}/volumes`, { name: "v2", source_volume_id: volume.id });
     expect(fork.body.state).toBe("hydrating");
     expect(emu.state.agentState(fork.body.id)?.model).toBe("a/b");
-    const got = await emu.api.get<FlyMachine>(`/apps/${APP}/machines/${machine.id}`);
+    const got = await emu.api.get<MachineJson>(`/apps/${APP}/machines/${machine.id}`);
     expect(got.body.config?.mounts?.[0].volume).toBe(volume.id);
   });
 });

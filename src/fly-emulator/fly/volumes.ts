@@ -1,13 +1,18 @@
+/**
+ * Fly's Volumes resource and its snapshots: create (empty, from a snapshot, or forked from a volume), read, soft
+ * delete, snapshot, and the attachment checks a Machine's mount goes through. The Volume and VolumeSnapshot JSON
+ * are rendered here too.
+ */
 import { z } from "zod";
 import type { Behaviours } from "../control/behaviours.js";
+import type { ResolvedOptions } from "../options.js";
 import type { Clock } from "../world/clock.js";
-import { failedPrecondition, flyError, invalidArgument, notFound } from "./errorReplies.js";
-import type { FlyVolume, FlyVolumeSnapshot } from "./jsonTypes.js";
 import type { Ids } from "../world/ids.js";
 import { cloneAgentState, emptyAgentState, type SnapshotRecord, type VolumeRecord } from "../world/model.js";
-import type { ResolvedOptions } from "../options.js";
-import { parseInput } from "./validation.js";
-import type { World } from "../world/world.js";
+import { requireVisible, type World } from "../world/world.js";
+import { errorReply, failedPrecondition, invalidArgument, notFound } from "./errorReplies.js";
+import { parseInput } from "./input.js";
+import type { VolumeJson, VolumeSnapshotJson } from "./jsonTypes.js";
 
 const VOLUME_NAME = /^[a-z0-9_]{1,30}$/; // Fly: lowercase letters, digits and underscores, at most 30 characters
 const DEFAULT_SIZE_GB = 3; // Fly's default volume size
@@ -66,7 +71,7 @@ export class VolumeService {
     }
     const region = request.region ?? source?.region ?? this.options.defaultRegion;
     if (this.behaviours.outOfCapacity(region)) {
-      throw flyError(
+      throw errorReply(
         400,
         `insufficient_capacity: no capacity for a new volume in region ${region}; try another region`,
         "insufficient_capacity",
@@ -103,16 +108,12 @@ export class VolumeService {
 
   /** A volume of `app` (soft-deleted ones included), or 404. */
   get(app: string, volumeId: string): VolumeRecord {
-    const volume = this.world.volumes.get(volumeId);
-    if (!volume || volume.app !== app) throw notFound("volume");
-    return volume;
+    return this.world.volumeOf(app, volumeId);
   }
 
   /** Like {@link get}, but a volume inside its read-after-create lag 404s too (GET of one volume). */
   visible(app: string, volumeId: string): VolumeRecord {
-    const volume = this.get(app, volumeId);
-    if (this.clock.now() < volume.visibleAt) throw notFound("volume");
-    return volume;
+    return requireVisible(this.get(app, volumeId), this.clock.now(), "volume");
   }
 
   /** DELETE /apps/{app}/volumes/{id}: a soft delete, refused while a Machine holds the volume. */
@@ -202,8 +203,8 @@ export class VolumeService {
 export function volumeJson(
   volume: VolumeRecord,
   options: { summary?: boolean; stateOverride?: string } = {},
-): FlyVolume {
-  const json: FlyVolume = {
+): VolumeJson {
+  const json: VolumeJson = {
     id: volume.id,
     name: volume.name,
     state: options.stateOverride ?? volume.state,
@@ -235,7 +236,7 @@ export function volumeJson(
 }
 
 /** The VolumeSnapshot JSON. */
-export function snapshotJson(snapshot: SnapshotRecord): FlyVolumeSnapshot {
+export function snapshotJson(snapshot: SnapshotRecord): VolumeSnapshotJson {
   return {
     id: snapshot.id,
     size: snapshot.sizeBytes,

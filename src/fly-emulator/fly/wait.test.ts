@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { FlyWaitResponse } from "./jsonTypes.js";
+import type { WaitResponseJson } from "./jsonTypes.js";
 import { emulatorHarness } from "../testing/testHarness.js";
 
 const harness = emulatorHarness();
@@ -11,7 +11,7 @@ describe("machine wait", () => {
     const emu = await harness.start({ bootTimeMs: 1000 });
     const machine = await emu.createMachine(APP);
     const began = Date.now();
-    const reply = await emu.api.get<FlyWaitResponse>(`/apps/${APP}/machines/${machine.id}/wait`);
+    const reply = await emu.api.get<WaitResponseJson>(`/apps/${APP}/machines/${machine.id}/wait`);
     expect(Date.now() - began).toBeGreaterThanOrEqual(80);
     expect(reply.status).toBe(200);
     expect(reply.body).toEqual({
@@ -29,11 +29,11 @@ describe("machine wait", () => {
     await emu.api.post(`/apps/${APP}/machines/${machine.id}/start`);
     await emu.waitFor(APP, machine.id, "started");
     await emu.api.post(`/apps/${APP}/machines/${machine.id}/stop`);
-    const comma = await emu.api.get<FlyWaitResponse>(
+    const comma = await emu.api.get<WaitResponseJson>(
       `/apps/${APP}/machines/${machine.id}/wait?state=suspended,stopped&timeout=5`,
     );
     expect(comma.body.state).toBe("stopped");
-    const repeated = await emu.api.get<FlyWaitResponse>(
+    const repeated = await emu.api.get<WaitResponseJson>(
       `/apps/${APP}/machines/${machine.id}/wait?state=failed&state=stopped&timeout=5`,
     );
     expect(repeated.body.state).toBe("stopped");
@@ -79,7 +79,9 @@ describe("machine wait", () => {
   it("answers destroyed while retained, and 404 once the Machine is gone (callers treat it as success)", async () => {
     const emu = await harness.start({ destroyedRetentionMs: 300 });
     const machine = await emu.createMachine(APP, { skip_launch: true });
-    const pending = emu.api.get<FlyWaitResponse>(`/apps/${APP}/machines/${machine.id}/wait?state=destroyed&timeout=10`);
+    const pending = emu.api.get<WaitResponseJson>(
+      `/apps/${APP}/machines/${machine.id}/wait?state=destroyed&timeout=10`,
+    );
     await emu.api.delete(`/apps/${APP}/machines/${machine.id}`);
     expect((await pending).body.state).toBe("destroyed");
     await emu.until(
@@ -103,7 +105,7 @@ describe("machine wait", () => {
     const emu = await harness.start();
     const machine = await emu.createMachine(APP);
     const first = await emu.waitFor(APP, machine.id, "started");
-    const sameVersion = await emu.api.get<FlyWaitResponse>(
+    const sameVersion = await emu.api.get<WaitResponseJson>(
       `/apps/${APP}/machines/${machine.id}/wait?state=started&version=${machine.instance_id}&timeout=5`,
     );
     expect(sameVersion.status).toBe(200);
@@ -111,7 +113,7 @@ describe("machine wait", () => {
       `/apps/${APP}/machines/${machine.id}/wait?state=started&version=01OTHER&timeout=1`,
     );
     expect(otherVersion.status).toBe(408);
-    const afterEvent = emu.api.get<FlyWaitResponse>(
+    const afterEvent = emu.api.get<WaitResponseJson>(
       `/apps/${APP}/machines/${machine.id}/wait?state=started&from_event_id=${first.event_id}&timeout=5`,
     );
     await new Promise((resolve) => setTimeout(resolve, 20));

@@ -1,6 +1,6 @@
 import type { Clock } from "../world/clock.js";
-import { flyError, invalidArgument, notFound } from "./errorReplies.js";
-import type { FlyWaitResponse } from "./jsonTypes.js";
+import { errorReply, invalidArgument, notFound } from "./errorReplies.js";
+import type { WaitResponseJson } from "./jsonTypes.js";
 import type { MachineService } from "./machines.js";
 import type { MachineRecord, MachineState } from "../world/model.js";
 import type { World } from "../world/world.js";
@@ -36,7 +36,7 @@ export function waitForMachine(
   machineId: string,
   query: URLSearchParams,
   signal: AbortSignal,
-): Promise<FlyWaitResponse> {
+): Promise<WaitResponseJson> {
   const states = parseStates(query);
   const timeoutS = parseTimeout(query.get("timeout"));
   const version = query.get("version") ?? query.get("instance_id") ?? undefined;
@@ -59,7 +59,9 @@ export function waitForMachine(
     const unwatch = deps.world.watchMachine(machineId, evaluate);
     const cancelTimeout = deps.clock.after(timeoutS * 1000, () =>
       finish(() =>
-        reject(flyError(408, `deadline_exceeded: machine did not reach state ${states.join(",")} within ${timeoutS}s`)),
+        reject(
+          errorReply(408, `deadline_exceeded: machine did not reach state ${states.join(",")} within ${timeoutS}s`),
+        ),
       ),
     );
     signal.addEventListener("abort", onAbort, { once: true });
@@ -72,7 +74,7 @@ function matches(
   states: WaitState[],
   version: string | undefined,
   fromEventId: string | undefined,
-): FlyWaitResponse | null {
+): WaitResponseJson | null {
   if (version !== undefined && machine.instanceId !== version) return null;
   const last = machine.events[machine.events.length - 1];
   if (fromEventId !== undefined && last?.id === fromEventId) return null;

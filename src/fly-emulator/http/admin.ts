@@ -1,12 +1,12 @@
 import { z } from "zod";
 import { behavioursChangeSchema, type BehavioursHandle } from "../control/behaviours.js";
-import { errorMessage, FlyApiError, flyError } from "../fly/errorReplies.js";
+import { messageOf, ErrorReply, errorReply } from "../fly/errorReplies.js";
 import { faultRuleFromJson, faultRuleJsonSchema, faultRuleToJson } from "../control/faultJson.js";
 import type { FaultsHandle } from "../control/faultRules.js";
 import { openClawImageSchema } from "../image/imageJson.js";
 import { empty, json, type Reply, type RequestContext, type Route } from "./router.js";
 import type { FlyEmulatorState } from "../control/state.js";
-import { parseInput } from "../fly/validation.js";
+import { parseInput } from "../fly/input.js";
 
 const ADMIN = "/__emulator";
 const MACHINE = `${ADMIN}/apps/{app_name}/machines/{machine_id}`;
@@ -35,7 +35,7 @@ export function adminRoutes(state: FlyEmulatorState, faults: FaultsHandle, behav
     route("GET", `${ADMIN}/live-resources`, (ctx) => json(200, state.liveResources(ctx.query.get("app") ?? undefined))),
     route("GET", `${ADMIN}/volumes/{volume_id}/agent-state`, (ctx) => {
       const agent = state.agentState(ctx.params.volume_id);
-      if (!agent) throw flyError(404, "volume not found");
+      if (!agent) throw errorReply(404, "volume not found");
       return json(200, agent);
     }),
     route("GET", `${MACHINE}/gateway`, (ctx) => json(200, { gateway: state.gateway(app(ctx), machineId(ctx)) })),
@@ -69,7 +69,7 @@ export function adminRoutes(state: FlyEmulatorState, faults: FaultsHandle, behav
       return empty(204);
     }),
     route("DELETE", `${ADMIN}/faults/{fault_id}`, (ctx) => {
-      if (!faults.remove(ctx.params.fault_id)) throw flyError(404, "fault rule not found");
+      if (!faults.remove(ctx.params.fault_id)) throw errorReply(404, "fault rule not found");
       return empty(204);
     }),
     route("GET", `${ADMIN}/faults/fired`, () => json(200, { fired: faults.fired() })),
@@ -84,7 +84,7 @@ function guard(handle: () => Reply): Reply {
   try {
     return handle();
   } catch (error) {
-    if (error instanceof FlyApiError) throw error;
-    throw flyError(400, errorMessage(error));
+    if (error instanceof ErrorReply) throw error;
+    throw errorReply(400, messageOf(error));
   }
 }

@@ -16,7 +16,7 @@ import { machineJson } from "../fly/machineView.js";
 import type { MetadataStore } from "../fly/metadata.js";
 import type { ResolvedOptions } from "../options.js";
 import { empty, headerValue, json, type RequestContext, type Route } from "./router.js";
-import { parseInput, queryFlag } from "../fly/validation.js";
+import { parseInput, queryFlag } from "../fly/input.js";
 import { snapshotJson, volumeJson, type VolumeService } from "../fly/volumes.js";
 import { waitForMachine } from "../fly/wait.js";
 import type { World } from "../world/world.js";

@@ -2,11 +2,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Behaviours } from "../control/behaviours.js";
 import type { Clock } from "../world/clock.js";
 import { echoReply } from "../control/echo.js";
-import { errorMessage, FlyApiError, flyError, invalidArgument } from "../fly/errorReplies.js";
+import { messageOf, ErrorReply, errorReply, invalidArgument } from "../fly/errorReplies.js";
 import type { FaultAction, FaultInjector, FiredFault } from "../control/faultRules.js";
 import type { HoldRegistry } from "../control/holds.js";
 import type { Ids } from "../world/ids.js";
-import type { RateLimiter } from "../control/rateLimits.js";
+import type { TokenBuckets } from "../control/rateLimits.js";
 import type { RequestLog } from "../control/requestLog.js";
 import { type Reply, type RequestContext, Router } from "./router.js";
 import type { World } from "../world/world.js";
@@ -28,7 +28,7 @@ export interface ServerDeps {
   ids: Ids;
   faults: FaultInjector;
   holds: HoldRegistry;
-  rateLimiter: RateLimiter | null;
+  rateLimiter: TokenBuckets | null;
   behaviours: Behaviours;
   requestLog: RequestLog;
 }
@@ -147,12 +147,12 @@ interface DispatchInput {
 async function dispatch(deps: ServerDeps, router: Router, input: DispatchInput): Promise<Reply> {
   try {
     if (!authorized(input.req.headers.authorization, deps.token)) {
-      throw flyError(401, "unauthorized: send Authorization: Bearer <token> (or FlyV1 <token>)");
+      throw errorReply(401, "unauthorized: send Authorization: Bearer <token> (or FlyV1 <token>)");
     }
     if (input.rawBody === null)
-      throw flyError(413, `invalid_argument: request body larger than ${MAX_BODY_BYTES} bytes`);
+      throw errorReply(413, `invalid_argument: request body larger than ${MAX_BODY_BYTES} bytes`);
     const match = router.match(input.method, input.path);
-    if (!match) throw flyError(404, "not found");
+    if (!match) throw errorReply(404, "not found");
     const app = match.params.app_name;
     if (app !== undefined && !input.isAdmin) deps.world.requireApp(app);
     if (deps.rateLimiter && !input.isAdmin) {
@@ -161,13 +161,13 @@ async function dispatch(deps: ServerDeps, router: Router, input: DispatchInput):
         const headers: Record<string, string> = deps.rateLimiter.retryAfterHeader
           ? { "retry-after": String(Math.max(1, Math.ceil(decision.retryAfterSeconds))) }
           : {};
-        throw new FlyApiError(429, { error: "rate limit exceeded" }, headers);
+        throw new ErrorReply(429, { error: "rate limit exceeded" }, headers);
       }
     }
     if (!input.isAdmin) {
       const refusal = deps.behaviours.refusal(match.route.operationId, match.params.machine_id ?? app ?? "");
       if (refusal.refused) {
-        throw new FlyApiError(
+        throw new ErrorReply(
           429,
           { error: "rate limit exceeded" },
           { "retry-after": String(refusal.retryAfterSeconds) },
@@ -185,8 +185,8 @@ async function dispatch(deps: ServerDeps, router: Router, input: DispatchInput):
     };
     return await match.route.handle(ctx);
   } catch (error) {
-    if (error instanceof FlyApiError) return { status: error.httpStatus, body: error.body, headers: error.headers };
-    return { status: 500, body: { error: `internal: ${errorMessage(error)}` } };
+    if (error instanceof ErrorReply) return { status: error.httpStatus, body: error.body, headers: error.headers };
+    return { status: 500, body: { error: `internal: ${messageOf(error)}` } };
   }
 }
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { connectFlyEmulator } from "../control/remote.js";
-import type { FlyMachine, FlyVolumeSnapshot } from "../fly/jsonTypes.js";
+import type { MachineJson, VolumeSnapshotJson } from "../fly/jsonTypes.js";
 import { compareVersions, versionFromTag } from "./catalog.js";
 import { emulatorHarness, type TestEmulator } from "../testing/testHarness.js";
 
@@ -24,9 +24,9 @@ async function agentOnVolume(emu: TestEmulator, image: string) {
   return { volume, machine };
 }
 
-async function update(emu: TestEmulator, machine: FlyMachine, image: string) {
-  const current = await emu.api.get<FlyMachine>(`/apps/${APP}/machines/${machine.id}`);
-  const reply = await emu.api.post<FlyMachine>(`/apps/${APP}/machines/${machine.id}`, {
+async function update(emu: TestEmulator, machine: MachineJson, image: string) {
+  const current = await emu.api.get<MachineJson>(`/apps/${APP}/machines/${machine.id}`);
+  const reply = await emu.api.post<MachineJson>(`/apps/${APP}/machines/${machine.id}`, {
     config: { ...current.body.config, image },
   });
   expect(reply.status).toBe(200);
@@ -62,7 +62,7 @@ describe("OpenClaw image versions", () => {
     await emu.waitFor(APP, machine.id, "started");
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(emu.state.gateway(APP, machine.id)?.ready).toBe(false);
-    const got = await emu.api.get<FlyMachine>(`/apps/${APP}/machines/${machine.id}`);
+    const got = await emu.api.get<MachineJson>(`/apps/${APP}/machines/${machine.id}`);
     expect(got.body.state).toBe("started");
     expect(got.body.checks?.[0]).toMatchObject({ status: "critical" });
     expect(emu.state.machineLogs(APP, machine.id)).toContain("[gateway] error: gateway failed to initialise; retrying");
@@ -94,7 +94,7 @@ describe("OpenClaw image versions", () => {
     const { volume, machine } = await agentOnVolume(emu, V1);
     await emu.api.post(`/apps/${APP}/volumes/${volume.id}/snapshots`);
     const snapshots = await emu.until(
-      () => emu.api.get<FlyVolumeSnapshot[]>(`/apps/${APP}/volumes/${volume.id}/snapshots`),
+      () => emu.api.get<VolumeSnapshotJson[]>(`/apps/${APP}/volumes/${volume.id}/snapshots`),
       (reply) => reply.body.some((snapshot) => snapshot.status === "created"),
     );
     await update(emu, machine, V2);

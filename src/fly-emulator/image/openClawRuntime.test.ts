@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { FlyExecResponse, FlyMachine } from "../fly/jsonTypes.js";
+import type { ExecResponseJson, MachineJson } from "../fly/jsonTypes.js";
 import { OPENCLAW_BUILTIN_MODEL } from "./openClawRuntime.js";
 import { emulatorHarness, type TestEmulator } from "../testing/testHarness.js";
 
@@ -12,10 +12,10 @@ const safe = (...args: string[]) => ["sh", "-lc", 'cd /app && node ./openclaw.mj
 
 async function exec(emu: TestEmulator, machineId: string, command: string[] | { cmd: string }) {
   const body = Array.isArray(command) ? { command } : command;
-  return emu.api.post<FlyExecResponse>(`/apps/${APP}/machines/${machineId}/exec`, body);
+  return emu.api.post<ExecResponseJson>(`/apps/${APP}/machines/${machineId}/exec`, body);
 }
 
-async function readyAgent(emu: TestEmulator, extra: Record<string, unknown> = {}): Promise<FlyMachine> {
+async function readyAgent(emu: TestEmulator, extra: Record<string, unknown> = {}): Promise<MachineJson> {
   const machine = await emu.createMachine(APP, { config: { env: GATEWAY_ENV }, ...extra });
   await emu.waitFor(APP, machine.id, "started");
   await emu.until(
@@ -63,7 +63,7 @@ describe("the simulated OpenClaw gateway", () => {
     expect(logs).toContain("Refusing to bind gateway to lan without auth.");
     expect(logs).toContain("Set gateway.auth.token/password (or OPENCLAW_GATEWAY_TOKEN/OPENCLAW_GATEWAY_PASSWORD) ...");
     expect(logs.some((line) => line.includes("[gateway] listening"))).toBe(false);
-    const got = await emu.api.get<FlyMachine>(`/apps/${APP}/machines/${machine.id}`);
+    const got = await emu.api.get<MachineJson>(`/apps/${APP}/machines/${machine.id}`);
     expect(got.body.state).toBe("started");
     expect(got.body.checks?.[0]).toMatchObject({ name: "gateway", status: "critical" });
     expect((await exec(emu, machine.id, safe("models", "status", "--plain"))).body.exit_code).toBe(1);

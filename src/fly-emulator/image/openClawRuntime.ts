@@ -1,5 +1,5 @@
 import type { Cancel, Clock } from "../world/clock.js";
-import type { FlyExecResponse } from "../fly/jsonTypes.js";
+import type { ExecResponseJson } from "../fly/jsonTypes.js";
 import { bootImage, type ResolvedImage } from "./catalog.js";
 import type { AgentState } from "../world/model.js";
 
@@ -24,7 +24,7 @@ export interface GatewayStatus {
 }
 
 /** The port OpenClaw's gateway listens on in this image. */
-export const GATEWAY_PORT = 3000;
+export const IMAGE_GATEWAY_PORT = 3000;
 
 /** What one boot of the simulated image needs from its Machine. */
 export interface OpenClawRuntimeDeps {
@@ -122,7 +122,7 @@ export class OpenClawRuntime {
 
   /** Whether something inside the Machine accepts connections on `port` now. */
   accepts(port: number): boolean {
-    return port === GATEWAY_PORT && this.ready;
+    return port === IMAGE_GATEWAY_PORT && this.ready;
   }
 
   /** Aborts when the Machine stops (commands still running are cut off). */
@@ -131,7 +131,7 @@ export class OpenClawRuntime {
   }
 
   /** Runs `node ./openclaw.mjs ...args`. */
-  async run(args: readonly string[]): Promise<FlyExecResponse> {
+  async run(args: readonly string[]): Promise<ExecResponseJson> {
     if (!this.ready) return this.gatewayUnreachable();
     const [group, action, ...rest] = args;
     if (group === "health") return this.health(args.slice(1));
@@ -146,7 +146,7 @@ export class OpenClawRuntime {
   }
 
   /** `health [--json] [--timeout <ms>]`: the gateway's health snapshot (run() already failed if it is unreachable). */
-  private health(flags: string[]): FlyExecResponse {
+  private health(flags: string[]): ExecResponseJson {
     let json = false;
     for (let i = 0; i < flags.length; i++) {
       if (flags[i] === "--json") json = true;
@@ -154,16 +154,17 @@ export class OpenClawRuntime {
       else return failure(`error: unknown option '${flags[i]}' for health\n`);
     }
     const listeningForMs = this.deps.clock.now() - (this.listeningAt ?? this.deps.clock.now());
-    if (json) return success(`${JSON.stringify({ ok: true, gateway: { port: GATEWAY_PORT, listeningForMs } })}\n`);
-    return success(`Gateway: ok (ws://127.0.0.1:${GATEWAY_PORT})\n`);
+    if (json)
+      return success(`${JSON.stringify({ ok: true, gateway: { port: IMAGE_GATEWAY_PORT, listeningForMs } })}\n`);
+    return success(`Gateway: ok (ws://127.0.0.1:${IMAGE_GATEWAY_PORT})\n`);
   }
 
-  private gatewayUnreachable(): FlyExecResponse {
+  private gatewayUnreachable(): ExecResponseJson {
     const reason = this.unhealthy ? "gateway is unhealthy; restart the machine" : "connect ECONNREFUSED 127.0.0.1:3000";
     return failure(`Error: gateway not reachable at ws://127.0.0.1:3000 (${reason})\n`);
   }
 
-  private setModel(rest: string[]): FlyExecResponse {
+  private setModel(rest: string[]): ExecResponseJson {
     const [model, ...extra] = rest;
     if (!model || extra.length > 0) return failure("error: usage: openclaw models set <model>\n");
     this.deps.agent.model = model;
@@ -171,13 +172,13 @@ export class OpenClawRuntime {
     return success(`Default model set to ${model}\n`);
   }
 
-  private modelStatus(flags: string[]): FlyExecResponse {
+  private modelStatus(flags: string[]): ExecResponseJson {
     const model = this.deps.agent.model ?? (this.deps.env.LLM_MODEL?.trim() || OPENCLAW_BUILTIN_MODEL);
     return success(flags.includes("--plain") ? `${model}\n` : `Default model: ${model}\n`);
   }
 
   /** `pairing list telegram [--json]`: JSON with `--json`, else the heading and box-drawn table meant for people. */
-  private listPairings(rest: string[]): FlyExecResponse {
+  private listPairings(rest: string[]): ExecResponseJson {
     const [channel, ...flags] = rest;
     if (channel !== "telegram") return failure(`error: unsupported pairing channel '${channel ?? ""}'\n`);
     if (flags.some((flag) => flag !== "--json"))
@@ -201,7 +202,7 @@ export class OpenClawRuntime {
     );
   }
 
-  private async approvePairing(rest: string[]): Promise<FlyExecResponse> {
+  private async approvePairing(rest: string[]): Promise<ExecResponseJson> {
     const [channel, rawCode, ...extra] = rest;
     if (channel !== "telegram") return failure(`error: unsupported pairing channel '${channel ?? ""}'\n`);
     if (!rawCode || extra.length > 0) return failure("error: usage: openclaw pairing approve telegram <code>\n");
@@ -256,10 +257,10 @@ function boxTable(headings: string[], rows: string[][]): string {
   return rule("┌", "┬", "┐") + line(headings) + rule("├", "┼", "┤") + rows.map(line).join("") + rule("└", "┴", "┘");
 }
 
-function success(stdout: string): FlyExecResponse {
+function success(stdout: string): ExecResponseJson {
   return { exit_code: 0, stdout, stderr: "" };
 }
 
-function failure(stderr: string): FlyExecResponse {
+function failure(stderr: string): ExecResponseJson {
   return { exit_code: 1, stdout: "", stderr };
 }

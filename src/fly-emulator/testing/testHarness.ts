@@ -1,6 +1,6 @@
 import { assertRepliesKeepContract } from "./contract.js";
 import { type FlyEmulator, startFlyEmulator } from "../emulator.js";
-import type { FlyMachine, FlyVolume, FlyWaitResponse } from "../fly/jsonTypes.js";
+import type { MachineJson, VolumeJson, WaitResponseJson } from "../fly/jsonTypes.js";
 import type { FlyEmulatorOptions } from "../options.js";
 
 /** A reply as a test sees it. */
@@ -31,11 +31,11 @@ export interface ApiCaller {
 export interface TestEmulator extends FlyEmulator {
   api: ApiCaller;
   /** Creates a Machine in `app` from a config (image defaults to the OpenClaw image). */
-  createMachine(app: string, body?: Record<string, unknown>): Promise<FlyMachine>;
+  createMachine(app: string, body?: Record<string, unknown>): Promise<MachineJson>;
   /** Long-polls the wait endpoint until `state` and returns its reply (throws on anything but 200). */
-  waitFor(app: string, machineId: string, state: string, timeoutS?: number): Promise<FlyWaitResponse>;
+  waitFor(app: string, machineId: string, state: string, timeoutS?: number): Promise<WaitResponseJson>;
   /** Creates a volume and polls it until `created`. */
-  createVolume(app: string, body: Record<string, unknown>): Promise<FlyVolume>;
+  createVolume(app: string, body: Record<string, unknown>): Promise<VolumeJson>;
   /** Polls `read` every few ms until `done` holds (at most `timeoutMs` real ms). */
   until<T>(read: () => T | Promise<T>, done: (value: T) => boolean, timeoutMs?: number): Promise<T>;
 }
@@ -134,22 +134,22 @@ function withHelpers(emulator: FlyEmulator): TestEmulator {
     until,
     async createMachine(app: string, body: Record<string, unknown> = {}) {
       const config = { image: OPENCLAW_IMAGE, ...(body.config as Record<string, unknown> | undefined) };
-      const reply = await api.post<FlyMachine>(`/apps/${app}/machines`, { ...body, config });
+      const reply = await api.post<MachineJson>(`/apps/${app}/machines`, { ...body, config });
       if (reply.status !== 200) throw new Error(`create machine answered ${reply.status}: ${reply.text}`);
       return reply.body;
     },
     async waitFor(app: string, machineId: string, state: string, timeoutS = 10) {
-      const reply = await api.get<FlyWaitResponse>(
+      const reply = await api.get<WaitResponseJson>(
         `/apps/${app}/machines/${machineId}/wait?state=${state}&timeout=${timeoutS}`,
       );
       if (reply.status !== 200) throw new Error(`wait for ${state} answered ${reply.status}: ${reply.text}`);
       return reply.body;
     },
     async createVolume(app: string, body: Record<string, unknown>) {
-      const reply = await api.post<FlyVolume>(`/apps/${app}/volumes`, body);
+      const reply = await api.post<VolumeJson>(`/apps/${app}/volumes`, body);
       if (reply.status !== 200) throw new Error(`create volume answered ${reply.status}: ${reply.text}`);
       const ready = await until(
-        () => api.get<FlyVolume>(`/apps/${app}/volumes/${reply.body.id}`),
+        () => api.get<VolumeJson>(`/apps/${app}/volumes/${reply.body.id}`),
         (current) => current.body.state === "created",
       );
       return ready.body;

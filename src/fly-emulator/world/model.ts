@@ -1,5 +1,5 @@
 import type { Cancel } from "./clock.js";
-import type { FlyMachineConfig } from "../fly/jsonTypes.js";
+import type { MachineConfigJson } from "../fly/jsonTypes.js";
 import type { OpenClawRuntime } from "../image/openClawRuntime.js";
 
 /** Fly Machine states the emulator moves through (persistent, transient and terminal). */
@@ -80,7 +80,7 @@ export interface MachineRecord {
   /** Every instance id this Machine has had, oldest first. */
   versions: string[];
   privateIp: string;
-  config: FlyMachineConfig;
+  config: MachineConfigJson;
   imageDigest: string;
   createdAt: number;
   updatedAt: number;
@@ -126,7 +126,7 @@ export interface VolumeRecord {
 }
 
 /** Snapshot statuses, in order. */
-export type SnapshotStatus = "waiting" | "running" | "created";
+export type SnapshotRecordStatus = "waiting" | "running" | "created";
 
 /** A volume snapshot, with the agent state captured when it was requested. */
 export interface SnapshotRecord {
@@ -137,7 +137,7 @@ export interface SnapshotRecord {
   volumeSizeGb: number;
   digest: string;
   createdAt: number;
-  status: SnapshotStatus;
+  status: SnapshotRecordStatus;
   retentionDays: number;
   agent: AgentState;
 }
