@@ -1,3 +1,7 @@
+/**
+ * `startFlyEmulator`: builds the emulator's rooms around one clock, one id source and one World, and serves them
+ * on 127.0.0.1. The handle it returns is how a test reaches everything else.
+ */
 import type { AddressInfo } from "node:net";
 import { adminRoutes } from "./http/admin.js";
 import { Behaviours, type BehavioursHandle } from "./control/behaviours.js";
@@ -73,7 +77,7 @@ export async function startFlyEmulator(options: FlyEmulatorOptions = {}): Promis
     ids,
     faults,
     holds,
-    rateLimiter: resolved.rateLimits ? new TokenBuckets(resolved.rateLimits, clock) : null,
+    rateLimits: resolved.rateLimits ? new TokenBuckets(resolved.rateLimits, clock) : null,
     behaviours,
     requestLog,
   });

@@ -1,6 +1,7 @@
 /**
  * A local Fly.io Machines API emulator (Node only), held to Fly's OpenAPI contract and the behaviours in
- * FLY_API_NOTES.md, with a simulated OpenClaw image inside each Machine.
+ * FLY_API_NOTES.md, with a simulated OpenClaw image inside each Machine. This is its public entry (the package's
+ * `./fly-emulator` export); README.md beside it maps its rooms.
  *
  * Where Fly is unkind the emulator is too, by default: checks trail the gateway (below), waits answer 408,
  * volumes stay attached after their Machine is destroyed, deleted volumes stay listed, exec answers 200 for a
@@ -37,52 +38,59 @@
  * - A duplicate Machine name: 409 `{error, status:"name_taken"}`.
  * - `exec` on a Machine that is not started: 400 `failed_precondition: machine is not started`; past the
  *   deadline: 408 `deadline_exceeded: …` (the command keeps running). Exec runs the OpenClaw CLI and one
- *   shell form besides: a node port probe that waits inside the Machine, trying every 100 ms (`shell.ts`).
+ *   shell form besides: a node port probe that waits inside the Machine, trying every 100 ms (`image/shell.ts`).
  * - OpenClaw's `health`: fails at once (connection refused) while the gateway does not listen; `--timeout` is
  *   a connection timeout, so it never waits for a gateway that is still starting.
  * - Unknown Machine: 404 `{error:"machine not found"}`. `attached_machine_id` is left out (not null) when a
  *   volume is unattached, since the spec types it as a string.
- * - OpenClaw images (images.ts): an image refusing a newer state format (`state-migrated-no-rollback`) exits at
+ * - OpenClaw images (`image/catalog.ts`): an image refusing a newer state format (`state-migrated-no-rollback`) exits at
  *   boot and the Machine settles in `failed` after `gatewayStartupMs`, with the exit event `failBoots` gives
- *   (Fly's restart loop collapsed into one failure); a Machine whose config is updated while `failed` stays `failed` until it is started.
+ *   (Fly's restart loop collapsed into one failure); a Machine whose config is updated while `failed` stays
+ *   `failed` until it is started.
  */
+// Starting one, and driving one in another process.
 export { startFlyEmulator, type FlyEmulator } from "./emulator.js";
-export { connectFlyEmulator, type FlyEmulatorClient } from "./control/remote.js";
-export type {
-  FlyEmulatorOptions,
-  RandomFaultKind,
-  RandomFaultOptions,
-  RateLimitOptions,
-  RateLimitRule,
+export {
+  DEFAULT_APP,
+  type FlyEmulatorOptions,
+  type RandomFaultKind,
+  type RandomFaultOptions,
+  type RateLimitOptions,
+  type RateLimitRule,
 } from "./options.js";
-export type { FaultAction, FaultRule, FaultsHandle, FiredFault } from "./control/faultRules.js";
+export { connectFlyEmulator, type FlyEmulatorClient } from "./control/remote.js";
+export { parseCliArgs, type CliOptions } from "./cli/args.js";
+
+// What a test drives and reads (control/).
+export type { AgentStateView, EmulatorStateDump, FlyEmulatorState, LiveResources } from "./control/state.js";
+export type { FaultAction, FaultRule, FaultRuleJson, FaultsHandle, FiredFault } from "./control/faultRules.js";
 export type { Hold, HeldRequest, HoldRule, HoldsHandle } from "./control/holds.js";
 export type { BehavioursHandle, FlyBehaviours } from "./control/behaviours.js";
-export type { FaultRuleJson } from "./control/faultJson.js";
-export type { AgentStateView, EmulatorStateDump, FlyEmulatorState, LiveResources } from "./control/state.js";
 export type { RequestLogEntry } from "./control/requestLog.js";
+
+// The simulated OpenClaw image (image/).
 export {
   GATEWAY_LISTENING_LOG,
-  IMAGE_GATEWAY_PORT,
   GATEWAY_REFUSED_LOGS,
+  IMAGE_GATEWAY_PORT,
   OPENCLAW_BUILTIN_MODEL,
   type GatewayStatus,
 } from "./image/openClawRuntime.js";
-export { GRACE_PERIOD_CAP_MS } from "./fly/checks.js";
-export { LEASE_NONCE_HEADER } from "./fly/leases.js";
-export { DEFAULT_APP } from "./options.js";
-export type { ApprovedPairing } from "./world/model.js";
 export type { OpenClawImage } from "./image/catalog.js";
+export type { ApprovedPairing } from "./world/model.js";
+
+// Fly's side (fly/): the JSON the emulator sends, its error bodies, and the constants tests name.
 export type {
   CheckStatusJson,
   ExecResponseJson,
   LeaseEnvelopeJson,
-  MachineJson,
   MachineConfigJson,
   MachineEventJson,
+  MachineJson,
   VolumeJson,
   VolumeSnapshotJson,
   WaitResponseJson,
 } from "./fly/jsonTypes.js";
 export type { FlyErrorBody, FlyErrorStatus, FlyLeaseErrorBody } from "./fly/errorReplies.js";
-export { parseCliArgs, type CliOptions } from "./cli/args.js";
+export { GRACE_PERIOD_CAP_MS } from "./fly/checks.js";
+export { LEASE_NONCE_HEADER } from "./fly/leases.js";

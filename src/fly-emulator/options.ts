@@ -1,3 +1,7 @@
+/**
+ * The options of `startFlyEmulator` (every duration, the apps, rate limits, random faults, and the behaviours of
+ * `control/behaviours.ts`), their defaults, and the checks that reject a nonsense value before anything starts.
+ */
 import type { OpenClawImage } from "./image/catalog.js";
 import { defaultBehaviours, type FlyBehaviours } from "./control/behaviours.js";
 import { randomSeed } from "./world/random.js";
@@ -76,14 +80,14 @@ export interface FlyEmulatorOptions extends Partial<FlyBehaviours> {
   recordBodies?: boolean;
   /**
    * Error answers quote the request's token and body and the env of the Machine it names, and
-   * failing OpenClaw commands print their env (echo.ts): for tests proving no secret leaks; default false.
+   * failing OpenClaw commands print their env (`control/echo.ts`): for tests proving no secret leaks; default false.
    */
   echoInErrors?: boolean;
   /** Seed for generated ids; default random. */
   seed?: number;
   /** The owner shown on leases; default "fly-emulator@example.com". */
   leaseOwner?: string;
-  /** How OpenClaw image references behave at boot (version, state format, health, digest); see images.ts. */
+  /** How OpenClaw image references behave at boot (version, state format, health, digest); see `image/catalog.ts`. */
   images?: Record<string, OpenClawImage>;
 }
 

@@ -1,3 +1,4 @@
+/** The README's emulator snippet, run as a test: `scripts/readme.test.ts` checks that the README shows this code. */
 // README: emulator
 import { expect, test } from "vitest";
 import { startFlyEmulator } from "@okrlinkhub/fly-agents/fly-emulator";

@@ -1,5 +1,8 @@
+/** Tests of the `fly-emulator` command line: parsing every flag, `--help`, and a run that prints its env lines. */
 import { afterEach, describe, expect, it } from "vitest";
-import { CLI_FLAGS, CLI_USAGE, CliUsageError, OPTION_KNOBS, parseCliArgs } from "./args.js";
+import { CLI_USAGE, parseCliArgs } from "./args.js";
+import { CLI_FLAGS, OPTION_KNOBS } from "./flags.js";
+import { CliUsageError } from "./values.js";
 import { runCli } from "./run.js";
 import { assertRepliesKeepContract } from "../testing/contract.js";
 import type { FlyEmulator } from "../emulator.js";

@@ -1,4 +1,8 @@
 #!/usr/bin/env node
+/**
+ * The `fly-emulator` executable (package.json `bin`): runs the command of `run.ts` with this process's output and
+ * signals.
+ */
 import { runCli } from "./run.js";
 
 const result = await runCli(process.argv.slice(2), {

@@ -1,6 +1,12 @@
-import { CLI_USAGE, type CliOptions, CliUsageError, parseCliArgs } from "./args.js";
+/**
+ * The `fly-emulator` command, apart from the process it runs in (`main.ts` gives it stdout, stderr and the
+ * signals), so that tests can run it: parse the flags, start the emulator, print the env lines that point an app
+ * at it, and close it on SIGINT or SIGTERM.
+ */
 import { startFlyEmulator, type FlyEmulator } from "../emulator.js";
 import { messageOf } from "../fly/errorReplies.js";
+import { CLI_USAGE, type CliOptions, parseCliArgs } from "./args.js";
+import { CliUsageError } from "./values.js";
 
 /**
  * The env vars that point the component (and the example app's `FlyAgents` client) at `emulator`:

@@ -1,12 +1,14 @@
-import { afterEach, describe, expect, it } from "vitest";
+/**
+ * Tests of the unkind behaviours: each off by default, then each turned on through the options, the handle, the
+ * admin API or the CLI.
+ */
+import { describe, expect, it } from "vitest";
 import { parseCliArgs } from "../cli/args.js";
 import { connectFlyEmulator } from "./remote.js";
 import type { MachineJson, VolumeJson, WaitResponseJson } from "../fly/jsonTypes.js";
-import { emulatorHarness, OPENCLAW_IMAGE } from "../testing/testHarness.js";
+import { APP, OPENCLAW_IMAGE, useEmulatorHarness } from "../testing/testHarness.js";
 
-const harness = emulatorHarness();
-afterEach(() => harness.teardown());
-const APP = "fly-agents-test";
+const harness = useEmulatorHarness();
 
 describe("unkind behaviours, each off until turned on", () => {
   it("are all off by default", async () => {

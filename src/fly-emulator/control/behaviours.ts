@@ -1,3 +1,8 @@
+/**
+ * Fly's and the OpenClaw image's unkind behaviours from public reports (failed boots, a reset model, read-after-
+ * create lag, full hosts, regions out of capacity, refusal windows), all off by default: their options, the schema
+ * a change is checked against, and the live values the services read on every request.
+ */
 import { z } from "zod";
 import type { Clock } from "../world/clock.js";
 

@@ -1,11 +1,13 @@
-import { afterEach, describe, expect, it } from "vitest";
+/**
+ * Tests of the `echoInErrors` knob: what error replies and failing commands quote when it is on, and that they quote
+ * nothing when off.
+ */
+import { describe, expect, it } from "vitest";
 import { parseCliArgs } from "../cli/args.js";
 import type { ExecResponseJson } from "../fly/jsonTypes.js";
-import { emulatorHarness, type TestEmulator } from "../testing/testHarness.js";
+import { APP, type TestEmulator, useEmulatorHarness } from "../testing/testHarness.js";
 
-const harness = emulatorHarness();
-afterEach(() => harness.teardown());
-const APP = "fly-agents-test";
+const harness = useEmulatorHarness();
 const ENV = { OPENCLAW_GATEWAY_TOKEN: "gw-echo-secret", LLM_API_KEY: "sk-echo-secret" };
 const command = [
   "sh",

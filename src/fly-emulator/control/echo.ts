@@ -1,3 +1,7 @@
+/**
+ * The `echoInErrors` knob (opt-in, for leak tests): error replies quote the request and the env of the Machine it
+ * names, and failing OpenClaw commands print their env, so a test can prove no secret reaches a caller in clear.
+ */
 import type { ExecResponseJson } from "../fly/jsonTypes.js";
 import type { Reply } from "../http/router.js";
 import type { World } from "../world/world.js";

@@ -1,10 +1,12 @@
-import { afterEach, describe, expect, it } from "vitest";
+/**
+ * Tests of fault injection: rules by operationId, path, body and order, before or after the work, and seeded random
+ * faults.
+ */
+import { describe, expect, it } from "vitest";
 import { connectFlyEmulator } from "./remote.js";
-import { emulatorHarness, OPENCLAW_IMAGE } from "../testing/testHarness.js";
+import { APP, OPENCLAW_IMAGE, useEmulatorHarness } from "../testing/testHarness.js";
 
-const harness = emulatorHarness();
-afterEach(() => harness.teardown());
-const APP = "fly-agents-test";
+const harness = useEmulatorHarness();
 const CREATE = { config: { image: OPENCLAW_IMAGE } };
 
 describe("fault rules", () => {

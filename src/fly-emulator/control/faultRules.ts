@@ -1,3 +1,9 @@
+/**
+ * Fault injection: rules that name API requests (by method, path, operationId, body, order) and make them fail
+ * before or after Fly's work, be dropped, or wait; seeded random faults; and the JSON form rules travel in over
+ * the driving API. The server asks `FaultInjector.select` about every API request.
+ */
+import { z } from "zod";
 import type { RandomFaultKind, RandomFaultOptions } from "../options.js";
 import { Random } from "../world/random.js";
 
@@ -187,4 +193,52 @@ function validateRule(rule: FaultRule): void {
   }
   if ("latencyMs" in action && !(action.latencyMs >= 0))
     throw new Error(`Invalid fault latencyMs ${action.latencyMs}: pass 0 or more`);
+}
+
+// ---- the JSON form, for the driving API ------------------------------------------------------------------
+
+/** A fault rule as JSON: a RegExp `path` travels as `pathRegExp` (its source) and `pathFlags`. */
+export type FaultRuleJson = Omit<FaultRule, "path"> & { path?: string; pathRegExp?: string; pathFlags?: string };
+
+const actionSchema = z.union([
+  z.object({
+    status: z.int().min(100).max(599),
+    body: z.unknown().optional(),
+    headers: z.record(z.string(), z.string()).optional(),
+  }),
+  z.object({ drop: z.literal(true) }),
+  z.object({ latencyMs: z.number().min(0) }),
+]);
+
+/** The JSON form of a fault rule (POST /__emulator/faults). */
+export const faultRuleJsonSchema = z
+  .object({
+    method: z.string(),
+    path: z.string(),
+    pathRegExp: z.string(),
+    pathFlags: z.string(),
+    operationId: z.string(),
+    bodyIncludes: z.string(),
+    nth: z.int().min(1),
+    times: z.int().min(1),
+    when: z.enum(["before", "after"]),
+  })
+  .partial()
+  .extend({ action: actionSchema });
+
+/** Serialises a rule for the driving API. */
+export function faultRuleToJson(rule: FaultRule): FaultRuleJson {
+  const { path, ...rest } = rule;
+  if (path instanceof RegExp) return { ...rest, pathRegExp: path.source, pathFlags: path.flags };
+  return path === undefined ? rest : { ...rest, path };
+}
+
+/** Rebuilds a rule received over HTTP. */
+export function faultRuleFromJson(json: z.infer<typeof faultRuleJsonSchema>): FaultRule {
+  const { pathRegExp, pathFlags, path, ...rest } = json;
+  if (pathRegExp !== undefined && path !== undefined) throw new Error("Pass either path or pathRegExp, not both");
+  const rule: FaultRule = { ...rest };
+  if (pathRegExp !== undefined) rule.path = new RegExp(pathRegExp, pathFlags);
+  else if (path !== undefined) rule.path = path;
+  return rule;
 }

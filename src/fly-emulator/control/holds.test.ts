@@ -1,9 +1,8 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { emulatorHarness, OPENCLAW_IMAGE } from "../testing/testHarness.js";
+/** Tests of holds: a request, or its answer, kept until the test releases it. */
+import { describe, expect, it } from "vitest";
+import { APP, OPENCLAW_IMAGE, useEmulatorHarness } from "../testing/testHarness.js";
 
-const harness = emulatorHarness();
-afterEach(() => harness.teardown());
-const APP = "fly-agents-test";
+const harness = useEmulatorHarness();
 const CREATE = { config: { image: OPENCLAW_IMAGE } };
 
 /** True when `promise` is still pending after a few event-loop turns. */

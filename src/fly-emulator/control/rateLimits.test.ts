@@ -1,9 +1,8 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { emulatorHarness, type TestEmulator } from "../testing/testHarness.js";
+/** Tests of Fly's rate limits as the emulator enforces them: buckets per action and id, refill, Retry-After. */
+import { describe, expect, it } from "vitest";
+import { APP, type TestEmulator, useEmulatorHarness } from "../testing/testHarness.js";
 
-const harness = emulatorHarness();
-afterEach(() => harness.teardown());
-const APP = "fly-agents-test";
+const harness = useEmulatorHarness();
 
 async function statuses(emu: TestEmulator, count: number, path: string): Promise<number[]> {
   const result: number[] = [];

@@ -1,3 +1,7 @@
+/**
+ * Fly's documented rate limits as token buckets, one per action (operationId) and identifier (the Machine id, else
+ * the app), refilled on the emulator's clock. Off unless the `rateLimits` option turns them on.
+ */
 import type { Clock } from "../world/clock.js";
 import type { RateLimitOptions, RateLimitRule } from "../options.js";
 

@@ -1,6 +1,10 @@
+/**
+ * The test client of an emulator that runs in another process (the `fly-emulator` command, or
+ * `startFlyEmulator` elsewhere): `connectFlyEmulator` drives it over the `/__emulator` API with its token.
+ */
 import type { FlyBehaviours } from "./behaviours.js";
 import type { FaultRule, FiredFault } from "./faultRules.js";
-import { type FaultRuleJson, faultRuleToJson } from "./faultJson.js";
+import { type FaultRuleJson, faultRuleToJson } from "./faultRules.js";
 import type { OpenClawImage } from "../image/catalog.js";
 import type { GatewayStatus } from "../image/openClawRuntime.js";
 import type { RequestLogEntry } from "./requestLog.js";

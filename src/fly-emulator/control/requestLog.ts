@@ -1,3 +1,7 @@
+/**
+ * The log of every Fly API request the emulator answered: what was asked, what was answered (and what the API
+ * had answered before an "after" fault changed it), which fault fired, and, with `recordBodies`, the bodies.
+ */
 import type { FiredFault } from "./faultRules.js";
 
 /** One API request as the emulator saw it. `status` is null when the connection was dropped. */

@@ -1,3 +1,8 @@
+/**
+ * The state handle (`emulator.state`): how a test in the same process reads the emulator (Machines and volumes
+ * as Fly's JSON, the agent state on a volume, the gateway, logs, requests) and drives what no API call can (apps,
+ * pairing codes, a destroy from Fly's dashboard, image behaviours).
+ */
 import type { Clock } from "../world/clock.js";
 import type { MachineJson, VolumeJson, VolumeSnapshotJson } from "../fly/jsonTypes.js";
 import type { OpenClawImage } from "../image/catalog.js";
@@ -114,9 +119,9 @@ export function createStateHandle(deps: {
         pendingPairingCodes: agent.pendingPairings.map((pairing) => pairing.code),
       };
     },
-    gateway: (app, machineId) => machines.find(app, machineId).runtime?.status() ?? null,
+    gateway: (app, machineId) => world.machineOf(app, machineId).runtime?.status() ?? null,
     issuePairingCode: (app, machineId) => machines.issuePairingCode(app, machineId),
-    machineLogs: (app, machineId) => [...machines.find(app, machineId).logs],
+    machineLogs: (app, machineId) => [...world.machineOf(app, machineId).logs],
     requests: () => requestLog.all(),
     callCounts: () => requestLog.callCounts(),
     resetRequests: () => requestLog.reset(),

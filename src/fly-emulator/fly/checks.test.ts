@@ -1,10 +1,9 @@
-import { afterEach, describe, expect, it } from "vitest";
+/** Tests of health checks: the grace period (capped), one result per interval, critical when not running. */
+import { describe, expect, it } from "vitest";
 import type { MachineJson } from "./jsonTypes.js";
-import { emulatorHarness, type TestEmulator } from "../testing/testHarness.js";
+import { APP, type TestEmulator, useEmulatorHarness } from "../testing/testHarness.js";
 
-const harness = emulatorHarness();
-afterEach(() => harness.teardown());
-const APP = "fly-agents-test";
+const harness = useEmulatorHarness();
 const GATEWAY_ENV = { OPENCLAW_GATEWAY_TOKEN: "gw-secret", LLM_MODEL: "moonshotai/kimi-k2.5" };
 
 async function checkOf(emu: TestEmulator, machineId: string) {

@@ -1,3 +1,7 @@
+/**
+ * Machine health checks as Fly runs them: the first run a grace period after start (capped at a minute), then one
+ * per interval, each reporting what the probe saw then. Only the simulated gateway's port ever listens.
+ */
 import type { Clock } from "../world/clock.js";
 import type { CheckStatusJson, MachineCheckJson } from "./jsonTypes.js";
 import type { MachineRecord } from "../world/model.js";

@@ -1,3 +1,7 @@
+/**
+ * The error replies the emulator sends, in Fly's two body shapes (ErrorResponse `{error, status?}`, and the lease
+ * endpoints' `{status, message, code}`), and `ErrorReply`, which a handler throws to answer with one.
+ */
 /** The `status` values Fly's ErrorResponse allows (main.statusCode in the OpenAPI document). */
 export type FlyErrorStatus = "unknown" | "insufficient_capacity" | "volume_placement_capacity" | "name_taken";
 

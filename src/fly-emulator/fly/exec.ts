@@ -1,3 +1,7 @@
+/**
+ * Fly's exec endpoint: runs a command in a started Machine, which here means the simulated OpenClaw CLI or the port
+ * probe that waits for its gateway (`image/shell.ts` says which forms are recognised), within a deadline.
+ */
 import { z } from "zod";
 import type { Clock } from "../world/clock.js";
 import { failedPrecondition, errorReply, invalidArgument } from "./errorReplies.js";
@@ -21,7 +25,7 @@ export const PORT_PROBE_INTERVAL_MS = 100;
 const PROBE_GAVE_UP = 75;
 
 /**
- * POST …/{id}/exec: runs the simulated OpenClaw CLI (and the port probe that waits for it, see `shell.ts`). A
+ * POST …/{id}/exec: runs the simulated OpenClaw CLI (and the port probe that waits for it, see `image/shell.ts`). A
  * failing command still answers 200 (check `exit_code`); a Machine that is not started refuses with 400; a
  * command outliving the deadline answers 408 `deadline_exceeded` and keeps running, as on Fly.
  */

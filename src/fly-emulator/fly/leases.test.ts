@@ -1,10 +1,9 @@
-import { afterEach, describe, expect, it } from "vitest";
+/** Tests of Machine leases: acquire, refresh, release, and changes to a leased Machine refused without its nonce. */
+import { describe, expect, it } from "vitest";
 import type { LeaseEnvelopeJson, MachineJson } from "./jsonTypes.js";
-import { emulatorHarness } from "../testing/testHarness.js";
+import { APP, useEmulatorHarness } from "../testing/testHarness.js";
 
-const harness = emulatorHarness();
-afterEach(() => harness.teardown());
-const APP = "fly-agents-test";
+const harness = useEmulatorHarness();
 const NONCE = "fly-machine-lease-nonce";
 
 describe("leases", () => {

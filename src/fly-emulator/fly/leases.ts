@@ -1,3 +1,7 @@
+/**
+ * Machine leases: acquire, refresh, release, and the check every change to a leased Machine goes through (the
+ * lease's nonce in the `fly-machine-lease-nonce` header). Replies use Fly's `{status, data}` envelope.
+ */
 import type { Clock } from "../world/clock.js";
 import { errorReply, leaseError } from "./errorReplies.js";
 import type { LeaseEnvelopeJson } from "./jsonTypes.js";

@@ -1,3 +1,7 @@
+/**
+ * The Machine JSON a Machine record is rendered as (full, or `summary`), with its recent events, its checks, its
+ * lease when asked, and the ImageRef split from its image reference.
+ */
 import type { Clock } from "../world/clock.js";
 import { checkStatuses } from "./checks.js";
 import type { ImageRefJson, MachineJson } from "./jsonTypes.js";

@@ -1,10 +1,9 @@
-import { afterEach, describe, expect, it } from "vitest";
+/** Tests of the Machines endpoints: create, get and list, update, start, stop, restart, suspend, destroy. */
+import { describe, expect, it } from "vitest";
 import type { MachineJson } from "./jsonTypes.js";
-import { emulatorHarness, OPENCLAW_IMAGE } from "../testing/testHarness.js";
+import { APP, OPENCLAW_IMAGE, useEmulatorHarness } from "../testing/testHarness.js";
 
-const harness = emulatorHarness();
-afterEach(() => harness.teardown());
-const APP = "fly-agents-test";
+const harness = useEmulatorHarness();
 
 describe("machine create", () => {
   it("answers 200 with the Machine in state created, then boots created → starting → started", async () => {

@@ -114,19 +114,14 @@ export class MachineService {
     return lease ? { machine, nonce: lease.nonce } : { machine };
   }
 
-  /** A Machine of `app` still known to the emulator (destroyed ones within retention included), or 404. */
-  find(app: string, machineId: string): MachineRecord {
-    return this.world.machineOf(app, machineId);
-  }
-
-  /** Like {@link find}, but a Machine inside its visibility lag 404s too (get and wait). */
+  /** A Machine of `app` (destroyed ones within retention included), unless inside its visibility lag: 404 (get, wait). */
   visible(app: string, machineId: string): MachineRecord {
-    return requireVisible(this.find(app, machineId), this.clock.now(), "machine");
+    return requireVisible(this.world.machineOf(app, machineId), this.clock.now(), "machine");
   }
 
   /** A Machine that can still be acted on: destroyed or destroying Machines 404. */
   alive(app: string, machineId: string): MachineRecord {
-    const machine = this.find(app, machineId);
+    const machine = this.world.machineOf(app, machineId);
     if (machine.state === "destroyed" || machine.state === "destroying") throw notFound("machine");
     return machine;
   }

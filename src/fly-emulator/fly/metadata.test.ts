@@ -1,10 +1,9 @@
-import { afterEach, describe, expect, it } from "vitest";
+/** Tests of the Machine metadata endpoints. */
+import { describe, expect, it } from "vitest";
 import type { MachineJson } from "./jsonTypes.js";
-import { emulatorHarness } from "../testing/testHarness.js";
+import { APP, useEmulatorHarness } from "../testing/testHarness.js";
 
-const harness = emulatorHarness();
-afterEach(() => harness.teardown());
-const APP = "fly-agents-test";
+const harness = useEmulatorHarness();
 
 describe("metadata", () => {
   it("reads the map and single keys from config.metadata", async () => {

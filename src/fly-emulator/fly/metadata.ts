@@ -1,3 +1,7 @@
+/**
+ * Machine metadata endpoints: read, upsert and delete keys, replace or merge the map. It lives in
+ * `config.metadata`, so a config update replaces it too.
+ */
 import { z } from "zod";
 import type { Clock } from "../world/clock.js";
 import { errorReply, notFound } from "./errorReplies.js";

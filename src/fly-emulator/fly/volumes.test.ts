@@ -1,10 +1,9 @@
-import { afterEach, describe, expect, it } from "vitest";
+/** Tests of volumes and snapshots: create, restore, fork, soft delete, mounting, the detach lag. */
+import { describe, expect, it } from "vitest";
 import type { MachineJson, VolumeJson, VolumeSnapshotJson } from "./jsonTypes.js";
-import { emulatorHarness, OPENCLAW_IMAGE, type TestEmulator } from "../testing/testHarness.js";
+import { APP, OPENCLAW_IMAGE, type TestEmulator, useEmulatorHarness } from "../testing/testHarness.js";
 
-const harness = emulatorHarness();
-afterEach(() => harness.teardown());
-const APP = "fly-agents-test";
+const harness = useEmulatorHarness();
 
 function mountConfig(volumeId: string) {
   return { config: { image: OPENCLAW_IMAGE, mounts: [{ volume: volumeId, path: "/data" }] } };

@@ -106,19 +106,14 @@ export class VolumeService {
     return volume;
   }
 
-  /** A volume of `app` (soft-deleted ones included), or 404. */
-  get(app: string, volumeId: string): VolumeRecord {
-    return this.world.volumeOf(app, volumeId);
-  }
-
-  /** Like {@link get}, but a volume inside its read-after-create lag 404s too (GET of one volume). */
+  /** A volume of `app` (soft-deleted ones included), unless inside its read-after-create lag: 404 (GET of one). */
   visible(app: string, volumeId: string): VolumeRecord {
-    return requireVisible(this.get(app, volumeId), this.clock.now(), "volume");
+    return requireVisible(this.world.volumeOf(app, volumeId), this.clock.now(), "volume");
   }
 
   /** DELETE /apps/{app}/volumes/{id}: a soft delete, refused while a Machine holds the volume. */
   delete(app: string, volumeId: string): VolumeRecord {
-    const volume = this.get(app, volumeId);
+    const volume = this.world.volumeOf(app, volumeId);
     if (volume.state === "pending_destroy") throw notFound("volume");
     if (volume.attachedMachineId) {
       throw failedPrecondition(`volume is currently bound to machine: ${volume.attachedMachineId}`);
@@ -131,7 +126,7 @@ export class VolumeService {
 
   /** POST …/snapshots: schedules a snapshot of the volume as it is now. */
   createSnapshot(app: string, volumeId: string): SnapshotRecord {
-    const volume = this.get(app, volumeId);
+    const volume = this.world.volumeOf(app, volumeId);
     if (volume.state === "pending_destroy") throw failedPrecondition(`volume ${volume.id} is pending_destroy`);
     if (volume.state === "restoring" || volume.state === "hydrating") throw failedPrecondition("volume is not ready");
     const list = this.world.snapshots.get(volume.id) ?? [];
@@ -164,7 +159,7 @@ export class VolumeService {
 
   /** The snapshots of a volume of `app`, oldest first (kept after the volume is deleted). */
   listSnapshots(app: string, volumeId: string): SnapshotRecord[] {
-    this.get(app, volumeId);
+    this.world.volumeOf(app, volumeId);
     return this.world.snapshots.get(volumeId) ?? [];
   }
 

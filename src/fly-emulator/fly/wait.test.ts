@@ -1,10 +1,9 @@
-import { afterEach, describe, expect, it } from "vitest";
+/** Tests of the wait endpoint: long polls, `settled`, versions, 408 on timeout, 404 when the Machine goes. */
+import { describe, expect, it } from "vitest";
 import type { WaitResponseJson } from "./jsonTypes.js";
-import { emulatorHarness } from "../testing/testHarness.js";
+import { APP, useEmulatorHarness } from "../testing/testHarness.js";
 
-const harness = emulatorHarness();
-afterEach(() => harness.teardown());
-const APP = "fly-agents-test";
+const harness = useEmulatorHarness();
 
 describe("machine wait", () => {
   it("long-polls until started (the default state) and answers {ok, state, version, event_id}", async () => {

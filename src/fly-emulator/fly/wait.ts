@@ -1,3 +1,7 @@
+/**
+ * Fly's wait endpoint: a long poll until the Machine reaches one of the asked states (or `settled`), that answers 408
+ * when its timeout (at most 60 s) runs out, and 404 when the Machine disappears.
+ */
 import type { Clock } from "../world/clock.js";
 import { errorReply, invalidArgument, notFound } from "./errorReplies.js";
 import type { WaitResponseJson } from "./jsonTypes.js";

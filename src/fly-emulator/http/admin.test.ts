@@ -1,10 +1,9 @@
-import { afterEach, describe, expect, it } from "vitest";
+/** Tests of the `/__emulator` driving API and of `connectFlyEmulator`, its client. */
+import { describe, expect, it } from "vitest";
 import { connectFlyEmulator } from "../index.js";
-import { emulatorHarness } from "../testing/testHarness.js";
+import { APP, useEmulatorHarness } from "../testing/testHarness.js";
 
-const harness = emulatorHarness();
-afterEach(() => harness.teardown());
-const APP = "fly-agents-test";
+const harness = useEmulatorHarness();
 const GATEWAY_ENV = { OPENCLAW_GATEWAY_TOKEN: "gw", LLM_MODEL: "a/b" };
 
 describe("the /__emulator driving API", () => {

@@ -1,15 +1,20 @@
+/**
+ * The driving API under `/__emulator`: the state handle, faults and behaviours over HTTP, for tests in another
+ * process (`control/remote.ts` is its client). Same token as the Fly API; never faulted, rate-limited or logged.
+ */
 import { z } from "zod";
 import { behavioursChangeSchema, type BehavioursHandle } from "../control/behaviours.js";
 import { messageOf, ErrorReply, errorReply } from "../fly/errorReplies.js";
-import { faultRuleFromJson, faultRuleJsonSchema, faultRuleToJson } from "../control/faultJson.js";
+import { faultRuleFromJson, faultRuleJsonSchema, faultRuleToJson } from "../control/faultRules.js";
 import type { FaultsHandle } from "../control/faultRules.js";
-import { openClawImageSchema } from "../image/imageJson.js";
+import { openClawImageSchema } from "../image/catalog.js";
 import { empty, json, type Reply, type RequestContext, type Route } from "./router.js";
 import type { FlyEmulatorState } from "../control/state.js";
 import { parseInput } from "../fly/input.js";
 
-const ADMIN = "/__emulator";
-const MACHINE = `${ADMIN}/apps/{app_name}/machines/{machine_id}`;
+/** Where the driving API lives, beside Fly's `/v1`. */
+export const ADMIN_PREFIX = "/__emulator";
+const MACHINE = `${ADMIN_PREFIX}/apps/{app_name}/machines/{machine_id}`;
 const createAppSchema = z.object({ name: z.string() });
 
 /**
@@ -20,20 +25,22 @@ export function adminRoutes(state: FlyEmulatorState, faults: FaultsHandle, behav
   const route = (method: string, pattern: string, handle: (ctx: RequestContext) => Reply): Route => ({
     method,
     pattern,
-    operationId: `Emulator_${method.toLowerCase()}_${pattern.slice(ADMIN.length + 1).replace(/[^a-z]+/gi, "_")}`,
+    operationId: `Emulator_${method.toLowerCase()}_${pattern.slice(ADMIN_PREFIX.length + 1).replace(/[^a-z]+/gi, "_")}`,
     handle: (ctx) => guard(() => handle(ctx)),
   });
   const app = (ctx: RequestContext) => ctx.params.app_name;
   const machineId = (ctx: RequestContext) => ctx.params.machine_id;
   return [
-    route("GET", `${ADMIN}/state`, () => json(200, state.dump())),
-    route("POST", `${ADMIN}/apps`, (ctx) => {
+    route("GET", `${ADMIN_PREFIX}/state`, () => json(200, state.dump())),
+    route("POST", `${ADMIN_PREFIX}/apps`, (ctx) => {
       const { name } = parseInput(createAppSchema, ctx.body, "body");
       state.createApp(name);
       return json(201, { name });
     }),
-    route("GET", `${ADMIN}/live-resources`, (ctx) => json(200, state.liveResources(ctx.query.get("app") ?? undefined))),
-    route("GET", `${ADMIN}/volumes/{volume_id}/agent-state`, (ctx) => {
+    route("GET", `${ADMIN_PREFIX}/live-resources`, (ctx) =>
+      json(200, state.liveResources(ctx.query.get("app") ?? undefined)),
+    ),
+    route("GET", `${ADMIN_PREFIX}/volumes/{volume_id}/agent-state`, (ctx) => {
       const agent = state.agentState(ctx.params.volume_id);
       if (!agent) throw errorReply(404, "volume not found");
       return json(200, agent);
@@ -47,34 +54,34 @@ export function adminRoutes(state: FlyEmulatorState, faults: FaultsHandle, behav
       state.destroyMachineOutOfBand(app(ctx), machineId(ctx));
       return json(200, { ok: true });
     }),
-    route("PUT", `${ADMIN}/images`, (ctx) => {
+    route("PUT", `${ADMIN_PREFIX}/images`, (ctx) => {
       const { ref, ...image } = parseInput(openClawImageSchema, ctx.body, "body");
       state.defineImage(ref, image);
       return empty(204);
     }),
-    route("GET", `${ADMIN}/requests`, () => json(200, { requests: state.requests() })),
-    route("DELETE", `${ADMIN}/requests`, () => {
+    route("GET", `${ADMIN_PREFIX}/requests`, () => json(200, { requests: state.requests() })),
+    route("DELETE", `${ADMIN_PREFIX}/requests`, () => {
       state.resetRequests();
       return empty(204);
     }),
-    route("GET", `${ADMIN}/call-counts`, () => json(200, { counts: state.callCounts() })),
-    route("GET", `${ADMIN}/faults`, () =>
+    route("GET", `${ADMIN_PREFIX}/call-counts`, () => json(200, { counts: state.callCounts() })),
+    route("GET", `${ADMIN_PREFIX}/faults`, () =>
       json(200, { rules: faults.list().map(({ id, ...rule }) => ({ id, ...faultRuleToJson(rule) })) }),
     ),
-    route("POST", `${ADMIN}/faults`, (ctx) =>
+    route("POST", `${ADMIN_PREFIX}/faults`, (ctx) =>
       json(201, { id: faults.add(faultRuleFromJson(parseInput(faultRuleJsonSchema, ctx.body, "body"))) }),
     ),
-    route("DELETE", `${ADMIN}/faults`, () => {
+    route("DELETE", `${ADMIN_PREFIX}/faults`, () => {
       faults.clear();
       return empty(204);
     }),
-    route("DELETE", `${ADMIN}/faults/{fault_id}`, (ctx) => {
+    route("DELETE", `${ADMIN_PREFIX}/faults/{fault_id}`, (ctx) => {
       if (!faults.remove(ctx.params.fault_id)) throw errorReply(404, "fault rule not found");
       return empty(204);
     }),
-    route("GET", `${ADMIN}/faults/fired`, () => json(200, { fired: faults.fired() })),
-    route("GET", `${ADMIN}/behaviours`, () => json(200, behaviours.get())),
-    route("PATCH", `${ADMIN}/behaviours`, (ctx) =>
+    route("GET", `${ADMIN_PREFIX}/faults/fired`, () => json(200, { fired: faults.fired() })),
+    route("GET", `${ADMIN_PREFIX}/behaviours`, () => json(200, behaviours.get())),
+    route("PATCH", `${ADMIN_PREFIX}/behaviours`, (ctx) =>
       json(200, behaviours.set(parseInput(behavioursChangeSchema, ctx.body, "body"))),
     ),
   ];

@@ -1,10 +1,9 @@
-import { afterEach, describe, expect, it } from "vitest";
+/** Tests of the HTTP layer: 127.0.0.1 and `/v1`, the token, unknown routes and apps, malformed bodies, request ids. */
+import { describe, expect, it } from "vitest";
 import { startFlyEmulator } from "../index.js";
-import { emulatorHarness } from "../testing/testHarness.js";
+import { APP, useEmulatorHarness } from "../testing/testHarness.js";
 
-const harness = emulatorHarness();
-afterEach(() => harness.teardown());
-const APP = "fly-agents-test";
+const harness = useEmulatorHarness();
 
 describe("auth and errors", () => {
   it("listens on 127.0.0.1 with a /v1 base URL", async () => {

@@ -1,3 +1,7 @@
+/**
+ * Routing: a route is a method, a path pattern with `{params}` and an operationId; the router finds the one a
+ * request names. Also the request context handlers get and the replies they return.
+ */
 import type { IncomingHttpHeaders } from "node:http";
 
 /** What a route handler gets. */

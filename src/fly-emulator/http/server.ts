@@ -1,17 +1,22 @@
+/**
+ * The emulator's HTTP server: reads each request, runs it through the test's holds and faults, authenticates it,
+ * routes it to the Fly API routes (`routes.ts`) or the driving API (`admin.ts`), applies rate limits and refusal
+ * windows, writes the reply, and logs the API request. The order of these steps is the contract tests rely on.
+ */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Behaviours } from "../control/behaviours.js";
-import type { Clock } from "../world/clock.js";
 import { echoReply } from "../control/echo.js";
-import { messageOf, ErrorReply, errorReply, invalidArgument } from "../fly/errorReplies.js";
 import type { FaultAction, FaultInjector, FiredFault } from "../control/faultRules.js";
 import type { HoldRegistry } from "../control/holds.js";
-import type { Ids } from "../world/ids.js";
 import type { TokenBuckets } from "../control/rateLimits.js";
 import type { RequestLog } from "../control/requestLog.js";
-import { type Reply, type RequestContext, Router } from "./router.js";
+import { ErrorReply, errorReply, invalidArgument, messageOf } from "../fly/errorReplies.js";
+import type { Clock } from "../world/clock.js";
+import type { Ids } from "../world/ids.js";
 import type { World } from "../world/world.js";
+import { ADMIN_PREFIX } from "./admin.js";
+import { type Reply, type RequestContext, Router } from "./router.js";
 
-export const ADMIN_PREFIX = "/__emulator";
 const MAX_BODY_BYTES = 1024 * 1024;
 
 /** What the HTTP layer needs. */
@@ -19,7 +24,7 @@ export interface ServerDeps {
   token: string;
   region: string;
   recordBodies: boolean;
-  /** Error answers quote the request and the named Machine's env (see echo.ts); opt-in. */
+  /** Error answers quote the request and the named Machine's env (see `control/echo.ts`); opt-in. */
   echoInErrors: boolean;
   api: Router;
   admin: Router;
@@ -28,7 +33,8 @@ export interface ServerDeps {
   ids: Ids;
   faults: FaultInjector;
   holds: HoldRegistry;
-  rateLimiter: TokenBuckets | null;
+  /** Fly's rate limits, when the emulator enforces them. */
+  rateLimits: TokenBuckets | null;
   behaviours: Behaviours;
   requestLog: RequestLog;
 }
@@ -62,18 +68,10 @@ async function handleRequest(
     if (!res.writableFinished) clientGone.abort();
   });
   const rawBody = await readBody(req);
+  const input: DispatchInput = { method, path, url, req, rawBody, signal: clientGone.signal };
 
   if (path === ADMIN_PREFIX || path.startsWith(`${ADMIN_PREFIX}/`)) {
-    const reply = await dispatch(deps, deps.admin, {
-      method,
-      path,
-      url,
-      req,
-      rawBody,
-      signal: clientGone.signal,
-      isAdmin: true,
-    });
-    send(res, reply, requestId);
+    send(res, await dispatch(deps, input, "admin"), requestId);
     return;
   }
 
@@ -94,15 +92,7 @@ async function handleRequest(
   if (decisive) {
     outcome = faultReply(decisive.action);
   } else {
-    const reply = await dispatch(deps, deps.api, {
-      method,
-      path,
-      url,
-      req,
-      rawBody,
-      signal: clientGone.signal,
-      isAdmin: false,
-    });
+    const reply = await dispatch(deps, input, "api");
     handledStatus = reply.status;
     await deps.holds.pass(holds, target, "after");
     await sleepLatencies(deps.clock, after, clientGone.signal);
@@ -141,38 +131,27 @@ interface DispatchInput {
   req: IncomingMessage;
   rawBody: string | null;
   signal: AbortSignal;
-  isAdmin: boolean;
 }
 
-async function dispatch(deps: ServerDeps, router: Router, input: DispatchInput): Promise<Reply> {
+/**
+ * Authenticates, routes and handles one request; for the Fly API (not the driving API) also checks the app and
+ * applies rate limits and refusal windows. An ErrorReply becomes its reply; anything else thrown, a 500.
+ */
+async function dispatch(deps: ServerDeps, input: DispatchInput, surface: "api" | "admin"): Promise<Reply> {
+  const isAdmin = surface === "admin";
   try {
     if (!authorized(input.req.headers.authorization, deps.token)) {
       throw errorReply(401, "unauthorized: send Authorization: Bearer <token> (or FlyV1 <token>)");
     }
     if (input.rawBody === null)
       throw errorReply(413, `invalid_argument: request body larger than ${MAX_BODY_BYTES} bytes`);
-    const match = router.match(input.method, input.path);
+    const match = deps[surface].match(input.method, input.path);
     if (!match) throw errorReply(404, "not found");
     const app = match.params.app_name;
-    if (app !== undefined && !input.isAdmin) deps.world.requireApp(app);
-    if (deps.rateLimiter && !input.isAdmin) {
-      const decision = deps.rateLimiter.take(match.route.operationId, match.params.machine_id ?? app ?? "");
-      if (!decision.allowed) {
-        const headers: Record<string, string> = deps.rateLimiter.retryAfterHeader
-          ? { "retry-after": String(Math.max(1, Math.ceil(decision.retryAfterSeconds))) }
-          : {};
-        throw new ErrorReply(429, { error: "rate limit exceeded" }, headers);
-      }
-    }
-    if (!input.isAdmin) {
-      const refusal = deps.behaviours.refusal(match.route.operationId, match.params.machine_id ?? app ?? "");
-      if (refusal.refused) {
-        throw new ErrorReply(
-          429,
-          { error: "rate limit exceeded" },
-          { "retry-after": String(refusal.retryAfterSeconds) },
-        );
-      }
+    if (!isAdmin) {
+      if (app !== undefined) deps.world.requireApp(app);
+      const retryAfter = throttled(deps, match.route.operationId, match.params.machine_id ?? app ?? "");
+      if (retryAfter) throw new ErrorReply(429, { error: "rate limit exceeded" }, retryAfter);
     }
     const ctx: RequestContext = {
       method: input.method,
@@ -188,6 +167,20 @@ async function dispatch(deps: ServerDeps, router: Router, input: DispatchInput):
     if (error instanceof ErrorReply) return { status: error.httpStatus, body: error.body, headers: error.headers };
     return { status: 500, body: { error: `internal: ${messageOf(error)}` } };
   }
+}
+
+/**
+ * Whether Fly's rate limits or a refusal window refuse this request (`identifier`: the Machine id, else the app).
+ * @returns null when the request may go on, else the 429's headers (`Retry-After`, in whole seconds, when sent).
+ */
+function throttled(deps: ServerDeps, operationId: string, identifier: string): Record<string, string> | null {
+  const decision = deps.rateLimits?.take(operationId, identifier);
+  if (decision && !decision.allowed) {
+    const seconds = Math.max(1, Math.ceil(decision.retryAfterSeconds));
+    return deps.rateLimits?.retryAfterHeader ? { "retry-after": String(seconds) } : {};
+  }
+  const refusal = deps.behaviours.refusal(operationId, identifier);
+  return refusal.refused ? { "retry-after": String(refusal.retryAfterSeconds) } : null;
 }
 
 function authorized(header: string | undefined, token: string): boolean {

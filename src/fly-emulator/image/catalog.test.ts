@@ -1,12 +1,11 @@
-import { afterEach, describe, expect, it } from "vitest";
+/** Tests of OpenClaw image versions: state migrated forward, a newer state refused, version drift, digests. */
+import { describe, expect, it } from "vitest";
 import { connectFlyEmulator } from "../control/remote.js";
 import type { MachineJson, VolumeSnapshotJson } from "../fly/jsonTypes.js";
 import { compareVersions, versionFromTag } from "./catalog.js";
-import { emulatorHarness, type TestEmulator } from "../testing/testHarness.js";
+import { APP, type TestEmulator, useEmulatorHarness } from "../testing/testHarness.js";
 
-const harness = emulatorHarness();
-afterEach(() => harness.teardown());
-const APP = "fly-agents-test";
+const harness = useEmulatorHarness();
 const V1 = "ghcr.io/openclaw/openclaw:2026.1.0";
 const V2 = "ghcr.io/openclaw/openclaw:2026.2.0";
 const ENV = { OPENCLAW_GATEWAY_TOKEN: "gw-secret", LLM_MODEL: "moonshotai/kimi-k2.5" };

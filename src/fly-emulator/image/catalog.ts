@@ -1,5 +1,5 @@
 /**
- * OpenClaw image versions, as the simulated Machines boot them.
+ * OpenClaw image versions, as the simulated Machines boot them, and the JSON that defines one over the admin API.
  *
  * Each image reference can be given a behaviour: the OpenClaw version it runs, the state format it writes, and
  * whether its gateway ever binds. At boot the image reads the state on the volume:
@@ -13,6 +13,7 @@
  * and a test can tell which image a Machine runs from Fly's answer alone.
  */
 import { createHash } from "node:crypto";
+import { z } from "zod";
 import type { AgentState } from "../world/model.js";
 
 /** How one simulated OpenClaw image behaves. Every field is optional. */
@@ -125,3 +126,12 @@ export function bootImage(image: ResolvedImage, agent: AgentState, log: (line: s
   }
   return "serve";
 }
+
+/** The admin API's body for `PUT /__emulator/images`: an image reference and its behaviour (see `ImageCatalog`). */
+export const openClawImageSchema = z.strictObject({
+  ref: z.string().min(1),
+  version: z.string().min(1).optional(),
+  stateFormat: z.int().min(1).optional(),
+  neverHealthy: z.boolean().optional(),
+  digest: z.string().optional(),
+});

@@ -1,11 +1,10 @@
-import { afterEach, describe, expect, it } from "vitest";
+/** Tests of the simulated OpenClaw image: its gateway, exec, and the CLI commands the component runs. */
+import { describe, expect, it } from "vitest";
 import type { ExecResponseJson, MachineJson } from "../fly/jsonTypes.js";
 import { OPENCLAW_BUILTIN_MODEL } from "./openClawRuntime.js";
-import { emulatorHarness, type TestEmulator } from "../testing/testHarness.js";
+import { APP, type TestEmulator, useEmulatorHarness } from "../testing/testHarness.js";
 
-const harness = emulatorHarness();
-afterEach(() => harness.teardown());
-const APP = "fly-agents-test";
+const harness = useEmulatorHarness();
 const GATEWAY_ENV = { OPENCLAW_GATEWAY_TOKEN: "gw-secret", LLM_MODEL: "moonshotai/kimi-k2.5" };
 // The safe form the component sends: user values travel as positional arguments.
 const safe = (...args: string[]) => ["sh", "-lc", 'cd /app && node ./openclaw.mjs "$@"', "openclaw", ...args];

@@ -1,3 +1,8 @@
+/**
+ * The simulated OpenClaw image, one boot at a time: its entrypoint (state check, default model), the gateway that
+ * listens on :3000 only with OPENCLAW_GATEWAY_TOKEN, and the CLI commands `exec` runs (health, models, pairing),
+ * including the known instability of two pairing commands at once.
+ */
 import type { Cancel, Clock } from "../world/clock.js";
 import type { ExecResponseJson } from "../fly/jsonTypes.js";
 import { bootImage, type ResolvedImage } from "./catalog.js";
@@ -33,7 +38,7 @@ export interface OpenClawRuntimeDeps {
   pairingTimeMs: number;
   env: Record<string, string>;
   agent: AgentState;
-  /** The image's behaviour (version, state format, health); see images.ts. */
+  /** The image's behaviour (version, state format, health); see `image/catalog.ts`. */
   image: ResolvedImage;
   /** The image resets the default model to its built-in one at boot (the `resetModelAtBoot` behaviour). */
   resetModelAtBoot: boolean;

@@ -1,4 +1,8 @@
 /**
+ * How `exec` commands are read: the command forms that run the simulated OpenClaw CLI (directly, through `sh -c`, or
+ * after a port probe), and the shell-style splitting of the deprecated `cmd` string.
+ */
+/**
  * The few command shapes the simulated image can run. The emulator is not a shell: it recognises how callers
  * invoke the OpenClaw CLI and answers anything else as a missing command.
  */

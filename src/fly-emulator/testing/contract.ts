@@ -192,6 +192,17 @@ const LEASE_ENVELOPE = {
     "Fly returns the Lease wrapped in {status, data}; its document shows the bare Lease (FLY_API_NOTES.md, pitfall 9)",
 };
 
+/** A lease endpoint: errors come in the lease body, and the Lease wrapped in `{status, data}` is documented bare. */
+function leaseOperation(method: HttpMethod, status: number, body: z.ZodType) {
+  return {
+    method,
+    path: `${MACHINE}/lease`,
+    success: { status, body },
+    leaseErrors: true,
+    ...(body === leaseEnvelope ? { documented: LEASE_ENVELOPE } : {}),
+  } as const satisfies FlyOperation;
+}
+
 /** Every Machines API endpoint the emulator serves, by Fly's operationId. */
 export const FLY_OPERATIONS = {
   Machines_list: {
@@ -247,26 +258,9 @@ export const FLY_OPERATIONS = {
       }),
     },
   },
-  Machines_create_lease: {
-    method: "POST",
-    path: `${MACHINE}/lease`,
-    success: { status: 201, body: leaseEnvelope },
-    leaseErrors: true,
-    documented: LEASE_ENVELOPE,
-  },
-  Machines_show_lease: {
-    method: "GET",
-    path: `${MACHINE}/lease`,
-    success: { status: 200, body: leaseEnvelope },
-    leaseErrors: true,
-    documented: LEASE_ENVELOPE,
-  },
-  Machines_release_lease: {
-    method: "DELETE",
-    path: `${MACHINE}/lease`,
-    success: { status: 200, body: z.strictObject({ status: z.literal("success") }) },
-    leaseErrors: true,
-  },
+  Machines_create_lease: leaseOperation("POST", 201, leaseEnvelope),
+  Machines_show_lease: leaseOperation("GET", 200, leaseEnvelope),
+  Machines_release_lease: leaseOperation("DELETE", 200, z.strictObject({ status: z.literal("success") })),
   Machines_show_metadata: { method: "GET", path: `${MACHINE}/metadata`, success: { status: 200, body: stringMap } },
   Machines_update_metadata: {
     method: ["PUT", "PATCH"],

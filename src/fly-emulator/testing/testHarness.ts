@@ -1,7 +1,16 @@
-import { assertRepliesKeepContract } from "./contract.js";
+/**
+ * What the emulator's own tests share: an emulator started with fast timings and every body recorded, an API
+ * caller with its token, helpers for common steps, and a teardown that checks every reply the emulator sent
+ * against the contract (`contract.ts`). Test-only: not part of the build or the package.
+ */
+import { afterEach } from "vitest";
 import { type FlyEmulator, startFlyEmulator } from "../emulator.js";
 import type { MachineJson, VolumeJson, WaitResponseJson } from "../fly/jsonTypes.js";
 import type { FlyEmulatorOptions } from "../options.js";
+import { assertRepliesKeepContract } from "./contract.js";
+
+/** The app every emulator has by default, spelled out so that tests check the default too. */
+export const APP = "fly-agents-test";
 
 /** A reply as a test sees it. */
 export interface ApiReply<T = unknown> {
@@ -57,7 +66,7 @@ export const FAST_TIMINGS: FlyEmulatorOptions = {
 
 /**
  * Starts emulators for tests and, at teardown, checks every recorded reply against the project's schemas of
- * Fly's API (contract.ts) before closing them. Call `teardown` from `afterEach`; a contract violation fails the test.
+ * Fly's API (contract.ts) before closing them. Call `teardown` from `afterEach` (as {@link useEmulatorHarness} does); a contract violation fails the test.
  */
 export function emulatorHarness(): {
   start(options?: FlyEmulatorOptions): Promise<TestEmulator>;
@@ -85,6 +94,16 @@ export function emulatorHarness(): {
       if (problems.length > 0) throw new Error(problems.join("\n"));
     },
   };
+}
+
+/**
+ * An {@link emulatorHarness} whose teardown runs after each test of the file. Call it once, at the top level of a
+ * test file.
+ */
+export function useEmulatorHarness(): ReturnType<typeof emulatorHarness> {
+  const harness = emulatorHarness();
+  afterEach(() => harness.teardown());
+  return harness;
 }
 
 function withHelpers(emulator: FlyEmulator): TestEmulator {

@@ -1,3 +1,7 @@
+/**
+ * The emulator's clock: every timer goes through it, so `timeScale` applies everywhere and closing the emulator
+ * clears them all.
+ */
 /** Cancels a scheduled callback; calling it twice is harmless. */
 export type Cancel = () => void;
 

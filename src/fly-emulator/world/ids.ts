@@ -1,3 +1,7 @@
+/**
+ * Every identifier the emulator hands out (Machine, volume, snapshot, instance and request ids, lease nonces,
+ * pairing codes, names, addresses), in Fly's formats, drawn from one seeded generator.
+ */
 import { Random } from "./random.js";
 
 const HEX = "0123456789abcdef";

@@ -1,3 +1,7 @@
+/**
+ * The records the emulator keeps: a Machine, a volume, a snapshot, a lease, a Machine event, and the OpenClaw state
+ * an agent keeps on its volume. Internal shapes, rendered as Fly's JSON by `fly/machineView.ts` and `fly/volumes.ts`.
+ */
 import type { Cancel } from "./clock.js";
 import type { MachineConfigJson } from "../fly/jsonTypes.js";
 import type { OpenClawRuntime } from "../image/openClawRuntime.js";
@@ -43,7 +47,7 @@ export interface AgentState {
   model: string | null;
   approvedPairings: ApprovedPairing[];
   pendingPairings: PendingPairing[];
-  /** The state format OpenClaw last wrote (0: never booted); see images.ts. */
+  /** The state format OpenClaw last wrote (0: never booted); see `image/catalog.ts`. */
   stateFormat: number;
   /** The OpenClaw version that last wrote the state, or null. */
   writtenBy: string | null;
