@@ -3,22 +3,22 @@
  * on 127.0.0.1. The handle it returns is how a test reaches everything else.
  */
 import type { AddressInfo } from "node:net";
-import { adminRoutes } from "./http/admin.js";
 import { Behaviours, type BehavioursHandle } from "./control/behaviours.js";
-import { Clock } from "./world/clock.js";
 import { FaultInjector, type FaultsHandle } from "./control/faultRules.js";
 import { HoldRegistry, type HoldsHandle } from "./control/holds.js";
-import { Ids } from "./world/ids.js";
-import { MachineService } from "./fly/machines.js";
-import { MetadataStore } from "./fly/metadata.js";
-import { type FlyEmulatorOptions, resolveOptions } from "./options.js";
 import { TokenBuckets } from "./control/rateLimits.js";
 import { RequestLog } from "./control/requestLog.js";
+import { createStateHandle, type FlyEmulatorState } from "./control/state.js";
+import { MachineService } from "./fly/machines.js";
+import { MetadataStore } from "./fly/metadata.js";
+import { VolumeService } from "./fly/volumes.js";
+import { adminRoutes } from "./http/admin.js";
 import { Router } from "./http/router.js";
 import { apiRoutes } from "./http/routes.js";
 import { createEmulatorServer } from "./http/server.js";
-import { createStateHandle, type FlyEmulatorState } from "./control/state.js";
-import { VolumeService } from "./fly/volumes.js";
+import { type FlyEmulatorOptions, resolveOptions } from "./options.js";
+import { Clock } from "./world/clock.js";
+import { Ids } from "./world/ids.js";
 import { World } from "./world/world.js";
 
 const HOST = "127.0.0.1"; // never reachable from outside the machine

@@ -2,8 +2,8 @@
  * The options of `startFlyEmulator` (every duration, the apps, rate limits, random faults, and the behaviours of
  * `control/behaviours.ts`), their defaults, and the checks that reject a nonsense value before anything starts.
  */
-import type { OpenClawImage } from "./image/catalog.js";
 import { defaultBehaviours, type FlyBehaviours } from "./control/behaviours.js";
+import type { OpenClawImage } from "./image/catalog.js";
 import { randomSeed } from "./world/random.js";
 
 /** A token bucket: `perSecond` requests per (emulated) second, up to `burst` at once. */

@@ -1,11 +1,11 @@
 /** Tests of the `fly-emulator` command line: parsing every flag, `--help`, and a run that prints its env lines. */
 import { afterEach, describe, expect, it } from "vitest";
+import type { FlyEmulator } from "../emulator.js";
+import { assertRepliesKeepContract } from "../testing/contract.js";
 import { CLI_USAGE, parseCliArgs } from "./args.js";
 import { CLI_FLAGS, OPTION_KNOBS } from "./flags.js";
-import { CliUsageError } from "./values.js";
 import { runCli } from "./run.js";
-import { assertRepliesKeepContract } from "../testing/contract.js";
-import type { FlyEmulator } from "../emulator.js";
+import { CliUsageError } from "./values.js";
 
 const started: FlyEmulator[] = [];
 afterEach(async () => {

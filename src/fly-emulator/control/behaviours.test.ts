@@ -4,9 +4,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { parseCliArgs } from "../cli/args.js";
-import { connectFlyEmulator } from "./remote.js";
 import type { MachineJson, VolumeJson, WaitResponseJson } from "../fly/jsonTypes.js";
 import { APP, OPENCLAW_IMAGE, useEmulatorHarness } from "../testing/testHarness.js";
+import { connectFlyEmulator } from "./remote.js";
 
 const harness = useEmulatorHarness();
 

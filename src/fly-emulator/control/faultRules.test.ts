@@ -3,8 +3,8 @@
  * faults.
  */
 import { describe, expect, it } from "vitest";
-import { connectFlyEmulator } from "./remote.js";
 import { APP, OPENCLAW_IMAGE, useEmulatorHarness } from "../testing/testHarness.js";
+import { connectFlyEmulator } from "./remote.js";
 
 const harness = useEmulatorHarness();
 const CREATE = { config: { image: OPENCLAW_IMAGE } };

@@ -2,8 +2,8 @@
  * Fly's documented rate limits as token buckets, one per action (operationId) and identifier (the Machine id, else
  * the app), refilled on the emulator's clock. Off unless the `rateLimits` option turns them on.
  */
-import type { Clock } from "../world/clock.js";
 import type { RateLimitOptions, RateLimitRule } from "../options.js";
+import type { Clock } from "../world/clock.js";
 
 /** A rate-limit decision: allowed, or refused with the real seconds until a token is back. */
 export type RateDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };

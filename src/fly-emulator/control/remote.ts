@@ -2,11 +2,10 @@
  * The test client of an emulator that runs in another process (the `fly-emulator` command, or
  * `startFlyEmulator` elsewhere): `connectFlyEmulator` drives it over the `/__emulator` API with its token.
  */
-import type { FlyBehaviours } from "./behaviours.js";
-import type { FaultRule, FiredFault } from "./faultRules.js";
-import { type FaultRuleJson, faultRuleToJson } from "./faultRules.js";
 import type { OpenClawImage } from "../image/catalog.js";
 import type { GatewayStatus } from "../image/openClawRuntime.js";
+import type { FlyBehaviours } from "./behaviours.js";
+import { type FaultRule, type FaultRuleJson, faultRuleToJson, type FiredFault } from "./faultRules.js";
 import type { RequestLogEntry } from "./requestLog.js";
 import type { AgentStateView, EmulatorStateDump, LiveResources } from "./state.js";
 

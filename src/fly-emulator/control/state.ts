@@ -3,16 +3,16 @@
  * as Fly's JSON, the agent state on a volume, the gateway, logs, requests) and drives what no API call can (apps,
  * pairing codes, a destroy from Fly's dashboard, image behaviours).
  */
-import type { Clock } from "../world/clock.js";
 import type { MachineJson, VolumeJson, VolumeSnapshotJson } from "../fly/jsonTypes.js";
-import type { OpenClawImage } from "../image/catalog.js";
 import type { MachineService } from "../fly/machines.js";
 import { machineJson } from "../fly/machineView.js";
-import type { ApprovedPairing } from "../world/model.js";
-import type { GatewayStatus } from "../image/openClawRuntime.js";
-import type { RequestLog, RequestLogEntry } from "./requestLog.js";
 import { snapshotJson, volumeJson } from "../fly/volumes.js";
+import type { OpenClawImage } from "../image/catalog.js";
+import type { GatewayStatus } from "../image/openClawRuntime.js";
+import type { Clock } from "../world/clock.js";
+import type { ApprovedPairing } from "../world/model.js";
 import type { World } from "../world/world.js";
+import type { RequestLog, RequestLogEntry } from "./requestLog.js";
 
 const APP_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/; // Fly app names: lowercase letters, digits and dashes
 

@@ -1,7 +1,7 @@
 /** Tests of health checks: the grace period (capped), one result per interval, critical when not running. */
 import { describe, expect, it } from "vitest";
-import type { MachineJson } from "./jsonTypes.js";
 import { APP, type TestEmulator, useEmulatorHarness } from "../testing/testHarness.js";
+import type { MachineJson } from "./jsonTypes.js";
 
 const harness = useEmulatorHarness();
 const GATEWAY_ENV = { OPENCLAW_GATEWAY_TOKEN: "gw-secret", LLM_MODEL: "moonshotai/kimi-k2.5" };

@@ -2,11 +2,11 @@
  * Machine health checks as Fly runs them: the first run a grace period after start (capped at a minute), then one
  * per interval, each reporting what the probe saw then. Only the simulated gateway's port ever listens.
  */
-import type { Clock } from "../world/clock.js";
-import type { CheckStatusJson, MachineCheckJson } from "./jsonTypes.js";
-import type { MachineRecord } from "../world/model.js";
 import { IMAGE_GATEWAY_PORT } from "../image/openClawRuntime.js";
+import type { Clock } from "../world/clock.js";
+import type { MachineRecord } from "../world/model.js";
 import { parseGoDuration } from "./input.js";
+import type { CheckStatusJson, MachineCheckJson } from "./jsonTypes.js";
 
 /** Fly caps `grace_period` at one minute (⚠ a third-party report; see the emulator's header). */
 export const GRACE_PERIOD_CAP_MS = 60_000;

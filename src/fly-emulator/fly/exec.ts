@@ -3,14 +3,14 @@
  * probe that waits for its gateway (`image/shell.ts` says which forms are recognised), within a deadline.
  */
 import { z } from "zod";
-import type { Clock } from "../world/clock.js";
-import { failedPrecondition, errorReply, invalidArgument } from "./errorReplies.js";
-import type { ExecResponseJson } from "./jsonTypes.js";
-import { requireLeaseHolder } from "./leases.js";
-import type { MachineRecord } from "../world/model.js";
 import type { OpenClawRuntime } from "../image/openClawRuntime.js";
 import { parseExecCommand, splitCommandLine } from "../image/shell.js";
+import type { Clock } from "../world/clock.js";
+import type { MachineRecord } from "../world/model.js";
+import { failedPrecondition, errorReply, invalidArgument } from "./errorReplies.js";
 import { parseInput } from "./input.js";
+import type { ExecResponseJson } from "./jsonTypes.js";
+import { requireLeaseHolder } from "./leases.js";
 
 const execSchema = z.looseObject({
   command: z.array(z.string()).optional(),

@@ -1,7 +1,7 @@
 /** Tests of Machine leases: acquire, refresh, release, and changes to a leased Machine refused without its nonce. */
 import { describe, expect, it } from "vitest";
-import type { LeaseEnvelopeJson, MachineJson } from "./jsonTypes.js";
 import { APP, useEmulatorHarness } from "../testing/testHarness.js";
+import type { LeaseEnvelopeJson, MachineJson } from "./jsonTypes.js";
 
 const harness = useEmulatorHarness();
 const NONCE = "fly-machine-lease-nonce";

@@ -3,10 +3,10 @@
  * lease's nonce in the `fly-machine-lease-nonce` header). Replies use Fly's `{status, data}` envelope.
  */
 import type { Clock } from "../world/clock.js";
-import { errorReply, leaseError } from "./errorReplies.js";
-import type { LeaseEnvelopeJson } from "./jsonTypes.js";
 import type { Ids } from "../world/ids.js";
 import type { LeaseRecord, MachineRecord } from "../world/model.js";
+import { errorReply, leaseError } from "./errorReplies.js";
+import type { LeaseEnvelopeJson } from "./jsonTypes.js";
 
 export const LEASE_NONCE_HEADER = "fly-machine-lease-nonce";
 export const DEFAULT_LEASE_TTL_S = 30; // used when neither the body nor ?ttl= gives one

@@ -3,10 +3,10 @@
  * lease when asked, and the ImageRef split from its image reference.
  */
 import type { Clock } from "../world/clock.js";
+import type { MachineRecord } from "../world/model.js";
 import { checkStatuses } from "./checks.js";
 import type { ImageRefJson, MachineJson } from "./jsonTypes.js";
 import { activeLease } from "./leases.js";
-import type { MachineRecord } from "../world/model.js";
 
 const EVENTS_SHOWN = 10; // Fly returns the most recent events, newest first
 

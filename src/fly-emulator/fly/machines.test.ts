@@ -1,7 +1,7 @@
 /** Tests of the Machines endpoints: create, get and list, update, start, stop, restart, suspend, destroy. */
 import { describe, expect, it } from "vitest";
-import type { MachineJson } from "./jsonTypes.js";
 import { APP, OPENCLAW_IMAGE, useEmulatorHarness } from "../testing/testHarness.js";
+import type { MachineJson } from "./jsonTypes.js";
 
 const harness = useEmulatorHarness();
 

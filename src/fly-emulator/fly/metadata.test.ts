@@ -1,7 +1,7 @@
 /** Tests of the Machine metadata endpoints. */
 import { describe, expect, it } from "vitest";
-import type { MachineJson } from "./jsonTypes.js";
 import { APP, useEmulatorHarness } from "../testing/testHarness.js";
+import type { MachineJson } from "./jsonTypes.js";
 
 const harness = useEmulatorHarness();
 

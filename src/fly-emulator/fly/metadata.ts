@@ -4,10 +4,10 @@
  */
 import { z } from "zod";
 import type { Clock } from "../world/clock.js";
-import { errorReply, notFound } from "./errorReplies.js";
-import { requireLeaseHolder } from "./leases.js";
 import type { MachineRecord } from "../world/model.js";
+import { errorReply, notFound } from "./errorReplies.js";
 import { parseInput, stringMap } from "./input.js";
+import { requireLeaseHolder } from "./leases.js";
 
 const upsertSchema = z.looseObject({ value: z.string({ error: "must be a string" }) });
 const updateSchema = z.looseObject({ metadata: stringMap, machine_version: z.string().optional() });

@@ -1,7 +1,7 @@
 /** Tests of volumes and snapshots: create, restore, fork, soft delete, mounting, the detach lag. */
 import { describe, expect, it } from "vitest";
-import type { MachineJson, VolumeJson, VolumeSnapshotJson } from "./jsonTypes.js";
 import { APP, OPENCLAW_IMAGE, type TestEmulator, useEmulatorHarness } from "../testing/testHarness.js";
+import type { MachineJson, VolumeJson, VolumeSnapshotJson } from "./jsonTypes.js";
 
 const harness = useEmulatorHarness();
 

@@ -1,7 +1,7 @@
 /** Tests of the wait endpoint: long polls, `settled`, versions, 408 on timeout, 404 when the Machine goes. */
 import { describe, expect, it } from "vitest";
-import type { WaitResponseJson } from "./jsonTypes.js";
 import { APP, useEmulatorHarness } from "../testing/testHarness.js";
+import type { WaitResponseJson } from "./jsonTypes.js";
 
 const harness = useEmulatorHarness();
 

@@ -3,11 +3,11 @@
  * when its timeout (at most 60 s) runs out, and 404 when the Machine disappears.
  */
 import type { Clock } from "../world/clock.js";
+import type { MachineRecord, MachineState } from "../world/model.js";
+import type { World } from "../world/world.js";
 import { errorReply, invalidArgument, notFound } from "./errorReplies.js";
 import type { WaitResponseJson } from "./jsonTypes.js";
 import type { MachineService } from "./machines.js";
-import type { MachineRecord, MachineState } from "../world/model.js";
-import type { World } from "../world/world.js";
 
 const WAIT_STATES = ["started", "stopped", "suspended", "destroyed", "failed", "settled"] as const;
 type WaitState = (typeof WAIT_STATES)[number];

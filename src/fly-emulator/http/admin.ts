@@ -4,13 +4,13 @@
  */
 import { z } from "zod";
 import { behavioursChangeSchema, type BehavioursHandle } from "../control/behaviours.js";
-import { messageOf, ErrorReply, errorReply } from "../fly/errorReplies.js";
 import { faultRuleFromJson, faultRuleJsonSchema, faultRuleToJson } from "../control/faultRules.js";
 import type { FaultsHandle } from "../control/faultRules.js";
+import type { FlyEmulatorState } from "../control/state.js";
+import { messageOf, ErrorReply, errorReply } from "../fly/errorReplies.js";
+import { parseInput } from "../fly/input.js";
 import { openClawImageSchema } from "../image/catalog.js";
 import { empty, json, type Reply, type RequestContext, type Route } from "./router.js";
-import type { FlyEmulatorState } from "../control/state.js";
-import { parseInput } from "../fly/input.js";
 
 /** Where the driving API lives, beside Fly's `/v1`. */
 export const ADMIN_PREFIX = "/__emulator";

@@ -2,8 +2,8 @@
 import { describe, expect, it } from "vitest";
 import { connectFlyEmulator } from "../control/remote.js";
 import type { MachineJson, VolumeSnapshotJson } from "../fly/jsonTypes.js";
-import { compareVersions, versionFromTag } from "./catalog.js";
 import { APP, type TestEmulator, useEmulatorHarness } from "../testing/testHarness.js";
+import { compareVersions, versionFromTag } from "./catalog.js";
 
 const harness = useEmulatorHarness();
 const V1 = "ghcr.io/openclaw/openclaw:2026.1.0";

@@ -1,8 +1,8 @@
 /** Tests of the simulated OpenClaw image: its gateway, exec, and the CLI commands the component runs. */
 import { describe, expect, it } from "vitest";
 import type { ExecResponseJson, MachineJson } from "../fly/jsonTypes.js";
-import { OPENCLAW_BUILTIN_MODEL } from "./openClawRuntime.js";
 import { APP, type TestEmulator, useEmulatorHarness } from "../testing/testHarness.js";
+import { OPENCLAW_BUILTIN_MODEL } from "./openClawRuntime.js";
 
 const harness = useEmulatorHarness();
 const GATEWAY_ENV = { OPENCLAW_GATEWAY_TOKEN: "gw-secret", LLM_MODEL: "moonshotai/kimi-k2.5" };

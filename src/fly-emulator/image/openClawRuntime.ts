@@ -3,10 +3,10 @@
  * listens on :3000 only with OPENCLAW_GATEWAY_TOKEN, and the CLI commands `exec` runs (health, models, pairing),
  * including the known instability of two pairing commands at once.
  */
-import type { Cancel, Clock } from "../world/clock.js";
 import type { ExecResponseJson } from "../fly/jsonTypes.js";
-import { bootImage, type ResolvedImage } from "./catalog.js";
+import type { Cancel, Clock } from "../world/clock.js";
 import type { AgentState } from "../world/model.js";
+import { bootImage, type ResolvedImage } from "./catalog.js";
 
 /** The model OpenClaw falls back to when neither a persisted default nor LLM_MODEL exists. */
 export const OPENCLAW_BUILTIN_MODEL = "openai/gpt-5-mini";

@@ -1,8 +1,8 @@
 /** Tests of the contract: checkReply on good and bad replies, and every route of the emulator in the contract. */
 import { describe, expect, it } from "vitest";
-import { assertRepliesKeepContract, checkReply, FLY_OPERATIONS, type FlyOperation, methodsOf } from "./contract.js";
 import type { RequestLogEntry } from "../control/requestLog.js";
 import { apiRoutes, type ApiDeps } from "../http/routes.js";
+import { assertRepliesKeepContract, checkReply, FLY_OPERATIONS, type FlyOperation, methodsOf } from "./contract.js";
 import { emulatorHarness } from "./testHarness.js";
 
 const MACHINE = {

@@ -2,9 +2,9 @@
  * The records the emulator keeps: a Machine, a volume, a snapshot, a lease, a Machine event, and the OpenClaw state
  * an agent keeps on its volume. Internal shapes, rendered as Fly's JSON by `fly/machineView.ts` and `fly/volumes.ts`.
  */
-import type { Cancel } from "./clock.js";
 import type { MachineConfigJson } from "../fly/jsonTypes.js";
 import type { OpenClawRuntime } from "../image/openClawRuntime.js";
+import type { Cancel } from "./clock.js";
 
 /** Fly Machine states the emulator moves through (persistent, transient and terminal). */
 export type MachineState =
