@@ -3,7 +3,6 @@
 // throw (read from the code, scripts/api-errors.ts). `npm run readme:sync` writes it between the markers;
 // the README test checks it is current.
 import * as lib from "../src/component/lib.js";
-import * as shapes from "../src/component/shapes.js";
 import * as validators from "../src/component/validators.js";
 import { ERROR_KINDS } from "../src/component/errors.js";
 import { descriptionsByFunction, errorKindsByFunction } from "./api-errors.js";
@@ -26,12 +25,25 @@ type Registered = { isQuery?: true; isMutation?: true; isAction?: true; isPublic
   exportReturns(): string;
 };
 
-/** Object shapes the reference names instead of spelling out: the component's exported validators. */
+/** Object shapes the reference names instead of spelling out: an agent, its lifecycle's results, its secrets' presence. */
+const NAMED_SHAPES = [
+  "vAgentMachine",
+  "vAgentOperation",
+  "vAgentSnapshot",
+  "vAuditEvent",
+  "vDeprovisionResult",
+  "vProvisionResult",
+  "vRotationResult",
+  "vSecretsPresence",
+  "vSnapshotResult",
+  "vSweepResult",
+] as const satisfies ReadonlyArray<keyof typeof validators>;
+
 function namedShapes(): Map<string, string> {
   const named = new Map<string, string>();
-  for (const [exportName, value] of Object.entries({ ...validators, ...shapes })) {
-    const json = (value as { json?: ValidatorJson } | null)?.json;
-    if (exportName.startsWith("v") && json?.type === "object") named.set(JSON.stringify(json), exportName.slice(1));
+  for (const exportName of NAMED_SHAPES) {
+    const json = (validators[exportName] as { json?: ValidatorJson }).json;
+    if (json?.type === "object") named.set(JSON.stringify(json), exportName.slice(1));
   }
   return named;
 }

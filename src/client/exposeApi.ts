@@ -17,7 +17,6 @@
 import {
   actionGeneric,
   mutationGeneric,
-  paginationOptsValidator,
   paginationResultValidator,
   queryGeneric,
   type GenericActionCtx,
@@ -28,18 +27,30 @@ import { v } from "convex/values";
 import type { ComponentApi } from "../component/_generated/component.js";
 import { agentNotFound } from "../component/errors.js";
 import { checkId } from "../component/limits.js";
-import { vAgentSecretsMeta, vCompanySecretsMeta } from "../component/secrets/meta.js";
-import { vAgentMachine, vAuditEvent } from "../component/shapes.js";
 import {
+  agentIdArgs,
+  agentSecretsArgs,
+  agentSettingsArgs,
+  allowedSkillsArgs,
+  ownerArgs,
+  pageArgs,
+  pairingCodeArgs,
   SECRET_FIELDS,
   secretArgs,
+  tenantAgentsArgs,
+  tenantArgs,
+  vAgentMachine,
+  vAgentSecretsMeta,
   vAgentStatus,
+  vAuditEvent,
+  vCompanySecretsMeta,
   vProvisionResult,
   vSnapshotResult,
+  type AgentMachine,
   type SecretField,
 } from "../component/validators.js";
-import { FlyAgents, type AgentMachine, type FlyAgentsOptions, type RunQueryCtx } from "./index.js";
-import { agentSettingsArgs, type AgentRef, type FlyAgentsOperation, type SecretsSource } from "./operation.js";
+import { FlyAgents, type FlyAgentsOptions, type RunQueryCtx } from "./index.js";
+import type { AgentRef, FlyAgentsOperation, SecretsSource } from "./operation.js";
 
 /** Context the auth callback gets: whatever the exposed function runs in, narrowed to reading auth. */
 export type AuthCtx = Pick<GenericQueryCtx<GenericDataModel>, "auth">;
@@ -54,8 +65,6 @@ export type ExposeApiOptions = FlyAgentsOptions & {
 };
 
 type ReadCtx = AuthCtx & Pick<GenericActionCtx<GenericDataModel>, "runQuery">;
-
-const provisionArgs = { tenantId: v.string(), userId: v.string(), ...agentSettingsArgs };
 
 /** `hasLlmApiKey` for `llmApiKey`: the presence flag the secrets queries return for a field. */
 type PresenceKey = `has${Capitalize<SecretField>}`;
@@ -124,7 +133,7 @@ export function exposeApi(component: ComponentApi, options: ExposeApiOptions) {
 
   const machineAction = (kind: "start" | "stop" | "restart" | "deprovision") =>
     actionGeneric({
-      args: { machineDocId: v.string() },
+      args: agentIdArgs,
       returns: v.null(),
       handler: async (ctx, args) => {
         await authorizeAgent(ctx, args.machineDocId, (agent) => ({ kind, ...agent }));
@@ -135,7 +144,7 @@ export function exposeApi(component: ComponentApi, options: ExposeApiOptions) {
 
   const provisionAction = (kind: "provision" | "recreate") =>
     actionGeneric({
-      args: provisionArgs,
+      args: { ...ownerArgs, ...agentSettingsArgs },
       returns: vProvisionResult,
       handler: async (ctx, args) => {
         const { tenantId, userId, ...settings } = args;
@@ -149,7 +158,7 @@ export function exposeApi(component: ComponentApi, options: ExposeApiOptions) {
 
   return {
     listAgents: queryGeneric({
-      args: { tenantId: v.string(), status: v.optional(vAgentStatus), paginationOpts: paginationOptsValidator },
+      args: { ...tenantAgentsArgs, ...pageArgs },
       returns: paginationResultValidator(vAgentMachine),
       handler: async (ctx, args) => {
         checkIds(args);
@@ -158,12 +167,12 @@ export function exposeApi(component: ComponentApi, options: ExposeApiOptions) {
       },
     }),
     getAgent: queryGeneric({
-      args: { machineDocId: v.string() },
+      args: agentIdArgs,
       returns: v.union(vAgentMachine, v.null()),
       handler: async (ctx, args) => await visibleAgent(ctx, args.machineDocId),
     }),
     listAuditEvents: queryGeneric({
-      args: { tenantId: v.string(), machineDocId: v.optional(v.string()), paginationOpts: paginationOptsValidator },
+      args: { ...tenantArgs, machineDocId: v.optional(agentIdArgs.machineDocId), ...pageArgs },
       returns: paginationResultValidator(vAuditEvent),
       handler: async (ctx, args) => {
         checkIds(args);
@@ -185,7 +194,7 @@ export function exposeApi(component: ComponentApi, options: ExposeApiOptions) {
     restart: machineAction("restart"),
     deprovision: machineAction("deprovision"),
     snapshot: actionGeneric({
-      args: { machineDocId: v.string() },
+      args: agentIdArgs,
       returns: vSnapshotResult,
       handler: async (ctx, args) => {
         await authorizeAgent(ctx, args.machineDocId, (agent) => ({ kind: "snapshot", ...agent }));
@@ -193,7 +202,7 @@ export function exposeApi(component: ComponentApi, options: ExposeApiOptions) {
       },
     }),
     approvePairing: actionGeneric({
-      args: { machineDocId: v.string(), telegramPairingCode: v.string() },
+      args: { ...agentIdArgs, ...pairingCodeArgs },
       returns: v.null(),
       handler: async (ctx, args) => {
         const { telegramPairingCode } = args;
@@ -202,7 +211,7 @@ export function exposeApi(component: ComponentApi, options: ExposeApiOptions) {
       },
     }),
     sync: actionGeneric({
-      args: { machineDocId: v.string() },
+      args: agentIdArgs,
       returns: vAgentStatus,
       handler: async (ctx, args) => {
         await authorizeAgent(ctx, args.machineDocId, (agent) => ({ kind: "sync", ...agent }));
@@ -210,7 +219,7 @@ export function exposeApi(component: ComponentApi, options: ExposeApiOptions) {
       },
     }),
     updateAllowedSkills: mutationGeneric({
-      args: { machineDocId: v.string(), allowedSkills: v.array(v.string()), applyToMachine: v.optional(v.boolean()) },
+      args: allowedSkillsArgs,
       returns: v.null(),
       handler: async (ctx, args) => {
         await authorizeAgent(ctx, args.machineDocId, async (agent) => ({
@@ -224,7 +233,7 @@ export function exposeApi(component: ComponentApi, options: ExposeApiOptions) {
       },
     }),
     setAgentSecrets: mutationGeneric({
-      args: { tenantId: v.string(), userId: v.string(), ...secretArgs },
+      args: agentSecretsArgs,
       returns: vAgentSecretsMeta,
       handler: async (ctx, args) => {
         checkIds(args);
@@ -234,7 +243,7 @@ export function exposeApi(component: ComponentApi, options: ExposeApiOptions) {
       },
     }),
     getAgentSecretsMeta: queryGeneric({
-      args: { tenantId: v.string(), userId: v.string() },
+      args: ownerArgs,
       returns: v.union(vAgentSecretsMeta, v.null()),
       handler: async (ctx, args) => {
         checkIds(args);
@@ -243,7 +252,7 @@ export function exposeApi(component: ComponentApi, options: ExposeApiOptions) {
       },
     }),
     clearAgentSecrets: mutationGeneric({
-      args: { tenantId: v.string(), userId: v.string() },
+      args: ownerArgs,
       returns: v.null(),
       handler: async (ctx, args) => {
         checkIds(args);
@@ -253,7 +262,7 @@ export function exposeApi(component: ComponentApi, options: ExposeApiOptions) {
       },
     }),
     setCompanySecrets: mutationGeneric({
-      args: { tenantId: v.string(), ...secretArgs },
+      args: { ...tenantArgs, ...secretArgs },
       returns: vCompanySecretsMeta,
       handler: async (ctx, args) => {
         checkIds(args);
@@ -262,7 +271,7 @@ export function exposeApi(component: ComponentApi, options: ExposeApiOptions) {
       },
     }),
     getCompanySecretsMeta: queryGeneric({
-      args: { tenantId: v.string() },
+      args: tenantArgs,
       returns: v.union(vCompanySecretsMeta, v.null()),
       handler: async (ctx, args) => {
         checkIds(args);
@@ -271,7 +280,7 @@ export function exposeApi(component: ComponentApi, options: ExposeApiOptions) {
       },
     }),
     clearCompanySecrets: mutationGeneric({
-      args: { tenantId: v.string() },
+      args: tenantArgs,
       returns: v.null(),
       handler: async (ctx, args) => {
         checkIds(args);

@@ -262,6 +262,24 @@ describe("secrets through the client", () => {
 });
 
 describe("options", () => {
+  /** The options that point at the emulator with the test key. */
+  const emulatorOptions = () => ({
+    flyAppName: APP,
+    flyApiToken: fly.token,
+    secretsEncryptionKey: TEST_KEY,
+    flyApiBaseUrl: fly.url,
+  });
+
+  /** Stores user u1's secrets and provisions their agent through `agents`; its machine must have started. */
+  async function provisionStarted(agents: FlyAgents) {
+    await t.mutation(async (ctx) => await agents.setAgentSecrets(ctx, { tenantId: "t1", userId: "u1", ...SECRETS }));
+    const result = await t.action(
+      async (ctx) => await agents.provision(ctx, { tenantId: "t1", userId: "u1", ...AGENT }),
+    );
+    expect(fly.state.machine(APP, result.machineId)?.state).toBe("started");
+    return result;
+  }
+
   it("fall back to the host's env vars, read when a call is made", async () => {
     const agents = new FlyAgents(components.flyAgents);
     expect(agents.options).toEqual({
@@ -278,18 +296,8 @@ describe("options", () => {
     process.env.FLY_API_TOKEN = fly.token;
     process.env.AGENT_SECRETS_ENCRYPTION_KEY = TEST_KEY;
     process.env.FLY_API_BASE_URL = fly.url;
-    expect(agents.options).toEqual({
-      flyAppName: APP,
-      flyApiToken: fly.token,
-      secretsEncryptionKey: TEST_KEY,
-      flyApiBaseUrl: fly.url,
-    });
-
-    await t.mutation(async (ctx) => await agents.setAgentSecrets(ctx, { tenantId: "t1", userId: "u1", ...SECRETS }));
-    const result = await t.action(
-      async (ctx) => await agents.provision(ctx, { tenantId: "t1", userId: "u1", ...AGENT }),
-    );
-    expect(fly.state.machine(APP, result.machineId)?.state).toBe("started");
+    expect(agents.options).toEqual(emulatorOptions());
+    await provisionStarted(agents);
   });
 
   it("given to the constructor win over the host's env vars", async () => {
@@ -298,18 +306,8 @@ describe("options", () => {
     process.env.FLY_API_BASE_URL = "http://127.0.0.1:9/v1"; // nothing listens on the discard port
     process.env.AGENT_SECRETS_ENCRYPTION_KEY = OTHER_KEY;
     const agents = client();
-    expect(agents.options).toEqual({
-      flyAppName: APP,
-      flyApiToken: fly.token,
-      secretsEncryptionKey: TEST_KEY,
-      flyApiBaseUrl: fly.url,
-    });
-
-    await t.mutation(async (ctx) => await agents.setAgentSecrets(ctx, { tenantId: "t1", userId: "u1", ...SECRETS }));
-    const result = await t.action(
-      async (ctx) => await agents.provision(ctx, { tenantId: "t1", userId: "u1", ...AGENT }),
-    );
-    expect(fly.state.machine(APP, result.machineId)?.state).toBe("started");
+    expect(agents.options).toEqual(emulatorOptions());
+    const result = await provisionStarted(agents);
     // Sealed with the constructor's key, not the env's.
     const meta = await t.query(async (ctx) => await agents.getAgentSecretsMeta(ctx, { tenantId: "t1", userId: "u1" }));
     const withEnvKey = new FlyAgents(components.flyAgents, {

@@ -3,56 +3,72 @@
  * types. Host-side settings (AGENT_SECRETS_ENCRYPTION_KEY, FLY_API_TOKEN, FLY_APP_NAME,
  * FLY_API_BASE_URL) are read here, in the host's environment, and passed down.
  */
-import type {
-  FunctionArgs,
-  FunctionReturnType,
-  GenericActionCtx,
-  GenericDataModel,
-  PaginationOptions,
-} from "convex/server";
+import type { FunctionArgs, GenericActionCtx, GenericDataModel, PaginationOptions } from "convex/server";
+import type { ObjectType } from "convex/values";
 import type { ComponentApi } from "../component/_generated/component.js";
 import { flyAgentsError } from "../component/errors.js";
+import type {
+  agentIdArgs,
+  allowedSkillsArgs,
+  ownerArgs,
+  pairingCodeArgs,
+  rotationArgs,
+  staleAfterArgs,
+  tenantAgentsArgs,
+  tenantArgs,
+} from "../component/validators.js";
 
 export { exposeApi, type AuthCtx, type ExposeApiOptions } from "./exposeApi.js";
-export type { AgentRef, AgentSettings, FlyAgentsOperation, SecretsSource } from "./operation.js";
+export type { AgentRef, FlyAgentsOperation, SecretsSource } from "./operation.js";
 export {
   isFlyAgentsError,
   ERROR_KINDS,
   type FlyAgentsErrorData,
   type FlyAgentsErrorKind,
 } from "../component/errors.js";
-export { vAgentMachine, vAgentSnapshot, vAuditEvent, vSweepResult, vRotationResult } from "../component/shapes.js";
-export { vAgentSecretsMeta, vCompanySecretsMeta } from "../component/secrets/meta.js";
 export {
   vAgentImageGroup,
+  vAgentMachine,
+  vAgentSecretsMeta,
+  vAgentSnapshot,
+  vAgentStatus,
+  vAuditEvent,
+  vCompanySecretsMeta,
+  vDeprovisionResult,
   vImageRollout,
   vImageRolloutAgent,
   vImageRolloutDetail,
+  vOperationKind,
+  vProvisionResult,
+  vProvisionStep,
+  vRolloutAgentPhase,
+  vRolloutStatus,
+  vRotationResult,
+  vSnapshotResult,
+  vSnapshotStatus,
+  vSweepResult,
   type AgentImageGroup,
+  type AgentMachine,
+  type AgentSecretsMeta,
+  type AgentSettings,
+  type AgentSnapshot,
+  type AgentStatus,
+  type AuditEvent,
+  type CompanySecretsMeta,
+  type DeprovisionResult,
   type ImageRollout,
   type ImageRolloutAgent,
   type ImageRolloutDetail,
-} from "../component/rollout/shapes.js";
-export {
-  vRolloutAgentPhase,
-  vRolloutStatus,
+  type OperationKind,
+  type ProvisionResult,
+  type ProvisionStep,
   type RolloutAgentPhase,
   type RolloutStatus,
-} from "../component/rollout/validators.js";
-export {
-  vProvisionResult,
-  vSnapshotResult,
-  vAgentStatus,
-  vProvisionStep,
-  vOperationKind,
-  vSnapshotStatus,
-  type AgentStatus,
-  type ProvisionStep,
-  type OperationKind,
-  type SnapshotStatus,
-  type ProvisionResult,
-  type SnapshotResult,
+  type RotationResult,
   type SecretField,
+  type SnapshotResult,
+  type SnapshotStatus,
+  type SweepResult,
 } from "../component/validators.js";
 export type { ComponentApi };
 
@@ -62,11 +78,6 @@ export type RunMutationCtx = Pick<GenericActionCtx<GenericDataModel>, "runQuery"
 export type RunActionCtx = Pick<GenericActionCtx<GenericDataModel>, "runQuery" | "runMutation" | "runAction">;
 
 type Lib = ComponentApi["lib"];
-/** An agent record as the component returns it. */
-export type AgentMachine = NonNullable<FunctionReturnType<Lib["getAgentMachine"]>>;
-export type AuditEvent = FunctionReturnType<Lib["listAuditEventsByMachine"]>["page"][number];
-export type AgentSecretsMeta = NonNullable<FunctionReturnType<Lib["getAgentSecretsMeta"]>>;
-export type CompanySecretsMeta = NonNullable<FunctionReturnType<Lib["getCompanySecretsMeta"]>>;
 
 export type FlyAgentsOptions = {
   /** Fly app the agents run in. Default: the host's FLY_APP_NAME. */
@@ -83,7 +94,8 @@ type ProvisionArgs = Omit<
   FunctionArgs<Lib["provisionAgentMachineWithStoredSecrets"]>,
   "flyAppName" | "flyApiToken" | "secretsEncryptionKey" | "flyApiBaseUrl"
 > & { flyAppName?: string };
-type MachineArgs = { machineDocId: string };
+/** The agent a call concerns, and optionally the Fly app it runs in (default: the options' flyAppName). */
+type MachineArgs = ObjectType<typeof agentIdArgs> & { flyAppName?: string };
 
 function hostEnv(name: string): string | undefined {
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
@@ -143,7 +155,7 @@ export class FlyAgents {
     };
   }
 
-  private machineTarget(args: MachineArgs & { flyAppName?: string }) {
+  private machineTarget(args: MachineArgs) {
     return { machineDocId: args.machineDocId, ...this.target(args.flyAppName) };
   }
 
@@ -176,7 +188,7 @@ export class FlyAgents {
    * Starts the agent's machine and waits for its gateway.
    * @param ctx Any context that can run actions (an action's ctx).
    */
-  async start(ctx: RunActionCtx, args: MachineArgs & { flyAppName?: string }) {
+  async start(ctx: RunActionCtx, args: MachineArgs) {
     return await ctx.runAction(this.component.lib.startAgentMachineWithStoredSecrets, this.machineTarget(args));
   }
 
@@ -184,7 +196,7 @@ export class FlyAgents {
    * Stops the agent's machine; its volume keeps its state.
    * @param ctx Any context that can run actions (an action's ctx).
    */
-  async stop(ctx: RunActionCtx, args: MachineArgs & { flyAppName?: string }) {
+  async stop(ctx: RunActionCtx, args: MachineArgs) {
     return await ctx.runAction(this.component.lib.stopAgentMachineWithStoredSecrets, this.machineTarget(args));
   }
 
@@ -192,7 +204,7 @@ export class FlyAgents {
    * Restarts the agent's machine (recovers a gateway a stuck pairing left unhealthy).
    * @param ctx Any context that can run actions (an action's ctx).
    */
-  async restart(ctx: RunActionCtx, args: MachineArgs & { flyAppName?: string }) {
+  async restart(ctx: RunActionCtx, args: MachineArgs) {
     return await ctx.runAction(this.component.lib.restartAgentMachineWithStoredSecrets, this.machineTarget(args));
   }
 
@@ -200,7 +212,7 @@ export class FlyAgents {
    * Destroys the agent's machine and volume. Idempotent.
    * @param ctx Any context that can run actions (an action's ctx).
    */
-  async deprovision(ctx: RunActionCtx, args: MachineArgs & { flyAppName?: string }) {
+  async deprovision(ctx: RunActionCtx, args: MachineArgs) {
     return await ctx.runAction(this.component.lib.deprovisionAgentMachineWithStoredSecrets, this.machineTarget(args));
   }
 
@@ -208,7 +220,7 @@ export class FlyAgents {
    * Snapshots the agent's volume and follows the snapshot until Fly completes it.
    * @param ctx Any context that can run actions (an action's ctx).
    */
-  async snapshot(ctx: RunActionCtx, args: MachineArgs & { flyAppName?: string }) {
+  async snapshot(ctx: RunActionCtx, args: MachineArgs) {
     return await ctx.runAction(this.component.lib.createAgentSnapshotWithStoredSecrets, this.machineTarget(args));
   }
 
@@ -216,10 +228,7 @@ export class FlyAgents {
    * Approves a Telegram pairing code (one pairing per machine at a time).
    * @param ctx Any context that can run actions (an action's ctx).
    */
-  async approveTelegramPairing(
-    ctx: RunActionCtx,
-    args: MachineArgs & { telegramPairingCode: string; flyAppName?: string },
-  ) {
+  async approveTelegramPairing(ctx: RunActionCtx, args: MachineArgs & ObjectType<typeof pairingCodeArgs>) {
     return await ctx.runAction(this.component.lib.approveTelegramPairingWithStoredSecrets, {
       ...this.machineTarget(args),
       telegramPairingCode: args.telegramPairingCode,
@@ -230,7 +239,7 @@ export class FlyAgents {
    * Corrects the agent's record from Fly's real state; returns the status after.
    * @param ctx Any context that can run actions (an action's ctx).
    */
-  async sync(ctx: RunActionCtx, args: MachineArgs & { flyAppName?: string; staleAfterMs?: number }) {
+  async sync(ctx: RunActionCtx, args: MachineArgs & ObjectType<typeof staleAfterArgs>) {
     return await ctx.runAction(this.component.lib.syncAgentMachine, {
       ...this.machineTarget(args),
       ...(args.staleAfterMs !== undefined ? { staleAfterMs: args.staleAfterMs } : {}),
@@ -242,7 +251,7 @@ export class FlyAgents {
    * destroyed out of band. Call it from a cron.
    * @param ctx Any context that can run actions (an action's ctx).
    */
-  async sweep(ctx: RunActionCtx, args: { flyAppName?: string; staleAfterMs?: number } = {}) {
+  async sweep(ctx: RunActionCtx, args: { flyAppName?: string } & ObjectType<typeof staleAfterArgs> = {}) {
     const { secretsEncryptionKey: _key, ...target } = this.target(args.flyAppName);
     return await ctx.runAction(this.component.lib.sweepAgentMachines, {
       ...target,
@@ -254,10 +263,7 @@ export class FlyAgents {
    * Sets the agent's skill whitelist; with `applyToMachine`, writes it to the machine too.
    * @param ctx Any context that can run mutations (a mutation's or action's ctx).
    */
-  async updateAllowedSkills(
-    ctx: RunMutationCtx,
-    args: MachineArgs & { allowedSkills: string[]; applyToMachine?: boolean },
-  ) {
+  async updateAllowedSkills(ctx: RunMutationCtx, args: ObjectType<typeof allowedSkillsArgs>) {
     return await ctx.runMutation(this.component.lib.updateAllowedSkills, args);
   }
 
@@ -265,7 +271,7 @@ export class FlyAgents {
    * Records user activity on the agent.
    * @param ctx Any context that can run mutations (a mutation's or action's ctx).
    */
-  async touchActivity(ctx: RunMutationCtx, args: MachineArgs) {
+  async touchActivity(ctx: RunMutationCtx, args: ObjectType<typeof agentIdArgs>) {
     return await ctx.runMutation(this.component.lib.touchAgentActivity, args);
   }
 
@@ -275,7 +281,7 @@ export class FlyAgents {
    * One agent, or null.
    * @param ctx Any context that can run queries.
    */
-  async get(ctx: RunQueryCtx, args: MachineArgs) {
+  async get(ctx: RunQueryCtx, args: ObjectType<typeof agentIdArgs>) {
     return await ctx.runQuery(this.component.lib.getAgentMachine, args);
   }
 
@@ -295,11 +301,7 @@ export class FlyAgents {
    */
   async listByTenantPage(
     ctx: RunQueryCtx,
-    args: {
-      tenantId: string;
-      paginationOpts: PaginationOptions;
-      status?: FunctionArgs<Lib["listAgentMachinesByTenant"]>["status"];
-    },
+    args: ObjectType<typeof tenantAgentsArgs> & { paginationOpts: PaginationOptions },
   ) {
     return await ctx.runQuery(this.component.lib.listAgentMachinesByTenantPage, args);
   }
@@ -308,7 +310,7 @@ export class FlyAgents {
    * One page of an agent's lifecycle events, newest first (paged as listByTenantPage).
    * @param ctx Any context that can run queries.
    */
-  async auditOfMachine(ctx: RunQueryCtx, args: MachineArgs & { paginationOpts: PaginationOptions }) {
+  async auditOfMachine(ctx: RunQueryCtx, args: ObjectType<typeof agentIdArgs> & { paginationOpts: PaginationOptions }) {
     return await ctx.runQuery(this.component.lib.listAuditEventsByMachine, args);
   }
 
@@ -316,7 +318,7 @@ export class FlyAgents {
    * One page of a tenant's lifecycle events, newest first (paged as listByTenantPage).
    * @param ctx Any context that can run queries.
    */
-  async auditOfTenant(ctx: RunQueryCtx, args: { tenantId: string; paginationOpts: PaginationOptions }) {
+  async auditOfTenant(ctx: RunQueryCtx, args: ObjectType<typeof tenantArgs> & { paginationOpts: PaginationOptions }) {
     return await ctx.runQuery(this.component.lib.listAuditEventsByTenant, args);
   }
 
@@ -337,7 +339,7 @@ export class FlyAgents {
    * Which secrets a user has stored (booleans only), or null.
    * @param ctx Any context that can run queries.
    */
-  async getAgentSecretsMeta(ctx: RunQueryCtx, args: { tenantId: string; userId: string }) {
+  async getAgentSecretsMeta(ctx: RunQueryCtx, args: ObjectType<typeof ownerArgs>) {
     return await ctx.runQuery(this.component.lib.getAgentSecretsMeta, args);
   }
 
@@ -345,7 +347,7 @@ export class FlyAgents {
    * Deletes a user's stored secrets.
    * @param ctx Any context that can run mutations (a mutation's or action's ctx).
    */
-  async clearAgentSecrets(ctx: RunMutationCtx, args: { tenantId: string; userId: string }) {
+  async clearAgentSecrets(ctx: RunMutationCtx, args: ObjectType<typeof ownerArgs>) {
     return await ctx.runMutation(this.component.lib.clearAgentSecrets, args);
   }
 
@@ -364,7 +366,7 @@ export class FlyAgents {
    * Which default secrets a tenant has stored (booleans only), or null.
    * @param ctx Any context that can run queries.
    */
-  async getCompanySecretsMeta(ctx: RunQueryCtx, args: { tenantId: string }) {
+  async getCompanySecretsMeta(ctx: RunQueryCtx, args: ObjectType<typeof tenantArgs>) {
     return await ctx.runQuery(this.component.lib.getCompanySecretsMeta, args);
   }
 
@@ -372,7 +374,7 @@ export class FlyAgents {
    * Deletes a tenant's default secrets.
    * @param ctx Any context that can run mutations (a mutation's or action's ctx).
    */
-  async clearCompanySecrets(ctx: RunMutationCtx, args: { tenantId: string }) {
+  async clearCompanySecrets(ctx: RunMutationCtx, args: ObjectType<typeof tenantArgs>) {
     return await ctx.runMutation(this.component.lib.clearCompanySecrets, args);
   }
 
@@ -382,7 +384,7 @@ export class FlyAgents {
    */
   async rotateSecretsEncryptionKey(
     ctx: RunActionCtx,
-    args: { previousSecretsEncryptionKeys?: string[]; batchSize?: number } = {},
+    args: Omit<ObjectType<typeof rotationArgs>, "secretsEncryptionKey"> = {},
   ) {
     return await ctx.runAction(this.component.lib.rotateSecretsEncryptionKey, { ...args, ...this.keyArg() });
   }

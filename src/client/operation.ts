@@ -3,21 +3,7 @@
  * every argument that changes what runs on the agent's Machine or where secrets go, so that a
  * host can refuse on any of them.
  */
-import type { ObjectType } from "convex/values";
-import { agentSpecArgs, type AgentStatus, type SecretField } from "../component/validators.js";
-
-/**
- * The agent settings `provision` and `recreateFromLatestSnapshot` accept besides the tenant and
- * user, with the component's validators: the image the Machine runs, where OpenClaw sends the
- * agent's traffic with the app and service keys (`bridgeUrl`, AGENT_BRIDGE_URL), the service it
- * is served as (`serviceId`), the skill whitelist, memory (MB), Fly region and model. Every one
- * of them reaches the auth callback (as `settings`): adding one here is the only way to add an
- * argument to those functions.
- */
-const { image, bridgeUrl, serviceId, allowedSkills, memoryMB, region, llmModel } = agentSpecArgs;
-export const agentSettingsArgs = { image, bridgeUrl, serviceId, allowedSkills, memoryMB, region, llmModel };
-/** The agent settings a provision or recreate call sets; only those the caller passed are present. */
-export type AgentSettings = ObjectType<typeof agentSettingsArgs>;
+import type { AgentSettings, AgentStatus, SecretField } from "../component/validators.js";
 
 /**
  * Where an agent's secrets come from, field by field, as stored now: the user's own secrets win,

@@ -7,8 +7,7 @@
 import { v, type Infer } from "convex/values";
 import type { Doc } from "./_generated/dataModel.js";
 import { flyAgentsError } from "./errors.js";
-import { agentRecordFields } from "./schema.js";
-import type { LifecycleMode } from "./validators.js";
+import { agentRecordFields, type LifecycleMode } from "./validators.js";
 
 /** A record in the current shape, with its system fields. */
 export const vAgentRecord = v.object({

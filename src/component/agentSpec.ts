@@ -2,9 +2,11 @@
  * What an agent is made of, checked before any Fly call: the seed's runtime values and rules,
  * and the Fly machine config they become.
  */
+import type { ObjectType } from "convex/values";
 import { flyAgentsError } from "./errors.js";
 import type { MachineConfig } from "./fly/schemas.js";
 import { checkBridgeUrl, checkId, checkImage, checkMemory, checkSecret, checkSkills, GUEST } from "./limits.js";
+import type { agentSpecArgs, flyTargetArgs, secretArgs } from "./validators.js";
 
 /**
  * 0.1.x's default: the hardened OpenClaw image the seed describes (clean /tmp at boot, readiness
@@ -59,27 +61,10 @@ export type AgentSpec = {
   };
 };
 
-export type AgentSpecInput = {
-  tenantId: string;
-  userId: string;
-  flyAppName: string;
-  image?: string;
-  region?: string;
-  memoryMB?: number;
-  llmModel?: string;
-  llmApiKey?: string;
-  openaiApiKey?: string;
-  telegramBotToken?: string;
-  bridgeUrl?: string;
-  allowedSkills?: string[];
-  allowedSkillsJson?: string;
-  appKey?: string;
-  serviceId?: string;
-  serviceKey?: string;
-  openclawGatewayToken?: string;
-  startupTimeoutSec?: number;
-  gatewayDevMode?: boolean;
-};
+/** Everything an agent is made from, before defaults and checks: the provisioning arguments that shape it. */
+export type AgentSpecInput = ObjectType<
+  typeof agentSpecArgs & Pick<typeof flyTargetArgs, "flyAppName"> & Pick<typeof secretArgs, "openclawGatewayToken">
+>;
 
 function invalid(message: string): never {
   throw flyAgentsError("invalid_argument", message);

@@ -3,28 +3,25 @@
  * Never holds a secret (messages pass through the operation's redactor first). Pages come from
  * convex-helpers' paginator: components cannot use `.paginate()` (see listing.ts).
  */
-import { paginationOptsValidator, paginationResultValidator, type PaginationOptions } from "convex/server";
+import type { PaginationOptions } from "convex/server";
 import { v } from "convex/values";
 import { paginator } from "convex-helpers/server/pagination";
 import { internalMutation, type QueryCtx } from "./_generated/server.js";
 import { pageOptions } from "./listing.js";
 import schema from "./schema.js";
-import { vAuditEvent } from "./shapes.js";
+import { auditEventFields } from "./validators.js";
 
 /** Fly request ids kept per event (a long wait loop can make many calls). */
 const MAX_REQUEST_IDS = 50;
 
 export const recordAuditEvent = internalMutation({
-  args: schema.tables.auditEvents.validator.fields,
+  args: auditEventFields,
   returns: v.null(),
   handler: async (ctx, args) => {
     await ctx.db.insert("auditEvents", { ...args, flyRequestIds: args.flyRequestIds.slice(-MAX_REQUEST_IDS) });
     return null;
   },
 });
-
-export const auditPageArgs = { paginationOpts: paginationOptsValidator };
-export const vAuditPage = paginationResultValidator(vAuditEvent);
 
 /** One page of an agent's events, newest first (an id that names no agent has none). */
 export async function auditEventsOfMachine(ctx: QueryCtx, machineDocId: string, paginationOpts: PaginationOptions) {

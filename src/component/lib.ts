@@ -3,64 +3,68 @@
  * original @okrlinkhub/fly-agents API; every function checks its arguments and hands off to a
  * handler in the module of its concern.
  */
-import { paginationOptsValidator, paginationResultValidator } from "convex/server";
-import { v } from "convex/values";
+import { paginationResultValidator } from "convex/server";
+import { v, type ObjectType } from "convex/values";
 import { action, mutation, query } from "./functions.js";
-import { agentForCaller } from "./agentRecord.js";
 import { getAgentOrThrow } from "./agents.js";
-import { flyAgentsError } from "./errors.js";
-import { auditEventsOfMachine, auditEventsOfTenant, vAuditPage } from "./audit.js";
+import { auditEventsOfMachine, auditEventsOfTenant } from "./audit.js";
 import { deprovisionHandler } from "./deprovisioning.js";
 import { restartHandler, startHandler, stopHandler } from "./lifecycle.js";
-import { agentsOfTenant, agentsOfTenantPage, listLimit } from "./listing.js";
+import { agentById, agentsOfTenant, agentsOfTenantPage, snapshotsOfAgent } from "./listing.js";
 import { approvePairingHandler } from "./pairing.js";
 import { provisionHandler } from "./provisioning.js";
 import { sweepHandler, syncHandler } from "./reconcile.js";
-import { vAgentMachine, vAgentSnapshot, vRotationResult, vSweepResult } from "./shapes.js";
 import { rotateHandler } from "./secrets/rotation.js";
 import { readTenantDefaults, tenantDefaultsMeta, upsertTenantDefaultsHandler } from "./secrets/tenantDefaults.js";
-import { tenantDefaultsArgs } from "./secrets/meta.js";
-import {
-  clearSecrets,
-  secretsMeta,
-  upsertSecrets,
-  vAgentSecretsMeta,
-  vCompanySecrets,
-  vCompanySecretsMeta,
-} from "./secrets/store.js";
+import { clearSecrets, secretsMeta, upsertSecrets, type SecretsMeta } from "./secrets/store.js";
 import { applySkillsHandler, updateAllowedSkillsHandler } from "./skills.js";
-import { createSnapshotHandler, requireUpgradedSnapshot } from "./snapshots.js";
-import { upgradeHandler, vUpgradeResult } from "./upgrade/v01.js";
+import { createSnapshotHandler } from "./snapshots.js";
+import { upgradeHandler } from "./upgrade/v01.js";
 import { cancelRollout } from "./rollout/driver.js";
 import { agentsByImage, getRollout, listRollouts } from "./rollout/queries.js";
-import { vAgentImageGroup, vImageRollout, vImageRolloutDetail } from "./rollout/shapes.js";
 import { startRolloutHandler } from "./rollout/start.js";
-import { vRolloutStatus } from "./rollout/validators.js";
 import {
-  agentSpecArgs,
-  flyTargetArgs,
+  agentIdArgs,
+  allowedSkillsArgs,
+  companySecretsArgs,
+  encryptionKeyArgs,
+  imageRolloutArgs,
+  limitArgs,
+  machineArgs,
+  machineStoredArgs,
+  ownerArgs,
+  pageArgs,
+  pairingCodeArgs,
+  provisionArgs,
+  provisionStoredArgs,
+  restoreArgs,
+  rolloutIdArgs,
+  rotationArgs,
   secretArgs,
+  staleAfterArgs,
+  sweepArgs,
+  tenantAgentsArgs,
+  tenantArgs,
+  upgradeArgs,
+  vAgentImageGroup,
+  type AgentSecretsMeta,
+  vAgentMachine,
+  vAgentSecretsMeta,
+  vAgentSnapshot,
   vAgentStatus,
+  vAuditPage,
+  vCompanySecrets,
+  vCompanySecretsMeta,
   vDeprovisionResult,
+  vImageRollout,
+  vImageRolloutDetail,
   vProvisionResult,
+  vRolloutStatus,
+  vRotationResult,
   vSnapshotResult,
+  vSweepResult,
+  vUpgradeResult,
 } from "./validators.js";
-
-const provisionArgs = { ...agentSpecArgs, ...flyTargetArgs, openclawGatewayToken: v.string(), flyApiToken: v.string() };
-const provisionStoredArgs = {
-  ...agentSpecArgs,
-  ...flyTargetArgs,
-  openclawGatewayToken: v.optional(v.string()),
-  flyApiToken: v.optional(v.string()),
-  secretsEncryptionKey: v.optional(v.string()),
-};
-const machineArgs = { machineDocId: v.string(), ...flyTargetArgs, flyApiToken: v.string() };
-const machineStoredArgs = {
-  machineDocId: v.string(),
-  ...flyTargetArgs,
-  flyApiToken: v.optional(v.string()),
-  secretsEncryptionKey: v.optional(v.string()),
-};
 
 // ---- provisioning ----------------------------------------------------------------------
 
@@ -70,14 +74,14 @@ const machineStoredArgs = {
  * Fly resource made for it is removed and the agent's record says `error` and why.
  */
 export const provisionAgentMachine = action({
-  args: { ...provisionArgs, restoreFromLatestSnapshot: v.optional(v.boolean()) },
+  args: { ...provisionArgs, ...restoreArgs },
   returns: vProvisionResult,
   handler: (ctx, args) => provisionHandler(ctx, args, { secrets: "arguments", mode: "provision" }),
 });
 
 /** As provisionAgentMachine, with the Fly token and secrets taken from stored secrets first. */
 export const provisionAgentMachineWithStoredSecrets = action({
-  args: { ...provisionStoredArgs, restoreFromLatestSnapshot: v.optional(v.boolean()) },
+  args: { ...provisionStoredArgs, ...restoreArgs },
   returns: vProvisionResult,
   handler: (ctx, args) => provisionHandler(ctx, args, { secrets: "stored", mode: "provision" }),
 });
@@ -189,14 +193,14 @@ export const createAgentSnapshotWithStoredSecrets = action({
  * `gateway_unhealthy` (restart the machine first).
  */
 export const approveTelegramPairing = action({
-  args: { ...machineArgs, telegramPairingCode: v.string() },
+  args: { ...machineArgs, ...pairingCodeArgs },
   returns: v.null(),
   handler: (ctx, args) => approvePairingHandler(ctx, args, { secrets: "arguments" }),
 });
 
 /** As approveTelegramPairing, with the Fly token taken from stored secrets first. */
 export const approveTelegramPairingWithStoredSecrets = action({
-  args: { ...machineStoredArgs, telegramPairingCode: v.string() },
+  args: { ...machineStoredArgs, ...pairingCodeArgs },
   returns: v.null(),
   handler: (ctx, args) => approvePairingHandler(ctx, args, { secrets: "stored" }),
 });
@@ -209,7 +213,7 @@ export const approveTelegramPairingWithStoredSecrets = action({
  * than `staleAfterMs` ago, when given) is resumed or cleaned up. Returns the status after the sync.
  */
 export const syncAgentMachine = action({
-  args: { ...machineStoredArgs, staleAfterMs: v.optional(v.number()) },
+  args: { ...machineStoredArgs, ...staleAfterArgs },
   returns: vAgentStatus,
   handler: (ctx, args) => syncHandler(ctx, args, { secrets: "auto" }),
 });
@@ -221,7 +225,7 @@ export const syncAgentMachine = action({
  * out of band. Call it from a cron in the host app.
  */
 export const sweepAgentMachines = action({
-  args: { ...flyTargetArgs, flyApiToken: v.optional(v.string()), staleAfterMs: v.optional(v.number()) },
+  args: sweepArgs,
   returns: vSweepResult,
   handler: (ctx, args) => sweepHandler(ctx, args),
 });
@@ -230,13 +234,9 @@ export const sweepAgentMachines = action({
 
 /** One agent, or null. A record 0.1.x wrote is an error until upgradeFromV01 has run. */
 export const getAgentMachine = query({
-  args: { machineDocId: v.string() },
+  args: agentIdArgs,
   returns: v.union(vAgentMachine, v.null()),
-  handler: async (ctx, args) => {
-    const id = ctx.db.normalizeId("agentMachines", args.machineDocId);
-    const doc = id ? await ctx.db.get("agentMachines", id) : null;
-    return doc && agentForCaller(doc);
-  },
+  handler: (ctx, args) => agentById(ctx, args.machineDocId),
 });
 
 /**
@@ -244,7 +244,7 @@ export const getAgentMachine = query({
  * those in `status`. For more, use listAgentMachinesByTenantPage.
  */
 export const listAgentMachinesByTenant = query({
-  args: { tenantId: v.string(), status: v.optional(vAgentStatus), limit: v.optional(v.number()) },
+  args: { ...tenantAgentsArgs, ...limitArgs },
   returns: v.array(vAgentMachine),
   handler: (ctx, args) => agentsOfTenant(ctx, args),
 });
@@ -255,31 +255,21 @@ export const listAgentMachinesByTenant = query({
  * cannot use `.paginate()`, so pages come from convex-helpers' paginator, which needs its hook).
  */
 export const listAgentMachinesByTenantPage = query({
-  args: { tenantId: v.string(), status: v.optional(vAgentStatus), paginationOpts: paginationOptsValidator },
+  args: { ...tenantAgentsArgs, ...pageArgs },
   returns: paginationResultValidator(vAgentMachine),
   handler: (ctx, args) => agentsOfTenantPage(ctx, args),
 });
 
 /** An agent's snapshots, newest first. */
 export const listAgentSnapshots = query({
-  args: { machineDocId: v.string(), limit: v.optional(v.number()) },
+  args: { ...agentIdArgs, ...limitArgs },
   returns: v.array(vAgentSnapshot),
-  handler: async (ctx, args) => {
-    const limit = listLimit(args.limit);
-    const id = ctx.db.normalizeId("agentMachines", args.machineDocId);
-    if (!id) return [];
-    const rows = await ctx.db
-      .query("agentSnapshots")
-      .withIndex("by_machineDocId", (q) => q.eq("machineDocId", id))
-      .order("desc")
-      .take(limit);
-    return rows.map(requireUpgradedSnapshot);
-  },
+  handler: (ctx, args) => snapshotsOfAgent(ctx, args),
 });
 
 /** Records user activity on the agent (for the host's own idle policy; nothing stops by itself). */
 export const touchAgentActivity = mutation({
-  args: { machineDocId: v.string() },
+  args: agentIdArgs,
   returns: v.null(),
   handler: async (ctx, args) => {
     const agent = await getAgentOrThrow(ctx, args.machineDocId);
@@ -293,7 +283,7 @@ export const touchAgentActivity = mutation({
  * the machine (in the background; needs FLY_API_TOKEN or a stored token the component can open).
  */
 export const updateAllowedSkills = mutation({
-  args: { machineDocId: v.string(), allowedSkills: v.array(v.string()), applyToMachine: v.optional(v.boolean()) },
+  args: allowedSkillsArgs,
   returns: v.null(),
   handler: (ctx, args) => updateAllowedSkillsHandler(ctx, args),
 });
@@ -309,55 +299,54 @@ export const applyAllowedSkillsToMachine = action({
 
 /** An agent's lifecycle events, newest first, one page at a time (as listAgentMachinesByTenantPage). */
 export const listAuditEventsByMachine = query({
-  args: { machineDocId: v.string(), paginationOpts: paginationOptsValidator },
+  args: { ...agentIdArgs, ...pageArgs },
   returns: vAuditPage,
   handler: (ctx, args) => auditEventsOfMachine(ctx, args.machineDocId, args.paginationOpts),
 });
 
 /** A tenant's lifecycle events, newest first, one page at a time (as listAgentMachinesByTenantPage). */
 export const listAuditEventsByTenant = query({
-  args: { tenantId: v.string(), paginationOpts: paginationOptsValidator },
+  args: { ...tenantArgs, ...pageArgs },
   returns: vAuditPage,
   handler: (ctx, args) => auditEventsOfTenant(ctx, args.tenantId, args.paginationOpts),
 });
 
 // ---- secrets -------------------------------------------------------------------------------
 
+/** What the user secrets functions return: whose they are, and which are stored (never values). */
+function agentSecretsMeta(owner: ObjectType<typeof ownerArgs>, stored: Omit<SecretsMeta, "tenant">): AgentSecretsMeta {
+  return { ...owner, updatedAt: stored.updatedAt, keyId: stored.keyId, ...stored.presence };
+}
+
 /**
  * Stores a user's secrets, sealed with AGENT_SECRETS_ENCRYPTION_KEY (or `secretsEncryptionKey`).
  * An omitted secret keeps its stored value; an empty string removes it. Returns which are stored.
  */
 export const upsertAgentSecrets = mutation({
-  args: { tenantId: v.string(), userId: v.string(), secretsEncryptionKey: v.optional(v.string()), ...secretArgs },
+  args: { ...ownerArgs, ...encryptionKeyArgs, ...secretArgs },
   returns: vAgentSecretsMeta,
   handler: async (ctx, args) => {
     const { tenantId, userId, secretsEncryptionKey, ...values } = args;
-    const stored = await upsertSecrets(ctx, { tenantId, userId }, values, secretsEncryptionKey);
-    return { tenantId, userId, updatedAt: stored.updatedAt, keyId: stored.keyId, ...stored.presence };
+    return agentSecretsMeta(
+      { tenantId, userId },
+      await upsertSecrets(ctx, { tenantId, userId }, values, secretsEncryptionKey),
+    );
   },
 });
 
 /** Which secrets a user has stored (booleans, never values), or null. */
 export const getAgentSecretsMeta = query({
-  args: { tenantId: v.string(), userId: v.string() },
+  args: ownerArgs,
   returns: v.union(vAgentSecretsMeta, v.null()),
   handler: async (ctx, args) => {
     const meta = await secretsMeta(ctx, args);
-    return (
-      meta && {
-        tenantId: args.tenantId,
-        userId: args.userId,
-        updatedAt: meta.updatedAt,
-        keyId: meta.keyId,
-        ...meta.presence,
-      }
-    );
+    return meta && agentSecretsMeta(args, meta);
   },
 });
 
 /** Deletes a user's stored secrets. */
 export const clearAgentSecrets = mutation({
-  args: { tenantId: v.string(), userId: v.string() },
+  args: ownerArgs,
   returns: v.null(),
   handler: async (ctx, args) => {
     await clearSecrets(ctx, args);
@@ -372,18 +361,16 @@ export const clearAgentSecrets = mutation({
  * field keeps its value; an empty string removes it. Returns which are set, never values.
  */
 export const upsertCompanySecrets = mutation({
-  args: { tenantId: v.string(), secretsEncryptionKey: v.optional(v.string()), ...secretArgs, ...tenantDefaultsArgs },
+  args: companySecretsArgs,
   returns: vCompanySecretsMeta,
   handler: (ctx, args) => upsertTenantDefaultsHandler(ctx, args),
 });
 
 /** Which defaults a tenant has stored (booleans, never values), or null. */
 export const getCompanySecretsMeta = query({
-  args: { tenantId: v.string() },
+  args: tenantArgs,
   returns: v.union(vCompanySecretsMeta, v.null()),
-  handler: async (ctx, args) => {
-    return await tenantDefaultsMeta(ctx, args.tenantId);
-  },
+  handler: (ctx, args) => tenantDefaultsMeta(ctx, args.tenantId),
 });
 
 /**
@@ -392,16 +379,14 @@ export const getCompanySecretsMeta = query({
  * sealed now, so `secretsEncryptionKey` is accepted for 0.1.x callers and not needed.
  */
 export const getCompanySecrets = query({
-  args: { tenantId: v.string(), secretsEncryptionKey: v.optional(v.string()) },
+  args: { ...tenantArgs, ...encryptionKeyArgs },
   returns: v.union(vCompanySecrets, v.null()),
-  handler: async (ctx, args) => {
-    return await readTenantDefaults(ctx, args.tenantId);
-  },
+  handler: (ctx, args) => readTenantDefaults(ctx, args.tenantId),
 });
 
 /** Deletes a tenant's default secrets. */
 export const clearCompanySecrets = mutation({
-  args: { tenantId: v.string() },
+  args: tenantArgs,
   returns: v.null(),
   handler: async (ctx, args) => {
     await clearSecrets(ctx, args);
@@ -415,11 +400,7 @@ export const clearCompanySecrets = mutation({
  * from `previousSecretsEncryptionKeys` or the rest of that env var ("new,old").
  */
 export const rotateSecretsEncryptionKey = action({
-  args: {
-    secretsEncryptionKey: v.optional(v.string()),
-    previousSecretsEncryptionKeys: v.optional(v.array(v.string())),
-    batchSize: v.optional(v.number()),
-  },
+  args: rotationArgs,
   returns: vRotationResult,
   handler: (ctx, args) => rotateHandler(ctx, args),
 });
@@ -439,14 +420,7 @@ export const rotateSecretsEncryptionKey = action({
  * (a value the key cannot open) before writing that batch.
  */
 export const upgradeFromV01 = action({
-  args: {
-    flyAppName: v.string(),
-    secretsEncryptionKey: v.optional(v.string()),
-    /** Rows per batch (default 100, at most 500). */
-    batchSize: v.optional(v.number()),
-    /** Stop after this many batches and return `done: false` (default: until done or ~4 minutes). */
-    maxBatches: v.optional(v.number()),
-  },
+  args: upgradeArgs,
   returns: vUpgradeResult,
   handler: (ctx, args) => upgradeHandler(ctx, args),
 });
@@ -479,16 +453,7 @@ export const upgradeFromV01 = action({
  *   rollout is already running for this tenant and app).
  */
 export const upgradeAgentImages = mutation({
-  args: {
-    tenantId: v.string(),
-    ...flyTargetArgs,
-    image: v.string(),
-    waveSize: v.optional(v.number()),
-    maxWaveSize: v.optional(v.number()),
-    maxFailures: v.optional(v.number()),
-    readyTimeoutSec: v.optional(v.number()),
-    flyApiToken: v.optional(v.string()),
-  },
+  args: imageRolloutArgs,
   returns: v.string(),
   handler: (ctx, args) => startRolloutHandler(ctx, args),
 });
@@ -499,30 +464,21 @@ export const upgradeAgentImages = mutation({
  * @throws ConvexError `not_found` for an unknown rollout id.
  */
 export const cancelImageRollout = mutation({
-  args: { rolloutId: v.string() },
+  args: rolloutIdArgs,
   returns: vRolloutStatus,
-  handler: async (ctx, args) => {
-    const id = ctx.db.normalizeId("imageRollouts", args.rolloutId);
-    if (!id || !(await ctx.db.get("imageRollouts", id))) {
-      throw flyAgentsError(
-        "not_found",
-        `No image rollout ${JSON.stringify(args.rolloutId)}. Use the id upgradeAgentImages returned.`,
-      );
-    }
-    return await cancelRollout(ctx, id);
-  },
+  handler: (ctx, args) => cancelRollout(ctx, args.rolloutId),
 });
 
 /** One rollout: its status, waves and counts, and every agent's phase, outcome and timings; or null. */
 export const getImageRollout = query({
-  args: { rolloutId: v.string() },
+  args: rolloutIdArgs,
   returns: v.union(vImageRolloutDetail, v.null()),
   handler: (ctx, args) => getRollout(ctx, args.rolloutId),
 });
 
 /** A tenant's rollouts, newest first: at most `limit` (default 20, at most 100), without agent rows. */
 export const listImageRollouts = query({
-  args: { tenantId: v.string(), limit: v.optional(v.number()) },
+  args: { ...tenantArgs, ...limitArgs },
   returns: v.array(vImageRollout),
   handler: (ctx, args) => listRollouts(ctx, args.tenantId, Math.max(1, Math.min(100, Math.floor(args.limit ?? 20)))),
 });
@@ -532,7 +488,7 @@ export const listImageRollouts = query({
  * first, each group with the digests Fly reported and the agents themselves.
  */
 export const listAgentImagesByTenant = query({
-  args: { tenantId: v.string() },
+  args: tenantArgs,
   returns: v.array(vAgentImageGroup),
   handler: (ctx, args) => agentsByImage(ctx, args.tenantId),
 });

@@ -1,5 +1,5 @@
 /**
- * Listing agents and paging through them inside a component.
+ * Reading agents for callers: one by id, a tenant's agents (a list or a page), an agent's snapshots.
  *
  * Convex refuses `.paginate()` in any component but the app (`PaginationUnsupportedInComponents`,
  * CONVEX_NOTES.md 1), so pages come from convex-helpers' `paginator`, which walks the same index
@@ -15,6 +15,7 @@ import { agentForCaller } from "./agentRecord.js";
 import { flyAgentsError } from "./errors.js";
 import { quoted } from "./limits.js";
 import schema from "./schema.js";
+import { requireUpgradedSnapshot } from "./snapshots.js";
 import type { AgentStatus } from "./validators.js";
 
 /** The most items one call returns, whether a list (`limit`) or a page (`numItems`). */
@@ -76,6 +77,26 @@ function agentsOfTenantQuery(
   return status === undefined
     ? agents.withIndex("by_tenantId", (q) => q.eq("tenantId", tenantId)).order("desc")
     : agents.withIndex("by_tenantId_status", (q) => q.eq("tenantId", tenantId).eq("status", status)).order("desc");
+}
+
+/** One agent, or null for an id that names none (a 0.1.x record says to run upgradeFromV01). */
+export async function agentById(ctx: QueryCtx, machineDocId: string) {
+  const id = ctx.db.normalizeId("agentMachines", machineDocId);
+  const doc = id ? await ctx.db.get("agentMachines", id) : null;
+  return doc && agentForCaller(doc);
+}
+
+/** At most `limit` of an agent's snapshots, newest first; none for an id that names no agent. */
+export async function snapshotsOfAgent(ctx: QueryCtx, args: { machineDocId: string; limit?: number }) {
+  const limit = listLimit(args.limit);
+  const id = ctx.db.normalizeId("agentMachines", args.machineDocId);
+  if (!id) return [];
+  const rows = await ctx.db
+    .query("agentSnapshots")
+    .withIndex("by_machineDocId", (q) => q.eq("machineDocId", id))
+    .order("desc")
+    .take(limit);
+  return rows.map(requireUpgradedSnapshot);
 }
 
 /** At most `limit` of a tenant's agents, newest first (a 0.1.x record says to run upgradeFromV01). */

@@ -29,6 +29,7 @@ import {
 } from "./resources.js";
 import { requireFlyToken, type SecretsLookup } from "./secrets/resolve.js";
 import type { AgentPatch } from "./agents.js";
+import type { SweepResult } from "./validators.js";
 
 /**
  * Agents the sweep repairs per call at most. It also stops starting repairs once a repair's
@@ -155,8 +156,6 @@ export async function syncHandler(
     (status) => `now ${status}`,
   );
 }
-
-export type SweepResult = { repaired: number; checked: number; markedGone: number; failures: string[] };
 
 /**
  * Sweeps one Fly app: repairs up to SWEEP_BATCH stuck or half-cleaned agents, and compares

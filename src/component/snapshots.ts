@@ -14,9 +14,8 @@ import { createOnce } from "./resources.js";
 import { WAIT_BUDGETS_MS } from "./lifetime.js";
 import { agentHandler } from "./operations.js";
 import { requireUpgraded, upgradeRequired, type AgentRecord } from "./agentRecord.js";
-import { snapshotRecordFields } from "./schema.js";
 import { sleep } from "./time.js";
-import { vSnapshotStatus, type SnapshotResult, type SnapshotStatus } from "./validators.js";
+import { snapshotRecordFields, vSnapshotStatus, type SnapshotResult, type SnapshotStatus } from "./validators.js";
 
 /** Pause between looks at the snapshot list (List Snapshots shares the app's 1 req/s budget). */
 const SNAPSHOT_POLL_MS = 1_000;

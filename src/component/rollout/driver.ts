@@ -10,6 +10,7 @@ import { Workpool, vOnCompleteArgs, type RunResult } from "@convex-dev/workpool"
 import type { Doc, Id } from "../_generated/dataModel.js";
 import { components, internal } from "../_generated/api.js";
 import { internalMutation, type MutationCtx } from "../_generated/server.js";
+import { flyAgentsError } from "../errors.js";
 import { stepOperationId } from "./access.js";
 import {
   FAILED_AGENT_PHASES,
@@ -17,7 +18,7 @@ import {
   type RolloutAgentPhase,
   type RolloutStatus,
   type RolloutWave,
-} from "./validators.js";
+} from "../validators.js";
 
 /** Agents upgraded at once across every rollout (the pool's parallelism). Also the largest wave. */
 export const MAX_WAVE_SIZE = 20;
@@ -188,12 +189,19 @@ export async function settleWave(ctx: MutationCtx, rollout: Doc<"imageRollouts">
 /**
  * Asks the rollout to stop after the agents in hand: no further agent starts. Returns the
  * rollout's status after the request.
+ * @throws ConvexError `not_found` for an id that names no rollout.
  */
-export async function cancelRollout(ctx: MutationCtx, rolloutId: Id<"imageRollouts">): Promise<RolloutStatus> {
-  const rollout = await ctx.db.get("imageRollouts", rolloutId);
-  if (!rollout) throw new Error("-- invariant: cancelRollout on a missing rollout");
+export async function cancelRollout(ctx: MutationCtx, rolloutId: string): Promise<RolloutStatus> {
+  const id = ctx.db.normalizeId("imageRollouts", rolloutId);
+  const rollout = id && (await ctx.db.get("imageRollouts", id));
+  if (!rollout) {
+    throw flyAgentsError(
+      "not_found",
+      `No image rollout ${JSON.stringify(rolloutId)}. Use the id upgradeAgentImages returned.`,
+    );
+  }
   if (rollout.status !== "running") return rollout.status;
   await ctx.db.patch("imageRollouts", rollout._id, { status: "cancelling" });
   await settleWave(ctx, { ...rollout, status: "cancelling" });
-  return (await ctx.db.get("imageRollouts", rolloutId))?.status ?? "cancelling";
+  return (await ctx.db.get("imageRollouts", rollout._id))?.status ?? "cancelling";
 }

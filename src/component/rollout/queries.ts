@@ -5,7 +5,7 @@ import type { Doc } from "../_generated/dataModel.js";
 import type { QueryCtx } from "../_generated/server.js";
 import { isLegacyAgent, requireUpgraded } from "../agentRecord.js";
 import { MAX_ROLLOUT_AGENTS } from "./start.js";
-import type { AgentImageGroup, ImageRollout, ImageRolloutDetail } from "./shapes.js";
+import type { AgentImageGroup, ImageRollout, ImageRolloutDetail } from "../validators.js";
 
 /** The most agents the drift view reads for one tenant. */
 export const MAX_DRIFT_AGENTS = 2_000;

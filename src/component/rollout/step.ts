@@ -31,7 +31,7 @@ import type { RowPatch } from "./journal.js";
 import { awaitReady, startIfDown } from "./ready.js";
 import { restoreFromSnapshot } from "./restore.js";
 import { takePreUpgradeSnapshot } from "./snapshot.js";
-import { FINAL_AGENT_PHASES, vRolloutAgentPhase, type RolloutAgentPhase } from "./validators.js";
+import { FINAL_AGENT_PHASES, vRolloutAgentPhase, type RolloutAgentPhase } from "../validators.js";
 
 /** Upgrades one agent of a rollout; returns the phase it ended in. Throws only to be run again. */
 export const upgradeAgent = internalAction({

@@ -9,8 +9,7 @@ import { env } from "../_generated/server.js";
 import { flyAgentsError } from "../errors.js";
 import { checkSecret } from "../limits.js";
 import { requireKeyRing } from "../settings.js";
-import { SECRET_FIELDS, type SecretValues } from "../validators.js";
-import type { TenantDefaults } from "./meta.js";
+import { SECRET_FIELDS, type SecretValues, type TenantDefaults } from "../validators.js";
 import { openStoredSecrets } from "./store.js";
 
 /**

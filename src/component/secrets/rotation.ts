@@ -6,14 +6,13 @@
 import { internal } from "../_generated/api.js";
 import { env, type ActionCtx } from "../_generated/server.js";
 import { flyAgentsError } from "../errors.js";
+import type { RotationResult } from "../validators.js";
 import { keyRingFrom, KEY_HOW_TO, open, seal } from "./crypto.js";
 
 /** Rows re-sealed per mutation (a row is ~1 KB: far below Convex's 16 MiB and 8,192 writes). */
 export const DEFAULT_ROTATION_BATCH = 200;
 export const MAX_ROTATION_BATCH = 1_000;
 const TABLES = ["agentVmSecrets", "companySecrets"] as const;
-
-export type RotationResult = { keyId: string; rotated: number; batches: number };
 
 export async function rotateHandler(
   ctx: ActionCtx,

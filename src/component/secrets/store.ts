@@ -13,16 +13,16 @@ import { upgradeRequired } from "../agentRecord.js";
 import { flyAgentsError } from "../errors.js";
 import { checkSecret } from "../limits.js";
 import { requireKeyRing } from "../settings.js";
-import { SECRET_FIELDS, type SecretField, type SecretValues, type SecretsPresence } from "../validators.js";
+import {
+  LEGACY_KEY_ID,
+  SECRET_FIELDS,
+  type SecretField,
+  type SecretValues,
+  type SecretsPresence,
+  type TenantDefaults,
+  type TenantDefaultsPresence,
+} from "../validators.js";
 import { open, PASSPHRASE_ADVICE, seal, type KeyRing } from "./crypto.js";
-import { LEGACY_KEY_ID, type TenantDefaults, type TenantDefaultsPresence } from "./meta.js";
-export {
-  vAgentSecretsMeta,
-  vCompanySecrets,
-  vCompanySecretsMeta,
-  type AgentSecretsMeta,
-  type CompanySecretsMeta,
-} from "./meta.js";
 
 /** Whose secrets: a user of a tenant, or the tenant itself (defaults for its users). */
 export type SecretsOwner = { tenantId: string; userId?: string };

@@ -8,8 +8,13 @@
 import type { Infer } from "convex/values";
 import type { MutationCtx, QueryCtx } from "../_generated/server.js";
 import { flyAgentsError } from "../errors.js";
-import type { SecretValues } from "../validators.js";
-import type { CompanySecrets, CompanySecretsMeta, TenantDefaults, tenantDefaultsArgs } from "./meta.js";
+import type {
+  CompanySecrets,
+  CompanySecretsMeta,
+  SecretValues,
+  TenantDefaults,
+  tenantDefaultsArgs,
+} from "../validators.js";
 import { secretsMeta, upsertSecrets, type SecretsMeta } from "./store.js";
 
 type TenantDefaultsArgs = { [K in keyof typeof tenantDefaultsArgs]?: Infer<(typeof tenantDefaultsArgs)[K]> };

@@ -12,7 +12,6 @@
  * ones. @convex-dev/migrations is not used here: its batches run as mutations that receive no
  * arguments of ours, so the key (which must not be stored) could not reach them.
  */
-import { v, type Infer } from "convex/values";
 import { internal } from "../_generated/api.js";
 import type { ActionCtx } from "../_generated/server.js";
 import { checkFlyAppName } from "../agentSpec.js";
@@ -21,27 +20,13 @@ import { requireKeyRing } from "../settings.js";
 import { open, PASSPHRASE_ADVICE, seal, type KeyRing } from "../secrets/crypto.js";
 import { openLegacyValue } from "../secrets/legacy.js";
 import { presenceOf } from "../secrets/store.js";
-import type { SecretField, SecretValues } from "../validators.js";
+import type { SecretField, SecretValues, UpgradeResult } from "../validators.js";
 
 /** Rows per batch: each row is under a few KB, so a batch stays far inside 16 MiB and 16,000 writes. */
 export const DEFAULT_UPGRADE_BATCH = 100;
 export const MAX_UPGRADE_BATCH = 500;
 /** A call stops starting batches after this long and returns `done: false` (actions may run 10 min). */
 export const UPGRADE_TIME_BUDGET_MS = 4 * 60_000;
-
-export const vUpgradeResult = v.object({
-  /** True once no 0.1.x row is left; false: call upgradeFromV01 again. */
-  done: v.boolean(),
-  /** Rows converted by this call, per table. */
-  companySecrets: v.number(),
-  agentSecrets: v.number(),
-  agentMachines: v.number(),
-  agentSnapshots: v.number(),
-  batches: v.number(),
-  /** Set when the key is a passphrase: how to move to a random 32-byte key. */
-  keyAdvice: v.optional(v.string()),
-});
-export type UpgradeResult = Infer<typeof vUpgradeResult>;
 
 /** Where each 0.1.x `…Enc` field goes: a secret of ours, or a tenant's non-secret default. */
 const LEGACY_SECRETS: Record<string, SecretField> = {
