@@ -28,6 +28,15 @@ async function acmeWithAliceSecrets() {
   return { ada, alice };
 }
 
+/** Alice's agent, provisioned as acmeWithAliceSecrets leaves her: its record's id and its machine's. */
+async function alicesRunningAgent() {
+  const { alice } = await acmeWithAliceSecrets();
+  const { machineDocId } = await alice.action(api.agents.provisionMyAgent, {});
+  const agent = await alice.query(api.agents.getAgent, { machineDocId });
+  if (!agent?.machineId) throw new Error("A running agent has a machine -- invariant");
+  return { alice, machineDocId, machineId: agent.machineId };
+}
+
 describe("the example app, end to end", () => {
   it("sets tenant defaults, stores secrets, provisions, pairs, snapshots, stops, starts, recreates and deprovisions", async () => {
     const { ada, alice } = await acmeWithAliceSecrets();
@@ -134,12 +143,9 @@ describe("the example app, end to end", () => {
   });
 
   it("refuses a second pairing while one runs on the same machine", async () => {
-    const { alice } = await acmeWithAliceSecrets();
-    const { machineDocId } = await alice.action(api.agents.provisionMyAgent, {});
-    const agent = await alice.query(api.agents.getAgent, { machineDocId });
-    if (!agent?.machineId) throw new Error("A running agent has a machine -- invariant");
-    const first = app.fly.state.issuePairingCode(FLY_APP_NAME, agent.machineId);
-    const second = app.fly.state.issuePairingCode(FLY_APP_NAME, agent.machineId);
+    const { alice, machineDocId, machineId } = await alicesRunningAgent();
+    const first = app.fly.state.issuePairingCode(FLY_APP_NAME, machineId);
+    const second = app.fly.state.issuePairingCode(FLY_APP_NAME, machineId);
 
     const results = await Promise.allSettled([
       alice.action(api.agents.approvePairing, { machineDocId, telegramPairingCode: first }),
@@ -187,11 +193,8 @@ describe("reconciliation", () => {
   });
 
   it("the cron's sweep flags a machine destroyed outside the app, and sync reports it", async () => {
-    const { alice } = await acmeWithAliceSecrets();
-    const { machineDocId } = await alice.action(api.agents.provisionMyAgent, {});
-    const agent = await alice.query(api.agents.getAgent, { machineDocId });
-    if (!agent?.machineId) throw new Error("A running agent has a machine -- invariant");
-    app.fly.state.destroyMachineOutOfBand(FLY_APP_NAME, agent.machineId);
+    const { alice, machineDocId, machineId } = await alicesRunningAgent();
+    app.fly.state.destroyMachineOutOfBand(FLY_APP_NAME, machineId);
 
     const sweep = await app.t.action(internal.agents.sweepAgents, {});
     expect(sweep).toMatchObject({ markedGone: 1, failures: [] });

@@ -10,16 +10,8 @@ import { api } from "./_generated/api.js";
 import * as agentsModule from "./agents.js";
 import { FLY_APP_NAME } from "./agents.js";
 import * as tenantsModule from "./tenants.js";
-import {
-  ACME_DEFAULTS,
-  ADA,
-  ALICE,
-  ALICE_BOT_TOKEN,
-  BOB,
-  MALLORY,
-  startExampleApp,
-  type ExampleApp,
-} from "./app.setup.js";
+import { ACME_DEFAULTS, ADA, ALICE, BOB, MALLORY, startExampleApp, type ExampleApp } from "./app.setup.js";
+import { seedAcme } from "./scenario.setup.js";
 
 type Kind = "query" | "mutation" | "action";
 type Args = Record<string, Value>;
@@ -124,13 +116,7 @@ let machineDocId: string;
 function withAlicesAgent() {
   beforeEach(async () => {
     app = await startExampleApp();
-    await app.t.withIdentity(ADA).mutation(api.tenants.setTenantDefaults, ACME_DEFAULTS);
-    const alice = app.t.withIdentity(ALICE);
-    await alice.mutation(api.agents.setAgentSecrets, {
-      tenantId: "acme",
-      userId: "alice",
-      telegramBotToken: ALICE_BOT_TOKEN,
-    });
+    const { alice } = await seedAcme(app.t);
     ({ machineDocId } = await alice.action(api.agents.provisionMyAgent, {}));
     app.fly.state.resetRequests();
   });
@@ -152,6 +138,22 @@ async function acmeState() {
   };
 }
 
+/** Checks that no call reached Fly and that acme reads as it did `before`. */
+async function expectNothingChanged(before: Awaited<ReturnType<typeof acmeState>>) {
+  expect(app.fly.state.requests()).toEqual([]);
+  expect(await acmeState()).toEqual(before);
+}
+
+/** Bob stores a bot token and a gateway token of his own: every secret a provisioning needs. */
+async function storeBobsSecrets() {
+  await app.t.withIdentity(BOB).mutation(api.agents.setAgentSecrets, {
+    tenantId: "acme",
+    userId: "bob",
+    telegramBotToken: "800:bob-bot",
+    openclawGatewayToken: "bob-gateway-token-51ab",
+  });
+}
+
 const ALICES = () => ({ machineDocId, tenantId: "acme", userId: "alice" });
 
 /**
@@ -171,6 +173,22 @@ async function sweep(caller: Caller, names: string[], real: Subject, missing: Su
   return answers;
 }
 
+/** An answer that succeeded with something other than null. */
+const SUCCEEDED = /^[^:]+: ok (?!null$)/;
+/** An answer that names a tenant: acme (the agent's) or globex (another tenant's caller). */
+const NAMES_A_TENANT = /acme|globex/;
+
+/**
+ * Checks that each answer of `sweep` about the real subject reads exactly as the one about the missing
+ * subject, and matches none of `forbidden`.
+ */
+function expectReadAsMissing(answers: Record<string, { real: string; missing: string }>, ...forbidden: RegExp[]) {
+  for (const [name, { real, missing }] of Object.entries(answers)) {
+    expect(`${name}: ${real}`).toBe(`${name}: ${missing}`);
+    for (const pattern of forbidden) expect(`${name}: ${real}`).not.toMatch(pattern);
+  }
+}
+
 /** The functions of `casesFor` that name something of the given kinds. */
 function naming(...about: Array<"agent" | "user" | "tenant">): string[] {
   return Object.entries(casesFor(MISSING))
@@ -185,27 +203,17 @@ describe("a refusal reads exactly as a missing id: no Fly call, nothing changes"
     const before = await acmeState();
     const mel = app.t.withIdentity({ subject: "mel", tenantId: "globex" });
     const answers = await sweep(mel, naming("agent", "user", "tenant"), ALICES());
-    for (const [name, { real, missing }] of Object.entries(answers)) {
-      expect(`${name}: ${real}`).toBe(`${name}: ${missing}`);
-      expect(`${name}: ${real}`).not.toMatch(/^[^:]+: ok (?!null$)/);
-      // No answer names a tenant: neither acme (the agent's) nor globex (the caller's).
-      expect(`${name}: ${real}`).not.toMatch(/acme|globex/);
-    }
+    expectReadAsMissing(answers, SUCCEEDED, NAMES_A_TENANT);
     expect(answers["agents:getAgent"].real).toBe("ok null");
     expect(answers["agents:stop"].real).toMatch(/"kind":"not_found"/);
-    expect(app.fly.state.requests()).toEqual([]);
-    expect(await acmeState()).toEqual(before);
+    await expectNothingChanged(before);
   });
 
   it("for another tenant's admin, on every exposed function", async () => {
     const before = await acmeState();
     const answers = await sweep(app.t.withIdentity(MALLORY), naming("agent", "user", "tenant"), ALICES());
-    for (const [name, { real, missing }] of Object.entries(answers)) {
-      expect(`${name}: ${real}`).toBe(`${name}: ${missing}`);
-      expect(`${name}: ${real}`).not.toMatch(/acme|globex/);
-    }
-    expect(app.fly.state.requests()).toEqual([]);
-    expect(await acmeState()).toEqual(before);
+    expectReadAsMissing(answers, NAMES_A_TENANT);
+    await expectNothingChanged(before);
   });
 
   it("for a member acting on another member's agent or secrets", async () => {
@@ -215,30 +223,22 @@ describe("a refusal reads exactly as a missing id: no Fly call, nothing changes"
       ...MISSING,
       tenantId: "acme",
     });
-    for (const [name, { real, missing }] of Object.entries(answers)) {
-      expect(`${name}: ${real}`).toBe(`${name}: ${missing}`);
-      expect(`${name}: ${real}`).not.toMatch(/^[^:]+: ok (?!null$)/);
-    }
+    expectReadAsMissing(answers, SUCCEEDED);
     expect(answers["agents:getAgent"].real).toBe("ok null");
     expect(answers["agents:deprovision"].real).toMatch(/"kind":"not_found"/);
     expect(answers["agents:getAgentSecretsMeta"].real).toMatch(/only that user or a tenant admin/);
-    expect(app.fly.state.requests()).toEqual([]);
-    expect(await acmeState()).toEqual(before);
+    await expectNothingChanged(before);
   });
 
   it("for anonymous callers, who are refused everywhere", async () => {
     const before = await acmeState();
     const answers = await sweep(app.t, naming("agent", "user", "tenant"), ALICES());
-    for (const [name, { real, missing }] of Object.entries(answers)) {
-      expect(`${name}: ${real}`).toBe(`${name}: ${missing}`);
-      expect(`${name}: ${real}`).not.toMatch(/^[^:]+: ok (?!null$)/);
-    }
+    expectReadAsMissing(answers, SUCCEEDED);
     expect(answers["agents:listAgents"].real).toMatch(/Not signed in/);
     for (const name of ["agents:provisionMyAgent", "agents:recreateMyAgent", "tenants:setTenantDefaults"]) {
       expect(await outcome(app.t, name, casesFor(MISSING)[name].args)).toMatch(/Not signed in/);
     }
-    expect(app.fly.state.requests()).toEqual([]);
-    expect(await acmeState()).toEqual(before);
+    await expectNothingChanged(before);
   });
 
   it("the functions that name nothing act on the caller's own tenant", async () => {
@@ -274,13 +274,8 @@ describe("inside a tenant", () => {
   });
 
   it("a member cannot provision with their own image, bridge and skills on the tenant's keys", async () => {
+    await storeBobsSecrets();
     const bob = app.t.withIdentity(BOB);
-    await bob.mutation(api.agents.setAgentSecrets, {
-      tenantId: "acme",
-      userId: "bob",
-      telegramBotToken: "800:bob-bot",
-      openclawGatewayToken: "bob-gateway-token-51ab",
-    });
     const hostile = {
       tenantId: "acme",
       userId: "bob",
@@ -342,14 +337,7 @@ describe("inside a tenant", () => {
 describe("input limits, before any Fly call and with nothing written", () => {
   withAlicesAgent();
   // Bob has every secret a provisioning needs, so only the limits stand in the way.
-  beforeEach(async () => {
-    await app.t.withIdentity(BOB).mutation(api.agents.setAgentSecrets, {
-      tenantId: "acme",
-      userId: "bob",
-      telegramBotToken: "800:bob-bot",
-      openclawGatewayToken: "bob-gateway-token-51ab",
-    });
-  });
+  beforeEach(storeBobsSecrets);
 
   // 8,000 names of up to 100 characters each: about 0.8 MB.
   const tooMany = Array.from({ length: 8_000 }, (_, i) => `s${i}-${"x".repeat(94)}`.slice(0, 100));
@@ -374,8 +362,7 @@ describe("input limits, before any Fly call and with nothing written", () => {
         ...override,
       };
       await expect(app.t.withIdentity(ADA).action(api.agents.provision, args)).rejects.toThrow(message);
-      expect(app.fly.state.requests()).toEqual([]);
-      expect(await acmeState()).toEqual(before);
+      await expectNothingChanged(before);
     });
   }
 

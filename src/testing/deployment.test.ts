@@ -122,24 +122,23 @@ describe("env vars in a component", () => {
     afterEach(async () => {
       await app.close();
     });
+    /** A write that seals a secret, so the component reads AGENT_SECRETS_ENCRYPTION_KEY. */
+    const aliceStoresHerBotToken = () =>
+      app.t
+        .withIdentity(ALICE)
+        .mutation(api.agents.setAgentSecrets, { tenantId: "acme", userId: "alice", telegramBotToken: "1:AAA" });
 
     it("fails where the component needs AGENT_SECRETS_ENCRYPTION_KEY, as a deployment would", async () => {
       const bindings = inject("componentEnvBindings");
       app = await startExampleApp({}, { ...bindings, flyAgents: { ...bindings.flyAgents, bound: {} } });
-      await expect(
-        app.t
-          .withIdentity(ALICE)
-          .mutation(api.agents.setAgentSecrets, { tenantId: "acme", userId: "alice", telegramBotToken: "1:AAA" }),
-      ).rejects.toThrow(/Component flyAgents read process\.env\.AGENT_SECRETS_ENCRYPTION_KEY/);
+      await expect(aliceStoresHerBotToken()).rejects.toThrow(
+        /Component flyAgents read process\.env\.AGENT_SECRETS_ENCRYPTION_KEY/,
+      );
     });
 
     it("works with the binding convex.config.ts has", async () => {
       app = await startExampleApp();
-      await expect(
-        app.t
-          .withIdentity(ALICE)
-          .mutation(api.agents.setAgentSecrets, { tenantId: "acme", userId: "alice", telegramBotToken: "1:AAA" }),
-      ).resolves.toMatchObject({ hasTelegramBotToken: true });
+      await expect(aliceStoresHerBotToken()).resolves.toMatchObject({ hasTelegramBotToken: true });
     });
   });
 });
