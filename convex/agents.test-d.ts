@@ -7,7 +7,7 @@
 import { describe, expectTypeOf, test } from "vitest";
 import type { FunctionArgs, FunctionReturnType, GenericActionCtx, GenericDataModel } from "convex/server";
 import { v } from "convex/values";
-import { components } from "./_generated/api.js";
+import { api, components } from "./_generated/api.js";
 import { action } from "./_generated/server.js";
 
 type Lib = typeof components.flyAgents.lib;
@@ -230,5 +230,15 @@ describe("misuse does not compile", () => {
       return [docNumber, leaked, status];
     }
     expectTypeOf(misuse).toBeFunction();
+  });
+});
+
+describe("agent ids in the functions exposeApi made", () => {
+  test("return plain strings, so host code that builds their results (test data, mocks) compiles", () => {
+    type Exposed = typeof api.agents;
+    expectTypeOf<NonNullable<FunctionReturnType<Exposed["getAgent"]>>["_id"]>().toEqualTypeOf<string>();
+    expectTypeOf<FunctionReturnType<Exposed["listAgents"]>["page"][number]["_id"]>().toEqualTypeOf<string>();
+    expectTypeOf<FunctionReturnType<Exposed["provision"]>["machineDocId"]>().toEqualTypeOf<string>();
+    expectTypeOf<FunctionReturnType<Exposed["recreateFromLatestSnapshot"]>["machineDocId"]>().toEqualTypeOf<string>();
   });
 });

@@ -22,6 +22,7 @@ import {
   type GenericActionCtx,
   type GenericDataModel,
   type GenericQueryCtx,
+  type PaginationResult,
 } from "convex/server";
 import { v } from "convex/values";
 import type { ComponentApi } from "../component/_generated/component.js";
@@ -47,9 +48,10 @@ import {
   vProvisionResult,
   vSnapshotResult,
   type AgentMachine,
+  type ProvisionResult,
   type SecretField,
 } from "../component/validators.js";
-import { FlyAgents, type FlyAgentsOptions, type RunQueryCtx } from "./index.js";
+import { FlyAgents, type AgentWithId, type FlyAgentsOptions, type RunQueryCtx } from "./index.js";
 import type { AgentRef, FlyAgentsOperation, SecretsSource } from "./operation.js";
 
 /** Context the auth callback gets: whatever the exposed function runs in, narrowed to reading auth. */
@@ -85,7 +87,9 @@ function checkIds(args: { tenantId?: string; userId?: string; machineDocId?: str
 
 /**
  * Public queries, mutations and actions over the component for a host app to re-export.
- * Secrets can be written and their presence read; no function returns a secret.
+ * Secrets can be written and their presence read; no function returns a secret. Agent ids come
+ * back as the component's validators type them (plain strings), so host code that builds these
+ * results (test data, mocks) compiles; the auth callback gets them as `AgentId`.
  * @param component The installed component: `components.flyAgents`.
  * @param options Defaults as for `new FlyAgents`, plus the `auth` callback.
  */
@@ -94,7 +98,7 @@ export function exposeApi(component: ComponentApi, options: ExposeApiOptions) {
   const agents = new FlyAgents(component, defaults);
 
   /** The agent, or null when no agent has this id or the caller may not read it: one answer for both. */
-  async function visibleAgent(ctx: ReadCtx, machineDocId: string): Promise<AgentMachine | null> {
+  async function visibleAgent(ctx: ReadCtx, machineDocId: string): Promise<AgentWithId | null> {
     checkId("machineDocId", machineDocId);
     const agent = await agents.get(ctx, { machineDocId });
     if (!agent) return null;
@@ -111,7 +115,7 @@ export function exposeApi(component: ComponentApi, options: ExposeApiOptions) {
     ctx: ReadCtx,
     machineDocId: string,
     operation: (agent: AgentRef) => FlyAgentsOperation | Promise<FlyAgentsOperation>,
-  ): Promise<AgentMachine> {
+  ): Promise<AgentWithId> {
     const agent = await visibleAgent(ctx, machineDocId);
     if (!agent) throw agentNotFound(machineDocId);
     await auth(ctx, await operation(refOf(agent)));
@@ -146,7 +150,7 @@ export function exposeApi(component: ComponentApi, options: ExposeApiOptions) {
     actionGeneric({
       args: { ...ownerArgs, ...agentSettingsArgs },
       returns: vProvisionResult,
-      handler: async (ctx, args) => {
+      handler: async (ctx, args): Promise<ProvisionResult> => {
         const { tenantId, userId, ...settings } = args;
         checkIds(args);
         await auth(ctx, { kind, tenantId, userId, settings, secretsFrom: await secretsFrom(ctx, args) });
@@ -160,7 +164,7 @@ export function exposeApi(component: ComponentApi, options: ExposeApiOptions) {
     listAgents: queryGeneric({
       args: { ...tenantAgentsArgs, ...pageArgs },
       returns: paginationResultValidator(vAgentMachine),
-      handler: async (ctx, args) => {
+      handler: async (ctx, args): Promise<PaginationResult<AgentMachine>> => {
         checkIds(args);
         await auth(ctx, { kind: "listAgents", tenantId: args.tenantId, status: args.status });
         return await agents.listByTenantPage(ctx, args);
@@ -169,7 +173,7 @@ export function exposeApi(component: ComponentApi, options: ExposeApiOptions) {
     getAgent: queryGeneric({
       args: agentIdArgs,
       returns: v.union(vAgentMachine, v.null()),
-      handler: async (ctx, args) => await visibleAgent(ctx, args.machineDocId),
+      handler: async (ctx, args): Promise<AgentMachine | null> => await visibleAgent(ctx, args.machineDocId),
     }),
     listAuditEvents: queryGeneric({
       args: { ...tenantArgs, machineDocId: v.optional(agentIdArgs.machineDocId), ...pageArgs },
@@ -291,6 +295,6 @@ export function exposeApi(component: ComponentApi, options: ExposeApiOptions) {
   };
 }
 
-function refOf(agent: AgentMachine): AgentRef {
+function refOf(agent: AgentWithId): AgentRef {
   return { tenantId: agent.tenantId, userId: agent.userId, machineDocId: agent._id };
 }

@@ -3,11 +3,20 @@
  * types. Host-side settings (AGENT_SECRETS_ENCRYPTION_KEY, FLY_API_TOKEN, FLY_APP_NAME,
  * FLY_API_BASE_URL) are read here, in the host's environment, and passed down.
  */
-import type { FunctionArgs, GenericActionCtx, GenericDataModel, PaginationOptions } from "convex/server";
+import type {
+  FunctionArgs,
+  GenericActionCtx,
+  GenericDataModel,
+  PaginationOptions,
+  PaginationResult,
+} from "convex/server";
 import type { ObjectType } from "convex/values";
 import type { ComponentApi } from "../component/_generated/component.js";
 import { flyAgentsError } from "../component/errors.js";
 import type {
+  AgentId,
+  AgentMachine,
+  ProvisionResult,
   agentIdArgs,
   allowedSkillsArgs,
   ownerArgs,
@@ -27,6 +36,7 @@ export {
   type FlyAgentsErrorKind,
 } from "../component/errors.js";
 export {
+  vAgentId,
   vAgentImageGroup,
   vAgentMachine,
   vAgentSecretsMeta,
@@ -47,6 +57,7 @@ export {
   vSnapshotResult,
   vSnapshotStatus,
   vSweepResult,
+  type AgentId,
   type AgentImageGroup,
   type AgentMachine,
   type AgentSecretsMeta,
@@ -78,6 +89,14 @@ export type RunMutationCtx = Pick<GenericActionCtx<GenericDataModel>, "runQuery"
 export type RunActionCtx = Pick<GenericActionCtx<GenericDataModel>, "runQuery" | "runMutation" | "runAction">;
 
 type Lib = ComponentApi["lib"];
+
+/**
+ * An agent's record as the client returns it: its id typed as an AgentId. (Codegen writes
+ * ComponentApi's ids as plain strings; the client hands them over typed.)
+ */
+export type AgentWithId = AgentMachine & { _id: AgentId };
+/** What provisioning returns through the client: the new agent's id typed as an AgentId. */
+export type ProvisionedAgent = ProvisionResult & { machineDocId: AgentId };
 
 export type FlyAgentsOptions = {
   /** Fly app the agents run in. Default: the host's FLY_APP_NAME. */
@@ -166,22 +185,24 @@ export class FlyAgents {
    * from the user's stored secrets, then the tenant's, then `args`.
    * @param ctx Any context that can run actions (an action's ctx).
    */
-  async provision(ctx: RunActionCtx, args: ProvisionArgs) {
-    return await ctx.runAction(this.component.lib.provisionAgentMachineWithStoredSecrets, {
+  async provision(ctx: RunActionCtx, args: ProvisionArgs): Promise<ProvisionedAgent> {
+    const made = await ctx.runAction(this.component.lib.provisionAgentMachineWithStoredSecrets, {
       ...args,
       ...this.target(args.flyAppName),
     });
+    return made as ProvisionedAgent;
   }
 
   /**
    * Replaces the user's agent with one restored from their newest completed snapshot.
    * @param ctx Any context that can run actions (an action's ctx).
    */
-  async recreateFromLatestSnapshot(ctx: RunActionCtx, args: ProvisionArgs) {
-    return await ctx.runAction(this.component.lib.recreateAgentFromLatestSnapshotWithStoredSecrets, {
+  async recreateFromLatestSnapshot(ctx: RunActionCtx, args: ProvisionArgs): Promise<ProvisionedAgent> {
+    const made = await ctx.runAction(this.component.lib.recreateAgentFromLatestSnapshotWithStoredSecrets, {
       ...args,
       ...this.target(args.flyAppName),
     });
+    return made as ProvisionedAgent;
   }
 
   /**
@@ -281,16 +302,16 @@ export class FlyAgents {
    * One agent, or null.
    * @param ctx Any context that can run queries.
    */
-  async get(ctx: RunQueryCtx, args: ObjectType<typeof agentIdArgs>) {
-    return await ctx.runQuery(this.component.lib.getAgentMachine, args);
+  async get(ctx: RunQueryCtx, args: ObjectType<typeof agentIdArgs>): Promise<AgentWithId | null> {
+    return (await ctx.runQuery(this.component.lib.getAgentMachine, args)) as AgentWithId | null;
   }
 
   /**
    * A tenant's agents, newest first (at most `limit`, default 100).
    * @param ctx Any context that can run queries.
    */
-  async listByTenant(ctx: RunQueryCtx, args: FunctionArgs<Lib["listAgentMachinesByTenant"]>) {
-    return await ctx.runQuery(this.component.lib.listAgentMachinesByTenant, args);
+  async listByTenant(ctx: RunQueryCtx, args: FunctionArgs<Lib["listAgentMachinesByTenant"]>): Promise<AgentWithId[]> {
+    return (await ctx.runQuery(this.component.lib.listAgentMachinesByTenant, args)) as AgentWithId[];
   }
 
   /**
@@ -302,8 +323,9 @@ export class FlyAgents {
   async listByTenantPage(
     ctx: RunQueryCtx,
     args: ObjectType<typeof tenantAgentsArgs> & { paginationOpts: PaginationOptions },
-  ) {
-    return await ctx.runQuery(this.component.lib.listAgentMachinesByTenantPage, args);
+  ): Promise<PaginationResult<AgentWithId>> {
+    const page = await ctx.runQuery(this.component.lib.listAgentMachinesByTenantPage, args);
+    return page as PaginationResult<AgentWithId>;
   }
 
   /**

@@ -3,7 +3,7 @@
  * every argument that changes what runs on the agent's Machine or where secrets go, so that a
  * host can refuse on any of them.
  */
-import type { AgentSettings, AgentStatus, SecretField } from "../component/validators.js";
+import type { AgentId, AgentMachine, AgentSettings, AgentStatus, SecretField } from "../component/validators.js";
 
 /**
  * Where an agent's secrets come from, field by field, as stored now: the user's own secrets win,
@@ -13,12 +13,12 @@ import type { AgentSettings, AgentStatus, SecretField } from "../component/valid
 export type SecretsSource = { user: SecretField[]; tenant: SecretField[]; host: SecretField[] };
 
 /** An agent an operation concerns: its tenant, its user and its id. */
-export type AgentRef = { tenantId: string; userId: string; machineDocId: string };
+export type AgentRef = Pick<AgentMachine, "tenantId" | "userId"> & { machineDocId: AgentId };
 
 /** What an exposed function is about to do, to whom, and with which arguments. */
 export type FlyAgentsOperation =
   | { kind: "listAgents"; tenantId: string; status?: AgentStatus }
-  | { kind: "readAudit"; tenantId: string; machineDocId?: string; userId?: string }
+  | ({ kind: "readAudit"; tenantId: string } & Partial<AgentRef>)
   | {
       kind: "provision" | "recreate";
       tenantId: string;

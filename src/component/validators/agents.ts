@@ -2,7 +2,7 @@
  * Validators of agents: an agent's status, steps and operations, the fields of its record (the
  * `agentMachines` table is built from them in schema.ts) and what the lifecycle functions return.
  */
-import { v, type Infer } from "convex/values";
+import { v, type Infer, type VString } from "convex/values";
 import { literals } from "convex-helpers/validators";
 
 /**
@@ -124,6 +124,18 @@ export const agentRecordFields = {
   /** 0.1.x's name for running vs stopped-with-state-kept; kept on upgraded rows, derived on reads. */
   lifecycleMode: v.optional(vLifecycleMode),
 };
+
+/**
+ * An agent's id (`machineDocId`, its record's `_id`) as a host app holds it: a string at run time,
+ * typed apart from other strings. The client's results carry it (`FlyAgents`' provisioning and
+ * agent reads, the auth callback's `AgentRef`), and a host app can store and validate it with
+ * `vAgentId`. The component's own functions keep plain strings, in what they take and in what they
+ * return: codegen writes `components.flyAgents.lib`'s ids as plain strings whatever the validator's
+ * type, so a branded return validator would refuse host apps that wrap those results in it, and an
+ * id that names no agent is refused at run time (`not_found`) whatever its type.
+ */
+export type AgentId = string & { readonly __isAgentId: true };
+export const vAgentId = v.string() as VString<AgentId>;
 
 /**
  * A record's system fields as callers see them. Ids are plain strings: that is what they are
