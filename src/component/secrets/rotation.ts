@@ -8,11 +8,11 @@ import { env, type ActionCtx } from "../_generated/server.js";
 import { flyAgentsError } from "../errors.js";
 import type { RotationResult } from "../validators.js";
 import { keyRingFrom, KEY_HOW_TO, open, seal } from "./crypto.js";
+import { SECRETS_TABLES } from "./store.js";
 
 /** Rows re-sealed per mutation (a row is ~1 KB: far below Convex's 16 MiB and 8,192 writes). */
 export const DEFAULT_ROTATION_BATCH = 200;
 export const MAX_ROTATION_BATCH = 1_000;
-const TABLES = ["agentVmSecrets", "companySecrets"] as const;
 
 export async function rotateHandler(
   ctx: ActionCtx,
@@ -39,7 +39,7 @@ export async function rotateHandler(
     );
   }
   const result: RotationResult = { keyId: ring.current.id, rotated: 0, batches: 0 };
-  for (const table of TABLES) {
+  for (const table of SECRETS_TABLES) {
     for (const old of previous) {
       for (;;) {
         const rows: Array<{ id: string; ciphertext: string }> = await ctx.runQuery(

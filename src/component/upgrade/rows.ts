@@ -16,9 +16,7 @@ import { DEFAULT_IMAGE } from "../agentSpec.js";
 import { lifecycleModeOf } from "../agentRecord.js";
 import { newAgentKey } from "../provisioning.js";
 import { vSecretsPresence, type SecretsPresence } from "../validators.js";
-import { isSealedRow } from "../secrets/store.js";
-
-export const vSecretsTable = v.union(v.literal("agentVmSecrets"), v.literal("companySecrets"));
+import { isSealedRow, vSecretsTable, type SecretsTable } from "../secrets/store.js";
 
 /** The `…Enc` fields of a 0.1.x secrets row, by name. */
 const vLegacyValues = v.record(v.string(), v.string());
@@ -29,7 +27,7 @@ const LEGACY_VALUE = /Enc$/;
 /** The current-shape row holding `owner`'s secrets, if one exists besides the 0.1.x rows. */
 async function currentRow(
   ctx: QueryCtx,
-  table: "agentVmSecrets" | "companySecrets",
+  table: SecretsTable,
   owner: { tenantId: string; userId?: string },
 ): Promise<{ id: string; ciphertext: string } | null> {
   const rows =
@@ -97,7 +95,7 @@ const vSealedWrite = v.object({ keyId: v.string(), ciphertext: v.string(), prese
 /** Still as read: the 0.1.x row is still 0.1.x, the current row (if any) still holds `ciphertext`. */
 async function unchanged(
   ctx: MutationCtx,
-  table: "agentVmSecrets" | "companySecrets",
+  table: SecretsTable,
   legacyId: string,
   current: { id: string; ciphertext: string } | null,
 ) {

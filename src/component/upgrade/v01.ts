@@ -19,7 +19,7 @@ import { flyAgentsError } from "../errors.js";
 import { requireKeyRing } from "../settings.js";
 import { open, PASSPHRASE_ADVICE, seal, type KeyRing } from "../secrets/crypto.js";
 import { openLegacyValue } from "../secrets/legacy.js";
-import { presenceOf } from "../secrets/store.js";
+import { presenceOf, type SecretsTable } from "../secrets/store.js";
 import type { SecretField, SecretValues, UpgradeResult } from "../validators.js";
 
 /** Rows per batch: each row is under a few KB, so a batch stays far inside 16 MiB and 16,000 writes. */
@@ -44,8 +44,6 @@ const LEGACY_DEFAULTS: Record<string, string> = {
   allowedSkillsJsonEnc: "allowedSkillsJson",
 };
 
-type Table = "companySecrets" | "agentVmSecrets";
-
 /** Opens a 0.1.x row's values and merges them under the owner's current ones (which win). */
 async function resealLegacy(
   row: { values: Record<string, string>; current: { ciphertext: string } | null },
@@ -69,7 +67,7 @@ async function resealLegacy(
 /** One batch's outcome: rows it read (0: nothing left) and rows it converted. */
 type Batch = { read: number; converted: number };
 
-async function upgradeSecretsBatch(ctx: ActionCtx, table: Table, ring: KeyRing, limit: number): Promise<Batch> {
+async function upgradeSecretsBatch(ctx: ActionCtx, table: SecretsTable, ring: KeyRing, limit: number): Promise<Batch> {
   const rows = await ctx.runQuery(internal.upgrade.rows.legacySecretsBatch, { table, limit });
   if (rows.length === 0) return { read: 0, converted: 0 };
   const writes = [];
