@@ -1,10 +1,11 @@
 /**
- * Agent records (`agentMachines`): creation, status transitions and operation ownership.
+ * Agent records (`agentMachines`): creation, status transitions, and the claim an operation
+ * holds an agent by.
  *
- * Every lifecycle action owns the agent for its duration through `operation` (an id and a
- * deadline). Only the owner may advance the record; once the deadline passes, the sweep or
- * another caller may take over, and a late write by the old owner is refused. So a record
- * only ever shows what the last owner saw on Fly.
+ * Every operation (operations.ts) owns the agent it acts on for its duration by a claim, the
+ * record's `operation` field (its kind, its id and a deadline). Only the owner may advance the
+ * record; once the deadline passes, the sweep or another caller may take over, and a late
+ * write by the old owner is refused. So a record only ever shows what the last owner saw on Fly.
  */
 import { v } from "convex/values";
 import { stream } from "convex-helpers/server/stream";
