@@ -84,7 +84,7 @@ export function renderStatusMachine(): string {
     "```",
     "",
     everySelf
-      ? "Every status may also be written again unchanged (an update that keeps it), which the diagram leaves out."
+      ? "Every status may also be written again unchanged, which the diagram leaves out."
       : "A status with an arrow to itself may be written again unchanged; the others may not.",
     STATUS_MACHINE_END,
   ];
