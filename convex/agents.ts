@@ -6,7 +6,7 @@
  */
 import { ConvexError, v } from "convex/values";
 import { action, internalAction, type ActionCtx } from "./_generated/server.js";
-import { authorizeAgentOperation, requireCaller } from "./auth.js";
+import { authorizeRequest, requireCaller } from "./auth.js";
 import { exposeApi, FlyAgents } from "@okrlinkhub/fly-agents";
 import { components, internal } from "./_generated/api.js";
 
@@ -47,7 +47,7 @@ export const {
   setCompanySecrets,
   getCompanySecretsMeta,
   clearCompanySecrets,
-} = exposeApi(components.flyAgents, { auth: authorizeAgentOperation });
+} = exposeApi(components.flyAgents, { auth: authorizeRequest });
 
 /** A random gateway token for a new agent: 32 bytes, hex. */
 function newGatewayToken(): string {

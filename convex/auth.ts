@@ -6,7 +6,7 @@
  */
 import type { Auth } from "convex/server";
 import { ConvexError } from "convex/values";
-import type { FlyAgentsOperation, SecretsSource } from "@okrlinkhub/fly-agents";
+import type { FlyAgentsRequest, SecretsSource } from "@okrlinkhub/fly-agents";
 
 /** A signed-in user of one tenant. */
 export type Caller = { userId: string; tenantId: string; isAdmin: boolean };
@@ -38,38 +38,38 @@ export async function requireCaller(ctx: { auth: Auth }): Promise<Caller> {
  *   choose its settings (image, bridge, service, skills, memory, region, model): those are the
  *   admin's, set as tenant defaults and applied by provisionMyAgent.
  * @param ctx Any context that can read auth.
- * @param operation What the exposed function is about to do, to whom, and with which arguments.
+ * @param request What the exposed function is about to do, to whom, and with which arguments.
  */
-export async function authorizeAgentOperation(ctx: { auth: Auth }, operation: FlyAgentsOperation): Promise<void> {
+export async function authorizeRequest(ctx: { auth: Auth }, request: FlyAgentsRequest): Promise<void> {
   const caller = await requireCaller(ctx);
-  if (operation.tenantId !== caller.tenantId) {
+  if (request.tenantId !== caller.tenantId) {
     throw new ConvexError("Not allowed: you can only act within your own tenant.");
   }
   if (caller.isAdmin) return;
-  const userId = "userId" in operation ? operation.userId : undefined;
+  const userId = "userId" in request ? request.userId : undefined;
   if (userId !== undefined && userId !== caller.userId) {
     throw new ConvexError("Not allowed: only that user or a tenant admin can do this.");
   }
-  switch (operation.kind) {
+  switch (request.kind) {
     case "writeSecrets":
       if (userId === undefined) {
         throw new ConvexError("Not allowed: only a tenant admin can change the tenant's default secrets.");
       }
-      if (operation.keys.includes("flyApiToken")) {
+      if (request.keys.includes("flyApiToken")) {
         throw new ConvexError("Not allowed: only a tenant admin can set the Fly API token your agent runs with.");
       }
       return;
     case "provision":
     case "recreate":
-      if (Object.keys(operation.settings).length > 0 && runsOnSharedSecrets(operation.secretsFrom)) {
+      if (Object.keys(request.settings).length > 0 && runsOnSharedSecrets(request.secretsFrom)) {
         throw new ConvexError(
           "Not allowed: your agent would run on your tenant's keys, so its settings are your tenant admin's. " +
             "Call provisionMyAgent (or recreateMyAgent) to get an agent with your tenant's settings.",
         );
       }
       return;
-    case "updateSkills":
-      if (runsOnSharedSecrets(operation.secretsFrom)) {
+    case "update_skills":
+      if (runsOnSharedSecrets(request.secretsFrom)) {
         throw new ConvexError(
           "Not allowed: your agent runs on your tenant's keys, so only a tenant admin sets its skills.",
         );

@@ -6,7 +6,7 @@ export default defineSchema({
    * One row per tenant whose admin configured agents: the settings every agent of the tenant
    * starts with. Written by `tenants.setTenantDefaults` (inserted on the first call, replaced on
    * each later one); never removed by the app. Holds no secret: the tenant's keys are stored,
-   * sealed, by the component as company secrets.
+   * sealed, by the component among its tenant defaults (setCompanySecrets).
    */
   tenants: defineTable({
     tenantId: v.string(),

@@ -20,7 +20,7 @@ const vTenantDefaults = v.object({
 
 /**
  * Sets the caller's tenant's defaults (admins only): the settings in the app's `tenants` table,
- * the keys sealed by the component as company secrets. Both are written in one transaction.
+ * the keys sealed by the component among its tenant defaults. Both are written in one transaction.
  * Returns which keys are stored, never their values.
  */
 export const setTenantDefaults = mutation({

@@ -1,14 +1,14 @@
 /**
  * What `exposeApi` asks its auth callback: every argument of every exposed function that
  * changes what runs or where secrets go reaches it, typed per kind. A host app of one module
- * (`exposed`) holds the functions; its callback records each operation and refuses all but
+ * (`exposed`) holds the functions; its callback records each request and refuses all but
  * `readAgent`, so nothing runs.
  */
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { convexTest } from "convex-test";
 import { componentsGeneric, makeFunctionReference } from "convex/server";
 import type { Value } from "convex/values";
-import { exposeApi, FlyAgents, type ComponentApi, type FlyAgentsOperation } from "./index.js";
+import { exposeApi, FlyAgents, type ComponentApi, type FlyAgentsRequest } from "./index.js";
 import { register } from "../test.js";
 import { SECRETS, TEST_KEY } from "../testing/harness.js";
 import { HOST_ENV_BINDINGS } from "../testing/bindings.js";
@@ -19,7 +19,7 @@ const components = componentsGeneric() as unknown as { flyAgents: ComponentApi }
 const APP = "exposed-agents";
 
 let fly: FlyEmulator;
-let asked: FlyAgentsOperation[];
+let asked: FlyAgentsRequest[];
 let exposed: ReturnType<typeof exposeApi>;
 let t: ReturnType<typeof convexTest>;
 
@@ -29,9 +29,9 @@ beforeEach(async () => {
   asked = [];
   exposed = exposeApi(components.flyAgents, {
     ...options,
-    auth: async (_ctx, operation) => {
-      if (operation.kind === "readAgent") return;
-      asked.push(operation);
+    auth: async (_ctx, request) => {
+      if (request.kind === "readAgent") return;
+      asked.push(request);
       throw new Error("refused by the test");
     },
   });
@@ -52,8 +52,8 @@ afterEach(async () => {
   await fly.close();
 });
 
-/** Calls exposed:`name` and returns the one operation its auth callback was asked about. */
-async function operationOf(name: keyof typeof exposed, args: Record<string, Value>): Promise<FlyAgentsOperation> {
+/** Calls exposed:`name` and returns the one request its auth callback was asked about. */
+async function requestOf(name: keyof typeof exposed, args: Record<string, Value>): Promise<FlyAgentsRequest> {
   asked = [];
   const fn = exposed[name] as unknown as { isQuery?: true; isMutation?: true };
   const path = `exposed:${name}`;
@@ -86,7 +86,7 @@ it("every argument that changes what runs or where secrets go reaches the auth c
     ["provision", "provision"],
     ["recreateFromLatestSnapshot", "recreate"],
   ] as const) {
-    expect(await operationOf(name, { tenantId: "t1", userId: "u1", ...settings })).toEqual({
+    expect(await requestOf(name, { tenantId: "t1", userId: "u1", ...settings })).toEqual({
       kind,
       tenantId: "t1",
       userId: "u1",
@@ -94,15 +94,15 @@ it("every argument that changes what runs or where secrets go reaches the auth c
       secretsFrom,
     });
   }
-  expect(await operationOf("provision", { tenantId: "t1", userId: "u1" })).toMatchObject({ settings: {} });
+  expect(await requestOf("provision", { tenantId: "t1", userId: "u1" })).toMatchObject({ settings: {} });
 
-  // The exposed provisioning takes no argument that the operation leaves out.
+  // The exposed provisioning takes no argument that the request leaves out.
   const exported = JSON.parse((exposed.provision as unknown as { exportArgs(): string }).exportArgs()) as {
     value: Record<string, unknown>;
   };
   expect(Object.keys(exported.value).sort()).toEqual(["tenantId", "userId", ...Object.keys(settings)].sort());
 
-  const writes: Array<[keyof typeof exposed, Record<string, Value>, FlyAgentsOperation]> = [
+  const writes: Array<[keyof typeof exposed, Record<string, Value>, FlyAgentsRequest]> = [
     [
       "setAgentSecrets",
       { tenantId: "t1", userId: "u1", flyApiToken: "fo1_x", llmApiKey: "" },
@@ -130,7 +130,7 @@ it("every argument that changes what runs or where secrets go reaches the auth c
       { kind: "listAgents", tenantId: "t1", status: "running" },
     ],
   ];
-  for (const [name, args, operation] of writes) expect(await operationOf(name, args)).toEqual(operation);
+  for (const [name, args, request] of writes) expect(await requestOf(name, args)).toEqual(request);
 });
 
 it("an agent's operations name it, with the pairing code and the new skill whitelist", async () => {
@@ -152,22 +152,22 @@ it("an agent's operations name it, with the pairing code and the new skill white
   );
   const ref = { tenantId: "t1", userId: "u1", machineDocId: made.machineDocId };
   expect(
-    await operationOf("approvePairing", { machineDocId: made.machineDocId, telegramPairingCode: "ABCD2345" }),
+    await requestOf("approvePairing", { machineDocId: made.machineDocId, telegramPairingCode: "ABCD2345" }),
   ).toEqual({ kind: "pairing", ...ref, telegramPairingCode: "ABCD2345" });
   expect(
-    await operationOf("updateAllowedSkills", {
+    await requestOf("updateAllowedSkills", {
       machineDocId: made.machineDocId,
       allowedSkills: ["notes"],
       applyToMachine: true,
     }),
   ).toEqual({
-    kind: "updateSkills",
+    kind: "update_skills",
     ...ref,
     allowedSkills: ["notes"],
     applyToMachine: true,
     secretsFrom: expect.objectContaining({ tenant: ["llmApiKey"] }),
   });
   for (const name of ["start", "stop", "restart", "deprovision", "snapshot", "sync"] as const) {
-    expect(await operationOf(name, { machineDocId: made.machineDocId })).toEqual({ kind: name, ...ref });
+    expect(await requestOf(name, { machineDocId: made.machineDocId })).toEqual({ kind: name, ...ref });
   }
 });

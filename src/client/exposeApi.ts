@@ -1,12 +1,12 @@
 /**
  * Ready-made public functions for host apps, each guarded by an authorization callback that
- * receives a typed operation (operation.ts): the tenant, user or agent it concerns and every
+ * receives a typed request (request.ts): the tenant, user or agent it concerns and every
  * argument that changes what runs or where secrets go.
  *
  * ```ts
  * export const { provision, listAgents, approvePairing } = exposeApi(components.flyAgents, {
  *   flyAppName: "my-agents",
- *   auth: async (ctx, operation) => { ... throw if the caller may not ... },
+ *   auth: async (ctx, request) => { ... throw if the caller may not ... },
  * });
  * ```
  *
@@ -52,7 +52,7 @@ import {
   type SecretField,
 } from "../component/validators.js";
 import { FlyAgents, type AgentWithId, type FlyAgentsOptions, type RunQueryCtx } from "./index.js";
-import type { AgentRef, FlyAgentsOperation, SecretsSource } from "./operation.js";
+import type { AgentRef, FlyAgentsRequest, SecretsSource } from "./request.js";
 
 /** Context the auth callback gets: whatever the exposed function runs in, narrowed to reading auth. */
 export type AuthCtx = Pick<GenericQueryCtx<GenericDataModel>, "auth">;
@@ -61,9 +61,9 @@ export type ExposeApiOptions = FlyAgentsOptions & {
   /**
    * Throw to refuse. Runs before every exposed function, including the secrets ones; for a
    * function that names an agent by id, first as `readAgent` (refused: the id looks missing),
-   * then as the operation itself.
+   * then as the request itself.
    */
-  auth: (ctx: AuthCtx, operation: FlyAgentsOperation) => Promise<void>;
+  auth: (ctx: AuthCtx, request: FlyAgentsRequest) => Promise<void>;
 };
 
 type ReadCtx = AuthCtx & Pick<GenericActionCtx<GenericDataModel>, "runQuery">;
@@ -110,15 +110,15 @@ export function exposeApi(component: ComponentApi, options: ExposeApiOptions) {
     return agent;
   }
 
-  /** The agent the caller may read (else `not_found`, as for a missing id), authorized for `operation`. */
+  /** The agent the caller may read (else `not_found`, as for a missing id), authorized for `request`. */
   async function authorizeAgent(
     ctx: ReadCtx,
     machineDocId: string,
-    operation: (agent: AgentRef) => FlyAgentsOperation | Promise<FlyAgentsOperation>,
+    request: (agent: AgentRef) => FlyAgentsRequest | Promise<FlyAgentsRequest>,
   ): Promise<AgentWithId> {
     const agent = await visibleAgent(ctx, machineDocId);
     if (!agent) throw agentNotFound(machineDocId);
-    await auth(ctx, await operation(refOf(agent)));
+    await auth(ctx, await request(refOf(agent)));
     return agent;
   }
 
@@ -227,7 +227,7 @@ export function exposeApi(component: ComponentApi, options: ExposeApiOptions) {
       returns: v.null(),
       handler: async (ctx, args) => {
         await authorizeAgent(ctx, args.machineDocId, async (agent) => ({
-          kind: "updateSkills",
+          kind: "update_skills",
           ...agent,
           allowedSkills: args.allowedSkills,
           applyToMachine: args.applyToMachine ?? false,

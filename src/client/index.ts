@@ -28,7 +28,7 @@ import type {
 } from "../component/validators.js";
 
 export { exposeApi, type AuthCtx, type ExposeApiOptions } from "./exposeApi.js";
-export type { AgentRef, FlyAgentsOperation, SecretsSource } from "./operation.js";
+export type { AgentRef, FlyAgentsRequest, SecretsSource } from "./request.js";
 export {
   isFlyAgentsError,
   ERROR_KINDS,

@@ -12,6 +12,7 @@ import type { PaginationOptions } from "convex/server";
 import { paginator } from "convex-helpers/server/pagination";
 import type { QueryCtx } from "./_generated/server.js";
 import { agentForCaller } from "./agentRecord.js";
+import { findAgentDoc } from "./agents.js";
 import { flyAgentsError } from "./errors.js";
 import { quoted } from "./limits.js";
 import schema from "./schema.js";
@@ -81,8 +82,7 @@ function agentsOfTenantQuery(
 
 /** One agent, or null for an id that names none (a 0.1.x record says to run upgradeFromV01). */
 export async function agentById(ctx: QueryCtx, machineDocId: string) {
-  const id = ctx.db.normalizeId("agentMachines", machineDocId);
-  const doc = id ? await ctx.db.get("agentMachines", id) : null;
+  const doc = await findAgentDoc(ctx, machineDocId);
   return doc && agentForCaller(doc);
 }
 

@@ -1,7 +1,8 @@
 /**
- * What the `auth` callback of `exposeApi` is asked about: one typed operation per kind, carrying
+ * What the `auth` callback of `exposeApi` is asked about: a request, typed per kind, carrying
  * every argument that changes what runs on the agent's Machine or where secrets go, so that a
- * host can refuse on any of them.
+ * host can refuse on any of them. (A request is what a caller asks for; the operation that may
+ * follow, and its audit event, are the component's.)
  */
 import type { AgentId, AgentMachine, AgentSettings, AgentStatus, SecretField } from "../component/validators.js";
 
@@ -12,11 +13,11 @@ import type { AgentId, AgentMachine, AgentSettings, AgentStatus, SecretField } f
  */
 export type SecretsSource = { user: SecretField[]; tenant: SecretField[]; host: SecretField[] };
 
-/** An agent an operation concerns: its tenant, its user and its id. */
+/** An agent a request concerns: its tenant, its user and its id. */
 export type AgentRef = Pick<AgentMachine, "tenantId" | "userId"> & { machineDocId: AgentId };
 
 /** What an exposed function is about to do, to whom, and with which arguments. */
-export type FlyAgentsOperation =
+export type FlyAgentsRequest =
   | { kind: "listAgents"; tenantId: string; status?: AgentStatus }
   | ({ kind: "readAudit"; tenantId: string } & Partial<AgentRef>)
   | {
@@ -31,7 +32,8 @@ export type FlyAgentsOperation =
   | ({ kind: "readAgent" | "start" | "stop" | "restart" | "deprovision" | "snapshot" | "sync" } & AgentRef)
   | ({ kind: "pairing"; telegramPairingCode: string } & AgentRef)
   | ({
-      kind: "updateSkills";
+      /** The kind the audit trail records when the whitelist is applied to the Machine. */
+      kind: "update_skills";
       allowedSkills: string[];
       /** Whether the new whitelist is written to the Machine now (a restart with its secrets). */
       applyToMachine: boolean;
@@ -50,5 +52,5 @@ export type FlyAgentsOperation =
       clear: boolean;
     };
 
-/** The operation kinds that name an agent by id. */
-export type AgentOperationKind = Extract<FlyAgentsOperation, AgentRef>["kind"];
+/** The request kinds that name an agent by id. */
+export type AgentRequestKind = Extract<FlyAgentsRequest, AgentRef>["kind"];
