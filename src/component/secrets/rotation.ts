@@ -6,9 +6,8 @@
 import { internal } from "../_generated/api.js";
 import { env, type ActionCtx } from "../_generated/server.js";
 import { flyAgentsError } from "../errors.js";
-import type { RotationResult } from "../validators.js";
+import { SECRETS_TABLES, type RotationResult } from "../validators.js";
 import { keyRingFrom, KEY_HOW_TO, open, seal } from "./crypto.js";
-import { SECRETS_TABLES } from "./store.js";
 
 /** Rows re-sealed per mutation (a row is ~1 KB: far below Convex's 16 MiB and 8,192 writes). */
 export const DEFAULT_ROTATION_BATCH = 200;

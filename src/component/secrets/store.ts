@@ -5,7 +5,7 @@
  * Values go in through the upsert mutations and come out only inside actions that need them
  * for a Fly call; queries return which secrets are present, never their values.
  */
-import { v, type Infer } from "convex/values";
+import { v } from "convex/values";
 import { internalMutation, internalQuery, type MutationCtx, type QueryCtx } from "../_generated/server.js";
 import type { Doc } from "../_generated/dataModel.js";
 import { checkFlyAppName, checkModel, parseAllowedSkills } from "../agentSpec.js";
@@ -21,6 +21,7 @@ import {
   type SecretsPresence,
   type TenantDefaults,
   type TenantDefaultsPresence,
+  vSecretsTable,
 } from "../validators.js";
 import { open, PASSPHRASE_ADVICE, seal, type KeyRing } from "./crypto.js";
 
@@ -268,11 +269,6 @@ export function openStoredSecrets(
 }
 
 // ---- rotation ------------------------------------------------------------------------
-
-/** The two tables of sealed secrets: users' own, and tenants' defaults (0.1.x's `companySecrets`). */
-export const vSecretsTable = v.union(v.literal("agentVmSecrets"), v.literal("companySecrets"));
-export type SecretsTable = Infer<typeof vSecretsTable>;
-export const SECRETS_TABLES: SecretsTable[] = vSecretsTable.members.map((member) => member.value);
 
 /** A batch of rows sealed with `keyId`, for re-sealing. */
 export const listSealedByKeyId = internalQuery({

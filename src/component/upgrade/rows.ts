@@ -15,8 +15,8 @@ import { internalMutation, internalQuery, type MutationCtx, type QueryCtx } from
 import { DEFAULT_IMAGE } from "../agentSpec.js";
 import { lifecycleModeOf } from "../agentRecord.js";
 import { newAgentKey } from "../provisioning.js";
-import { vSecretsPresence, type SecretsPresence } from "../validators.js";
-import { isSealedRow, vSecretsTable, type SecretsTable } from "../secrets/store.js";
+import { vSecretsPresence, vSecretsTable, type SecretsPresence, type SecretsTable } from "../validators.js";
+import { isSealedRow } from "../secrets/store.js";
 
 /** The `…Enc` fields of a 0.1.x secrets row, by name. */
 const vLegacyValues = v.record(v.string(), v.string());

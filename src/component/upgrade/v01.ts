@@ -19,8 +19,8 @@ import { flyAgentsError } from "../errors.js";
 import { requireKeyRing } from "../settings.js";
 import { open, PASSPHRASE_ADVICE, seal, type KeyRing } from "../secrets/crypto.js";
 import { openLegacyValue } from "../secrets/legacy.js";
-import { presenceOf, type SecretsTable } from "../secrets/store.js";
-import type { SecretField, SecretValues, UpgradeResult } from "../validators.js";
+import { presenceOf } from "../secrets/store.js";
+import type { SecretField, SecretsTable, SecretValues, UpgradeResult } from "../validators.js";
 
 /** Rows per batch: each row is under a few KB, so a batch stays far inside 16 MiB and 16,000 writes. */
 export const DEFAULT_UPGRADE_BATCH = 100;

@@ -18,6 +18,11 @@ export const SECRET_FIELDS = [
 export type SecretField = (typeof SECRET_FIELDS)[number];
 export type SecretValues = Partial<Record<SecretField, string>>;
 
+/** The two tables of sealed secrets: users' own, and tenants' defaults (0.1.x's `companySecrets`). */
+export const vSecretsTable = v.union(v.literal("agentVmSecrets"), v.literal("companySecrets"));
+export type SecretsTable = Infer<typeof vSecretsTable>;
+export const SECRETS_TABLES: SecretsTable[] = vSecretsTable.members.map((member) => member.value);
+
 /** Which secrets are stored, never their values. */
 export const vSecretsPresence = v.object({
   hasFlyApiToken: v.boolean(),
