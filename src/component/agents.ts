@@ -15,13 +15,16 @@ import { agentNotFound, flyAgentsError } from "./errors.js";
 import schema from "./schema.js";
 import { isLegacyAgent, requireUpgraded, upgradeRequired, vAgentRecord, type AgentRecord } from "./agentRecord.js";
 import {
+  agentRecordFields,
   vAgentOperation,
-  vAgentStatus,
   vOperationKind,
   vProvisionStep,
   type AgentStatus,
   type OperationKind,
 } from "./validators.js";
+
+/** An agent record's fields as one validator, to pick from. */
+const vRecordFields = v.object(agentRecordFields);
 
 /** Where each status may go next. `deleted` is final. */
 const TRANSITIONS: Record<AgentStatus, readonly AgentStatus[]> = {
@@ -108,18 +111,21 @@ function busyReplacing(agent: Doc<"agentMachines">, operation: NonNullable<Doc<"
  */
 export const insertProvisioning = internalMutation({
   args: {
-    tenantId: v.string(),
-    userId: v.string(),
-    agentKey: v.string(),
-    flyAppName: v.string(),
-    region: v.string(),
-    memoryMB: v.number(),
-    image: v.string(),
+    ...vRecordFields.pick(
+      "tenantId",
+      "userId",
+      "agentKey",
+      "flyAppName",
+      "region",
+      "memoryMB",
+      "image",
+      "allowedSkills",
+      "bridgeUrl",
+      "serviceId",
+      "restoredFromSnapshotId",
+    ).fields,
+    // Optional on a record (0.1.x wrote none); every new agent has them.
     llmModel: v.string(),
-    allowedSkills: v.array(v.string()),
-    bridgeUrl: v.optional(v.string()),
-    serviceId: v.optional(v.string()),
-    restoredFromSnapshotId: v.optional(v.string()),
     startupTimeoutSec: v.number(),
     /** Recreation: the user's active agents are replaced (taken by `operation`) instead of refused. */
     replaceActive: v.optional(v.boolean()),
@@ -270,29 +276,35 @@ export const agentsWithMachinesPage = internalQuery({
   },
 });
 
-/** Fields an owner may set on its agent. */
-export const vAgentPatch = v.object({
-  status: v.optional(vAgentStatus),
-  statusReason: v.optional(v.string()),
-  step: v.optional(v.union(vProvisionStep, v.null())),
-  machineId: v.optional(v.string()),
-  flyVolumeId: v.optional(v.string()),
-  instanceId: v.optional(v.string()),
-  imageDigest: v.optional(v.string()),
-  /** Where the agent ended up (its volume's region), once placed. */
-  region: v.optional(v.string()),
-  effectiveModel: v.optional(v.string()),
-  allowedSkills: v.optional(v.array(v.string())),
-  lastError: v.optional(v.union(v.string(), v.null())),
-  resourcesCleanedUp: v.optional(v.boolean()),
-  gatewayHealthy: v.optional(v.boolean()),
-  lastWakeAt: v.optional(v.number()),
-  lastSyncedAt: v.optional(v.number()),
-  latestSnapshotId: v.optional(v.string()),
-  replacedBy: v.optional(v.string()),
-  image: v.optional(v.string()),
-  verifyImageAtNextStart: v.optional(v.boolean()),
-});
+/**
+ * Fields an owner may set on its agent, each optional; `region` is where the agent ended up (its
+ * volume's region) once placed. `step` and `lastError` take `null` to clear them (`applyPatch`).
+ */
+export const vAgentPatch = vRecordFields
+  .pick(
+    "status",
+    "statusReason",
+    "machineId",
+    "flyVolumeId",
+    "instanceId",
+    "imageDigest",
+    "region",
+    "effectiveModel",
+    "allowedSkills",
+    "resourcesCleanedUp",
+    "gatewayHealthy",
+    "lastWakeAt",
+    "lastSyncedAt",
+    "latestSnapshotId",
+    "replacedBy",
+    "image",
+    "verifyImageAtNextStart",
+  )
+  .partial()
+  .extend({
+    step: v.optional(v.union(vProvisionStep, v.null())),
+    lastError: v.optional(v.union(v.string(), v.null())),
+  });
 
 export type AgentPatch = typeof vAgentPatch.type;
 
