@@ -101,7 +101,11 @@ export type ProvisionedAgent = ProvisionResult & { machineDocId: AgentId };
 export type FlyAgentsOptions = {
   /** Fly app the agents run in. Default: the host's FLY_APP_NAME. */
   flyAppName?: string;
-  /** Fly API token when none is stored. Default: the host's FLY_API_TOKEN. */
+  /**
+   * Fly API token, sent with every call. Default: the host's FLY_API_TOKEN. An argument comes
+   * before stored secrets, so when this (or the host's FLY_API_TOKEN) is set it is used even for
+   * users or tenants who stored a Fly token of their own; leave both unset to use stored tokens.
+   */
   flyApiToken?: string;
   /** Key sealing stored secrets. Default: the host's AGENT_SECRETS_ENCRYPTION_KEY. */
   secretsEncryptionKey?: string;
@@ -181,8 +185,9 @@ export class FlyAgents {
   // ---- lifecycle -----------------------------------------------------------------------
 
   /**
-   * Provisions a user's agent and returns once it runs with its model verified. Secrets come
-   * from the user's stored secrets, then the tenant's, then `args`.
+   * Provisions a user's agent and returns once it runs with its model verified. Each secret
+   * comes from `args` (and the options' flyApiToken) first, then the user's stored secrets, then
+   * the tenant's defaults, then the component's env.
    * @param ctx Any context that can run actions (an action's ctx).
    */
   async provision(ctx: RunActionCtx, args: ProvisionArgs): Promise<ProvisionedAgent> {

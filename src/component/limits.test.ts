@@ -9,10 +9,12 @@ import {
   checkImage,
   checkMemory,
   checkSkills,
+  checkStaleAfterMs,
   LIMIT_ROWS,
   MAX_ID_CHARS,
   MAX_SKILLS,
   MAX_SKILLS_JSON_BYTES,
+  MAX_STALE_AFTER_MS,
 } from "./limits.js";
 
 describe("each limit", () => {
@@ -63,6 +65,11 @@ describe("each limit", () => {
     expect(() => checkId("tenantId", "t".repeat(MAX_ID_CHARS + 1))).toThrow(/129 characters long; the limit is 128/);
     expect(() => checkId("userId", "  ")).toThrow(/non-empty/);
     expect(() => checkId("userId", "a\nb")).toThrow(/control character/);
+
+    for (const ms of [undefined, 0, 60_000, MAX_STALE_AFTER_MS]) expect(() => checkStaleAfterMs(ms)).not.toThrow();
+    for (const ms of [-1, 0.5, Number.NaN, Number.POSITIVE_INFINITY, MAX_STALE_AFTER_MS + 1]) {
+      expect(() => checkStaleAfterMs(ms)).toThrow(/staleAfterMs must be a whole number of milliseconds from 0 to/);
+    }
   });
 
   it("keeps the skills within one environment string, far under Linux's 128 KiB", () => {
@@ -122,5 +129,36 @@ describe("provisioning refuses what is out of bounds, before any Fly call and wi
     const after = await h.t.query(api.lib.getAgentMachine, { machineDocId: agent.machineDocId });
     expect(after?.allowedSkills).toEqual(["calendar", "email"]);
     expect(h.fly.state.requests()).toHaveLength(0);
+  });
+});
+
+describe("sync and the sweep refuse a staleAfterMs that is not a duration, before any Fly call", () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await setupHarness();
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  it("refuses a negative, fractional or endless staleAfterMs, and says the sweep reads no stored token", async () => {
+    const agent = await h.t.action(api.lib.provisionAgentMachine, h.provisionArgs());
+    h.fly.state.resetRequests();
+    const before = await allRows(h.t);
+    for (const staleAfterMs of [-1, 0.5, Number.POSITIVE_INFINITY]) {
+      await expect(h.t.action(api.lib.sweepAgentMachines, { ...h.target, staleAfterMs })).rejects.toThrow(
+        /staleAfterMs must be a whole number of milliseconds/,
+      );
+      await expect(
+        h.t.action(api.lib.syncAgentMachine, { ...h.target, machineDocId: agent.machineDocId, staleAfterMs }),
+      ).rejects.toThrow(/staleAfterMs must be a whole number of milliseconds/);
+    }
+    expect(h.fly.state.requests()).toHaveLength(0);
+    expect(await allRows(h.t)).toEqual(before);
+
+    const { flyApiToken: _token, ...noToken } = h.target;
+    await expect(h.t.action(api.lib.sweepAgentMachines, noToken)).rejects.toThrow(
+      /No Fly API token: pass flyApiToken, or bind FLY_API_TOKEN .* \(stored secrets are not read here\)/,
+    );
   });
 });

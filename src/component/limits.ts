@@ -33,6 +33,12 @@ export const MAX_IMAGE_CHARS = 255;
  */
 export const MAX_SECRET_CHARS = 16 * 1024;
 
+/**
+ * The longest `staleAfterMs` accepted: 30 days. An agent's operation lasts one action (minutes), so
+ * anything longer can only be a unit mistake (seconds or microseconds passed as milliseconds).
+ */
+export const MAX_STALE_AFTER_MS = 30 * 24 * 3600_000;
+
 /** The README table: one row per input. */
 export const LIMIT_ROWS: ReadonlyArray<readonly [input: string, limit: string]> = [
   ["`tenantId`, `userId`, `serviceId`, `machineDocId`", `1 to ${MAX_ID_CHARS} characters, no control characters`],
@@ -56,6 +62,7 @@ export const LIMIT_ROWS: ReadonlyArray<readonly [input: string, limit: string]> 
   ["`flyAppName`", "1 to 63 lowercase letters, digits and dashes"],
   ["`startupTimeoutSec`", "a whole number from 1 to 600"],
   ["`telegramPairingCode`", "6 to 12 letters and digits"],
+  ["`staleAfterMs`", `a whole number of milliseconds from 0 to ${MAX_STALE_AFTER_MS} (30 days)`],
   [
     "secrets (`flyApiToken`, `llmApiKey`, `openaiApiKey`, `telegramBotToken`, `openclawGatewayToken`, `appKey`, `serviceKey`)",
     `at most ${MAX_SECRET_CHARS} characters of printable ASCII (spaces allowed)`,
@@ -122,6 +129,21 @@ export function checkSkills(skills: readonly string[]): void {
   const bytes = new TextEncoder().encode(JSON.stringify(skills)).length;
   if (bytes > MAX_SKILLS_JSON_BYTES) {
     invalid(`allowedSkills is ${bytes} bytes as JSON; the limit is ${MAX_SKILLS_JSON_BYTES}.`);
+  }
+}
+
+/**
+ * How long ago an operation must have started for sync or the sweep to take it over, in ms: a
+ * whole number from 0 to MAX_STALE_AFTER_MS. NaN, a negative number or Infinity would take over
+ * every operation, or none, without saying so. Throws `invalid_argument`.
+ */
+export function checkStaleAfterMs(staleAfterMs: number | undefined): void {
+  if (staleAfterMs === undefined) return;
+  if (!Number.isInteger(staleAfterMs) || staleAfterMs < 0 || staleAfterMs > MAX_STALE_AFTER_MS) {
+    invalid(
+      `staleAfterMs must be a whole number of milliseconds from 0 to ${MAX_STALE_AFTER_MS} (30 days); got ${staleAfterMs}. ` +
+        "Leave it out for the default: the longest an action may run.",
+    );
   }
 }
 

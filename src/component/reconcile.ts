@@ -15,6 +15,7 @@ import { errorMessage, flyAgentsError, isFlyAgentsError } from "./errors.js";
 import type { FlyMachine } from "./fly/client.js";
 import { forceModel, readyWithModel, waitForOpenclaw } from "./openclaw.js";
 import { audited, openAgentOperation, Operation, subjectOf, type MachineTargetArgs } from "./operations.js";
+import { checkStaleAfterMs } from "./limits.js";
 import { failAndCleanUp } from "./provisioning.js";
 import { defaultStaleAfterMs, WAIT_BUDGETS_MS, WORST_CASE_WAITS_MS } from "./lifetime.js";
 import { bootedSince, goneFromFly, readMachine, statusFromFly } from "./flyState.js";
@@ -141,6 +142,7 @@ export async function syncHandler(
   args: MachineTargetArgs & { staleAfterMs?: number },
   options: { secrets: SecretsLookup },
 ): Promise<AgentRecord["status"]> {
+  checkStaleAfterMs(args.staleAfterMs);
   const { op, agent } = await openAgentOperation(ctx, "sync", args, options);
   if (agent.status === "deleted") return "deleted";
   return await audited(
@@ -166,7 +168,9 @@ export async function sweepHandler(
   args: { flyAppName: string; flyApiToken?: string; flyApiBaseUrl?: string; staleAfterMs?: number },
 ): Promise<SweepResult> {
   checkFlyAppName(args.flyAppName);
-  const flyApiToken = requireFlyToken(args.flyApiToken, { secrets: "stored" });
+  checkStaleAfterMs(args.staleAfterMs);
+  // The sweep spans every tenant's agents, so it never reads one user's or tenant's stored token.
+  const flyApiToken = requireFlyToken(args.flyApiToken, { secrets: "arguments" });
   // By default, only agents whose owner's action has certainly ended (lifetime.ts).
   const staleAfterMs = args.staleAfterMs ?? defaultStaleAfterMs();
   const base = new Operation(

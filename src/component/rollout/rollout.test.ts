@@ -11,6 +11,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { api } from "../_generated/api.js";
+import { expectConsoleErrors } from "../../testing/consoleErrors.js";
 import { setupHarness, TEST_KEY, type Harness } from "../../testing/harness.js";
 import {
   expectFleetTruthful,
@@ -214,6 +215,8 @@ describe("upgradeAgentImages", () => {
   });
 
   it("resumes after the driving action dies, without repeating a finished agent or a finished phase", async () => {
+    // The workpool logs the step's action that fails on purpose below.
+    expectConsoleErrors(/Fly Machines_wait failed with HTTP 503: unavailable/);
     await start();
     const agents = await provisionFleet(h, 3);
     const victim = agents[1];

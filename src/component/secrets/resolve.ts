@@ -68,7 +68,9 @@ export function requireFlyToken(flyApiToken: string | undefined, options: { secr
       "missing_secret",
       options.secrets !== "arguments"
         ? "No Fly API token: store one with upsertAgentSecrets or upsertCompanySecrets, pass flyApiToken, or bind FLY_API_TOKEN with app.use(flyAgents, { env })."
-        : "flyApiToken is empty. Pass a Fly API token (`fly tokens create deploy -a <app>`).",
+        : flyApiToken === undefined
+          ? "No Fly API token: pass flyApiToken, or bind FLY_API_TOKEN with app.use(flyAgents, { env }) (stored secrets are not read here)."
+          : "flyApiToken is empty. Pass a Fly API token (`fly tokens create deploy -a <app>`).",
     );
   }
   checkSecret(flyApiToken === undefined ? "FLY_API_TOKEN" : "flyApiToken", token);
