@@ -154,7 +154,9 @@ export async function waitForMachineState(
     if (remainingS <= 0) {
       throw flyAgentsError("fly_api", `Machine ${machineId} did not reach ${target} in time.`);
     }
-    const reached = (await fly.waitMachineOnce(machineId, states, remainingS)) ?? (await currentState(fly, machineId));
+    // The wait's deadline bounds the retries of its calls too: a 5xx or a 429 does not stretch it.
+    const reached =
+      (await fly.waitMachineOnce(machineId, states, remainingS, deadline)) ?? (await currentState(fly, machineId));
     if (reached === target) return;
     if (states.includes(reached as FlyMachineState)) throw await settledElsewhere(fly, machineId, target, reached);
   }

@@ -307,12 +307,14 @@ export class FlyClient {
    * One wait call of at most 60 s for any of `states` (Fly takes them comma-separated). Returns the
    * state reached, or null when Fly's timeout ran out (408: wait again). A 404 within the machine's
    * read-after-create window is waited out; after it, a 404 while waiting for `destroyed` means
-   * destroyed.
+   * destroyed. With `retryUntil` (ms since the epoch, the wait's deadline), no retry of the call
+   * starts after it.
    */
   async waitMachineOnce(
     machineId: string,
     states: readonly FlyMachineState[],
     timeoutS: number,
+    retryUntil?: number,
   ): Promise<string | null> {
     const seconds = Math.max(1, Math.min(MAX_WAIT_TIMEOUT_S, Math.ceil(timeoutS)));
     const state = states.join(",");
@@ -325,6 +327,7 @@ export class FlyClient {
           query: { state, timeout: String(seconds) },
           // A 408 means Fly's timeout ran out: the caller waits again, it is not a failure.
           answers: [408],
+          retryUntil,
           timeoutMs: seconds * 1000 + SERVER_TIMEOUT_GRACE_MS,
           schema: waitResponseSchema,
         }),

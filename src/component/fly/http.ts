@@ -64,6 +64,11 @@ export type FlyRequest<T> = {
   headers?: Record<string, string>;
   /** Retried on transient failures only when true. */
   idempotent: boolean;
+  /**
+   * No retry of this request may start after this time (ms since the epoch): a wait's own
+   * deadline, earlier than the client's `retryUntil`. The earlier of the two applies.
+   */
+  retryUntil?: number;
   /** Statuses that are answers for the caller, not failures to retry (a wait's 408). */
   answers?: number[];
   timeoutMs?: number;
@@ -87,7 +92,8 @@ export class FlyHttp {
    * @throws FlyApiError: the last attempt's, once no retry is allowed (status 0 when no answer came).
    */
   async request<T>(request: FlyRequest<T>): Promise<T> {
-    const refusalsUntil = Math.min(Date.now() + REFUSAL_BUDGET_MS, this.options.retryUntil?.() ?? Infinity);
+    const retryUntil = () => Math.min(this.options.retryUntil?.() ?? Infinity, request.retryUntil ?? Infinity);
+    const refusalsUntil = Math.min(Date.now() + REFUSAL_BUDGET_MS, retryUntil());
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.attempt(request, attempt);
@@ -98,7 +104,7 @@ export class FlyHttp {
         const refused = error.status === 429 && Date.now() + delay <= refusalsUntil;
         const transient = request.idempotent && error.transient && attempt < MAX_ATTEMPTS;
         if (!refused && !transient) throw error;
-        if (Date.now() + delay > (this.options.retryUntil?.() ?? Infinity)) throw error;
+        if (Date.now() + delay > retryUntil()) throw error;
         await (this.options.sleep ?? defaultSleep)(delay);
       }
     }
