@@ -16,7 +16,9 @@ export const rolloutTables = {
     // Kept beside by_tenantId_flyAppName_status: listImageRollouts reads a tenant's rollouts newest first.
     // eslint-disable-next-line @convex-dev/no-duplicate-indexes
     .index("by_tenantId", ["tenantId"])
-    .index("by_tenantId_flyAppName_status", ["tenantId", "flyAppName", "status"]),
+    .index("by_tenantId_flyAppName_status", ["tenantId", "flyAppName", "status"])
+    // A key rotation re-seals the Fly token of every rollout still under way, whatever its tenant.
+    .index("by_status", ["status"]),
 
   /**
    * One row per agent in a rollout: where its upgrade is and how it ended. Inserted with the

@@ -1,7 +1,8 @@
 /**
  * Re-sealing every stored secret under a new key, in batches that each stay far inside
- * Convex's per-transaction limits. Keys never leave the action: queries hand out sealed rows,
- * mutations take back re-sealed ones.
+ * Convex's per-transaction limits, and the Fly token of every rollout under way (sealed until it
+ * ends, and opened by each of its steps). Keys never leave the action: queries hand out sealed
+ * rows, mutations take back re-sealed ones.
  */
 import { internal } from "../_generated/api.js";
 import { env, type ActionCtx } from "../_generated/server.js";
@@ -59,6 +60,15 @@ export async function rotateHandler(
         result.batches++;
       }
     }
+  }
+  for (const old of previous) {
+    const tokens = await ctx.runQuery(internal.rollout.access.listSealedTokensByKeyId, { keyId: old.id });
+    if (tokens.length === 0) continue;
+    result.rotated += await ctx.runMutation(internal.rollout.access.replaceSealedTokens, {
+      expectedKeyId: old.id,
+      rows: tokens.map((row) => ({ id: row.id, ciphertext: seal(open(row.ciphertext, ring), ring.current) })),
+    });
+    result.batches++;
   }
   return result;
 }
