@@ -122,13 +122,19 @@ export function exposeApi(component: ComponentApi, options: ExposeApiOptions) {
     return agent;
   }
 
-  /** Where the user's agent takes its secrets from, by what is stored now. */
+  /**
+   * Where the user's agent takes its secrets from, by what is stored now. The Fly token the
+   * options (or the host's FLY_API_TOKEN) give is passed down as an argument, and an argument
+   * comes first: with one, the Fly token is the host's whatever is stored.
+   */
   async function secretsFrom(ctx: RunQueryCtx, owner: { tenantId: string; userId: string }): Promise<SecretsSource> {
     const user = await agents.getAgentSecretsMeta(ctx, { tenantId: owner.tenantId, userId: owner.userId });
     const tenant = await agents.getCompanySecretsMeta(ctx, { tenantId: owner.tenantId });
+    const hostFlyToken = agents.options.flyApiToken !== undefined;
     const source: SecretsSource = { user: [], tenant: [], host: [] };
     for (const field of SECRET_FIELDS) {
-      if (user?.[presenceKey(field)]) source.user.push(field);
+      if (field === "flyApiToken" && hostFlyToken) source.host.push(field);
+      else if (user?.[presenceKey(field)]) source.user.push(field);
       else if (tenant?.[presenceKey(field)]) source.tenant.push(field);
       else if (field === "flyApiToken") source.host.push(field);
     }
@@ -153,10 +159,14 @@ export function exposeApi(component: ComponentApi, options: ExposeApiOptions) {
       handler: async (ctx, args): Promise<ProvisionResult> => {
         const { tenantId, userId, ...settings } = args;
         checkIds(args);
-        await auth(ctx, { kind, tenantId, userId, settings, secretsFrom: await secretsFrom(ctx, args) });
+        const authorizedSecretsFrom = await secretsFrom(ctx, args);
+        await auth(ctx, { kind, tenantId, userId, settings, secretsFrom: authorizedSecretsFrom });
+        // The component reads the secrets again; it refuses (`secrets_changed`) if they would now
+        // come from anywhere else than what auth approved (a concurrent write in between).
+        const approved = { ...args, authorizedSecretsFrom };
         return kind === "provision"
-          ? await agents.provision(ctx, args)
-          : await agents.recreateFromLatestSnapshot(ctx, args);
+          ? await agents.provision(ctx, approved)
+          : await agents.recreateFromLatestSnapshot(ctx, approved);
       },
     });
 

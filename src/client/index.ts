@@ -188,6 +188,7 @@ export class FlyAgents {
    * Provisions a user's agent and returns once it runs with its model verified. Each secret
    * comes from `args` (and the options' flyApiToken) first, then the user's stored secrets, then
    * the tenant's defaults, then the component's env.
+   * With `authorizedSecretsFrom`, refused (`secrets_changed`) if any would come from elsewhere.
    * @param ctx Any context that can run actions (an action's ctx).
    */
   async provision(ctx: RunActionCtx, args: ProvisionArgs): Promise<ProvisionedAgent> {

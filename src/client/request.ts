@@ -4,14 +4,23 @@
  * host can refuse on any of them. (A request is what a caller asks for; the operation that may
  * follow, and its audit event, are the component's.)
  */
-import type { AgentId, AgentMachine, AgentSettings, AgentStatus, SecretField } from "../component/validators.js";
+import type {
+  AgentId,
+  AgentMachine,
+  AgentSettings,
+  AgentStatus,
+  SecretField,
+  SecretsSource as ComponentSecretsSource,
+} from "../component/validators.js";
 
 /**
  * Where an agent's secrets come from, field by field, as stored now: the user's own secrets win,
- * then the tenant's defaults; `host` lists what neither stores and the host's own configuration
- * supplies (the host's FLY_API_TOKEN when no Fly token is stored).
+ * then the tenant's defaults; `host` lists what the host's own configuration supplies (the Fly
+ * token `exposeApi`'s options or the host's FLY_API_TOKEN give, else the FLY_API_TOKEN bound to
+ * the component when no Fly token is stored). The component checks, in the same action and
+ * before any Fly call, that what it uses comes from where this says (`secrets_changed`).
  */
-export type SecretsSource = { user: SecretField[]; tenant: SecretField[]; host: SecretField[] };
+export type SecretsSource = ComponentSecretsSource;
 
 /** An agent a request concerns: its tenant, its user and its id. */
 export type AgentRef = Pick<AgentMachine, "tenantId" | "userId"> & { machineDocId: AgentId };

@@ -14,6 +14,11 @@ export const ERROR_KINDS = [
   "missing_secret",
   /** Stored secrets were sealed with a key that is not available now. */
   "wrong_encryption_key",
+  /**
+   * The stored secrets changed after the call was authorized: the agent would get a secret from
+   * elsewhere than its caller's authorization saw (`authorizedSecretsFrom`). Nothing was done.
+   */
+  "secrets_changed",
   /** No such agent, or it is already deleted. */
   "not_found",
   /** The user already has an active agent. */

@@ -27,13 +27,14 @@ import { removeAgent } from "./deprovisioning.js";
 import { agentRedactor } from "./redaction.js";
 import {
   ARGUMENT_SECRETS_HINT,
+  requireAuthorizedSources,
   requireFlyToken,
   STORED_SECRETS_HINT,
   withStoredValues,
   type SecretsLookup,
 } from "./secrets/resolve.js";
 import { sleep } from "./time.js";
-import type { ProvisionResult } from "./validators.js";
+import type { ProvisionResult, SecretsSource } from "./validators.js";
 
 /** How often an operation that was taken over looks whether the taker has ended. */
 const TAKEOVER_POLL_MS = 250;
@@ -43,6 +44,8 @@ export type ProvisionArgs = AgentSpecInput & {
   flyApiBaseUrl?: string;
   secretsEncryptionKey?: string;
   restoreFromLatestSnapshot?: boolean;
+  /** Where the caller's authorization saw each secret coming from (stored variants only). */
+  authorizedSecretsFrom?: SecretsSource;
 };
 
 type Snapshot = Doc<"agentSnapshots">;
@@ -66,9 +69,11 @@ export async function provisionHandler(
   options: { secrets: Exclude<SecretsLookup, "auto">; mode: "provision" | "recreate" },
 ): Promise<ProvisionResult> {
   const stored = options.secrets === "stored";
-  const args = stored ? await withTenantDefaults(ctx, rawArgs) : rawArgs;
+  const { args, sources } = stored ? await withTenantDefaults(ctx, rawArgs) : { args: rawArgs, sources: undefined };
   const spec = resolveAgentSpec(args, stored ? STORED_SECRETS_HINT : ARGUMENT_SECRETS_HINT);
   const flyApiToken = requireFlyToken(args.flyApiToken, options);
+  // The secrets were read once, here: the agent gets them only from where its caller approved.
+  if (rawArgs.authorizedSecretsFrom && sources) requireAuthorizedSources(rawArgs.authorizedSecretsFrom, sources);
   const explicitRestore = options.mode === "recreate" || args.restoreFromLatestSnapshot === true;
   // As in 0.1.x, provisioning restores by default: without the flag, the user's newest
   // completed snapshot in this Fly app brings their state back; without one it starts empty.
@@ -144,14 +149,24 @@ export async function provisionHandler(
  * The stored-secrets variants' values: arguments first, then the user's stored secrets, then
  * the tenant's (its sealed secrets and its image, model and skill defaults), as in 0.1.x.
  */
-async function withTenantDefaults(ctx: ActionCtx, args: ProvisionArgs): Promise<ProvisionArgs> {
-  const { values, defaults } = await withStoredValues(ctx, { tenantId: args.tenantId, userId: args.userId }, args);
+async function withTenantDefaults(
+  ctx: ActionCtx,
+  args: ProvisionArgs,
+): Promise<{ args: ProvisionArgs; sources: SecretsSource }> {
+  const { values, defaults, sources } = await withStoredValues(
+    ctx,
+    { tenantId: args.tenantId, userId: args.userId },
+    args,
+  );
   const noSkills = args.allowedSkills === undefined && args.allowedSkillsJson === undefined;
   return {
-    ...values,
-    image: args.image ?? defaults.image,
-    llmModel: args.llmModel ?? defaults.llmModel,
-    allowedSkillsJson: noSkills ? defaults.allowedSkillsJson : args.allowedSkillsJson,
+    args: {
+      ...values,
+      image: args.image ?? defaults.image,
+      llmModel: args.llmModel ?? defaults.llmModel,
+      allowedSkillsJson: noSkills ? defaults.allowedSkillsJson : args.allowedSkillsJson,
+    },
+    sources,
   };
 }
 

@@ -12,6 +12,7 @@ const TITLES: Record<FlyAgentsErrorKind, string> = {
   invalid_argument: "Some of the values are not valid",
   missing_secret: "A secret this needs is not stored",
   wrong_encryption_key: "The stored secrets were sealed with another key",
+  secrets_changed: "The stored secrets changed while this was being approved: try again",
   not_found: "This agent no longer exists",
   agent_exists: "This user already has an agent",
   operation_in_progress: "Another operation is running on this agent",

@@ -780,6 +780,35 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           allowedSkills?: Array<string>;
           allowedSkillsJson?: string;
           appKey?: string;
+          authorizedSecretsFrom?: {
+            host: Array<
+              | "flyApiToken"
+              | "llmApiKey"
+              | "openaiApiKey"
+              | "openclawGatewayToken"
+              | "telegramBotToken"
+              | "serviceKey"
+              | "appKey"
+            >;
+            tenant: Array<
+              | "flyApiToken"
+              | "llmApiKey"
+              | "openaiApiKey"
+              | "openclawGatewayToken"
+              | "telegramBotToken"
+              | "serviceKey"
+              | "appKey"
+            >;
+            user: Array<
+              | "flyApiToken"
+              | "llmApiKey"
+              | "openaiApiKey"
+              | "openclawGatewayToken"
+              | "telegramBotToken"
+              | "serviceKey"
+              | "appKey"
+            >;
+          };
           bridgeUrl?: string;
           flyApiBaseUrl?: string;
           flyApiToken?: string;
@@ -852,6 +881,35 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           allowedSkills?: Array<string>;
           allowedSkillsJson?: string;
           appKey?: string;
+          authorizedSecretsFrom?: {
+            host: Array<
+              | "flyApiToken"
+              | "llmApiKey"
+              | "openaiApiKey"
+              | "openclawGatewayToken"
+              | "telegramBotToken"
+              | "serviceKey"
+              | "appKey"
+            >;
+            tenant: Array<
+              | "flyApiToken"
+              | "llmApiKey"
+              | "openaiApiKey"
+              | "openclawGatewayToken"
+              | "telegramBotToken"
+              | "serviceKey"
+              | "appKey"
+            >;
+            user: Array<
+              | "flyApiToken"
+              | "llmApiKey"
+              | "openaiApiKey"
+              | "openclawGatewayToken"
+              | "telegramBotToken"
+              | "serviceKey"
+              | "appKey"
+            >;
+          };
           bridgeUrl?: string;
           flyApiBaseUrl?: string;
           flyApiToken?: string;

@@ -9,7 +9,13 @@ import { env } from "../_generated/server.js";
 import { flyAgentsError } from "../errors.js";
 import { checkSecret } from "../limits.js";
 import { requireKeyRing } from "../settings.js";
-import { SECRET_FIELDS, type SecretValues, type TenantDefaults } from "../validators.js";
+import {
+  SECRET_FIELDS,
+  type SecretField,
+  type SecretValues,
+  type SecretsSource,
+  type TenantDefaults,
+} from "../validators.js";
 import { openStoredSecrets } from "./store.js";
 
 /**
@@ -39,22 +45,62 @@ export async function withStoredSecrets<T extends SecretValues>(
 
 /**
  * As withStoredSecrets, also returning the tenant's non-secret defaults (for provisioning:
- * an image, model or skill list the arguments leave out comes from them).
+ * an image, model or skill list the arguments leave out comes from them), and where each
+ * secret came from, read in the same pass (`sources`; see vSecretsSource).
  */
 export async function withStoredValues<T extends SecretValues>(
   ctx: ActionCtx,
   owner: { tenantId: string; userId: string },
   args: T & { secretsEncryptionKey?: string },
-): Promise<{ values: T; defaults: TenantDefaults }> {
+): Promise<{ values: T; defaults: TenantDefaults; sources: SecretsSource }> {
   const ring = requireKeyRing(args.secretsEncryptionKey);
   const sealed = await ctx.runQuery(internal.secrets.store.loadSealedSecrets, owner);
-  const stored = openStoredSecrets(sealed, ring);
+  const user = openStoredSecrets({ user: sealed.user, tenant: null }, ring);
+  const tenant = openStoredSecrets({ user: null, tenant: sealed.tenant }, ring);
   const merged: T = { ...args };
+  const sources: SecretsSource = { user: [], tenant: [], host: [] };
   for (const field of SECRET_FIELDS) {
-    const value = given(args[field]) ? args[field] : stored[field];
-    if (value !== undefined) merged[field] = value;
+    if (given(args[field])) sources.host.push(field);
+    else if (user[field] !== undefined) {
+      merged[field] = user[field];
+      sources.user.push(field);
+    } else if (tenant[field] !== undefined) {
+      merged[field] = tenant[field];
+      sources.tenant.push(field);
+    } else if (field === "flyApiToken" && given(env.FLY_API_TOKEN)) sources.host.push(field);
   }
-  return { values: merged, defaults: sealed.defaults };
+  return { values: merged, defaults: sealed.defaults, sources };
+}
+
+/** Where `source` says `field` comes from, or "nowhere". */
+function originOf(source: SecretsSource, field: SecretField): string {
+  if (source.user.includes(field)) return "the user's own secrets";
+  if (source.tenant.includes(field)) return "the tenant's defaults";
+  if (source.host.includes(field)) return "the host";
+  return "nowhere";
+}
+
+/**
+ * Refuses a call whose secrets now come from anywhere else than its caller's authorization saw:
+ * stored secrets changed between the two reads (a concurrent write), so the agent would hold
+ * a secret nobody approved for it. Names the fields and their sources, never a value.
+ * @param authorized Where the caller's auth callback saw each secret coming from.
+ * @param resolved Where withStoredValues found them now.
+ * @throws `secrets_changed`, before anything is written or any Fly call is made.
+ */
+export function requireAuthorizedSources(authorized: SecretsSource, resolved: SecretsSource): void {
+  const changed = SECRET_FIELDS.filter((field) => originOf(authorized, field) !== originOf(resolved, field));
+  if (changed.length === 0) return;
+  const what = changed
+    .map(
+      (field) =>
+        `${field} would come from ${originOf(resolved, field)}, authorized from ${originOf(authorized, field)}`,
+    )
+    .join("; ");
+  throw flyAgentsError(
+    "secrets_changed",
+    `The stored secrets changed after this call was authorized: ${what}. Nothing was created; call again to authorize what is stored now.`,
+  );
 }
 
 /**

@@ -5,7 +5,7 @@
 import { paginationOptsValidator } from "convex/server";
 import { v, type ObjectType } from "convex/values";
 import { vAgentStatus } from "./agents.js";
-import { secretArgs, tenantDefaultsArgs } from "./secrets.js";
+import { secretArgs, tenantDefaultsArgs, vSecretsSource } from "./secrets.js";
 
 /** The agent a call concerns: its record's id (a plain string; an id that names no agent is `not_found`). */
 export const agentIdArgs = { machineDocId: v.string() };
@@ -74,6 +74,12 @@ export const provisionStoredArgs = {
   openclawGatewayToken: v.optional(v.string()),
   flyApiToken: v.optional(v.string()),
   ...encryptionKeyArgs,
+  /**
+   * Where the caller's authorization saw each secret coming from (exposeApi passes what its auth
+   * callback approved). When given, the call is refused with `secrets_changed`, before any write
+   * or Fly call, if the secrets resolved now come from anywhere else.
+   */
+  authorizedSecretsFrom: v.optional(vSecretsSource),
 };
 /** Provisioning only: restore the new volume from the user's newest completed snapshot. */
 export const restoreArgs = { restoreFromLatestSnapshot: v.optional(v.boolean()) };

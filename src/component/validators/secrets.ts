@@ -3,6 +3,7 @@
  * tables are built from them in schema.ts), a tenant's non-secret defaults, and what the secrets
  * functions take and return: which secrets are stored, never their values.
  */
+import { literals } from "convex-helpers/validators";
 import { v, type Infer } from "convex/values";
 
 /** The secrets a user's agent (or, as defaults, a tenant) can have stored. */
@@ -22,6 +23,21 @@ export type SecretValues = Partial<Record<SecretField, string>>;
 export const vSecretsTable = v.union(v.literal("agentVmSecrets"), v.literal("companySecrets"));
 export type SecretsTable = Infer<typeof vSecretsTable>;
 export const SECRETS_TABLES: SecretsTable[] = vSecretsTable.members.map((member) => member.value);
+
+/** One of SECRET_FIELDS. */
+export const vSecretField = literals(...SECRET_FIELDS);
+
+/**
+ * Where an agent's secrets come from, field by field: the user's own stored secrets, the
+ * tenant's defaults, or the host (what the caller passes as an argument, or the FLY_API_TOKEN
+ * bound to the component). A field in none of the lists is not set.
+ */
+export const vSecretsSource = v.object({
+  user: v.array(vSecretField),
+  tenant: v.array(vSecretField),
+  host: v.array(vSecretField),
+});
+export type SecretsSource = Infer<typeof vSecretsSource>;
 
 /** Which secrets are stored, never their values. */
 export const vSecretsPresence = v.object({
