@@ -1,3 +1,4 @@
+// README: schema
 import { defineSchema, defineTable } from "convex/server";
 import { v } from "convex/values";
 
@@ -19,3 +20,4 @@ export default defineSchema({
     updatedAt: v.number(),
   }).index("by_tenantId", ["tenantId"]),
 });
+// README: end

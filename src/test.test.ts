@@ -20,7 +20,7 @@ test("the README's dev dependencies for a host app's tests are the versions this
       return [spec.slice(0, at), spec.slice(at + 1)];
     }),
   );
-  expect(Object.keys(named).sort()).toEqual(["@edge-runtime/vm", "convex-test", "vitest"]);
+  expect(Object.keys(named).sort()).toEqual(["@edge-runtime/vm", "@types/node", "convex-test", "vitest"]);
   for (const [name, version] of Object.entries(named)) expect(version, name).toBe(PACKAGE.devDependencies[name]);
 });
 
