@@ -226,27 +226,24 @@ export const agentsNeedingSweep = internalQuery({
   handler: async (ctx, args) => {
     const stuck = await ctx.db
       .query("agentMachines")
-      .withIndex("by_status_statusChangedAt", (q) =>
-        q.eq("status", "provisioning").lt("statusChangedAt", args.stuckBefore),
+      .withIndex("by_flyAppName_status_statusChangedAt", (q) =>
+        q.eq("flyAppName", args.flyAppName).eq("status", "provisioning").lt("statusChangedAt", args.stuckBefore),
       )
-      .filter((q) => q.eq(q.field("flyAppName"), args.flyAppName))
       .take(args.limit);
     const leftovers = await ctx.db
       .query("agentMachines")
-      .withIndex("by_status_statusChangedAt", (q) => q.eq("status", "error"))
-      .filter((q) => q.and(q.eq(q.field("flyAppName"), args.flyAppName), q.eq(q.field("resourcesCleanedUp"), false)))
+      .withIndex("by_flyAppName_status_resourcesCleanedUp", (q) =>
+        q.eq("flyAppName", args.flyAppName).eq("status", "error").eq("resourcesCleanedUp", false),
+      )
       .take(args.limit);
     return [...stuck, ...leftovers].map((agent) => agent._id);
   },
 });
 
-/** Rows one page of `agentsWithMachinesPage` may read, skipped ones (other Fly apps) included. */
-const SWEEP_PAGE_MAX_ROWS_READ = 2_000;
-
 /**
  * A page of agents that should have a live machine (running or stopped), for the sweep's check.
- * Paged with convex-helpers' stream (components cannot use `.paginate()`); agents of other Fly
- * apps are skipped, and at most SWEEP_PAGE_MAX_ROWS_READ rows are read per page.
+ * Paged with convex-helpers' stream (components cannot use `.paginate()`); the index holds one
+ * Fly app's agents of one status together, so a page reads only the rows it returns.
  */
 export const agentsWithMachinesPage = internalQuery({
   args: {
@@ -265,9 +262,10 @@ export const agentsWithMachinesPage = internalQuery({
   handler: async (ctx, args) => {
     const result = await stream(ctx.db, schema)
       .query("agentMachines")
-      .withIndex("by_status_statusChangedAt", (q) => q.eq("status", args.status))
-      .filterWith(async (agent) => agent.flyAppName === args.flyAppName)
-      .paginate({ cursor: args.cursor, numItems: args.numItems, maximumRowsRead: SWEEP_PAGE_MAX_ROWS_READ });
+      .withIndex("by_flyAppName_status_statusChangedAt", (q) =>
+        q.eq("flyAppName", args.flyAppName).eq("status", args.status),
+      )
+      .paginate({ cursor: args.cursor, numItems: args.numItems });
     return {
       page: result.page.map((agent) => ({ id: agent._id, machineId: agent.machineId, lastWakeAt: agent.lastWakeAt })),
       isDone: result.isDone,

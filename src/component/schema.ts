@@ -49,7 +49,10 @@ export default defineSchema({
     .index("by_tenantId_image", ["tenantId", "image"])
     // Also finds the rows 0.1.x wrote (no agentKey) for upgradeFromV01.
     .index("by_agentKey", ["agentKey"])
-    .index("by_status_statusChangedAt", ["status", "statusChangedAt"]),
+    // The sweep's reads, one Fly app at a time: stuck provisionings, agents with machines, and
+    // failed agents whose resources are left.
+    .index("by_flyAppName_status_statusChangedAt", ["flyAppName", "status", "statusChangedAt"])
+    .index("by_flyAppName_status_resourcesCleanedUp", ["flyAppName", "status", "resourcesCleanedUp"]),
 
   /**
    * One row per snapshot asked for. Inserted by createAgentSnapshot as `pending`, moved

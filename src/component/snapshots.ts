@@ -40,6 +40,8 @@ export const latestCompletedSnapshot = internalQuery({
       .query("agentSnapshots")
       .withIndex("by_tenantId_userId", (q) => q.eq("tenantId", args.tenantId).eq("userId", args.userId))
       .order("desc")
+      // One user's snapshots, newest first: the first finished one is at most a few rows in.
+      // eslint-disable-next-line @convex-dev/no-filter-in-query
       .filter((q) =>
         q.and(
           q.or(q.eq(q.field("status"), "created"), q.eq(q.field("status"), "restored")),
