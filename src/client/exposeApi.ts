@@ -114,11 +114,11 @@ export function exposeApi(component: ComponentApi, options: ExposeApiOptions) {
   async function authorizeAgent(
     ctx: ReadCtx,
     machineDocId: string,
-    request: (agent: AgentRef) => FlyAgentsRequest | Promise<FlyAgentsRequest>,
+    request: (agent: AgentRef, record: AgentWithId) => FlyAgentsRequest | Promise<FlyAgentsRequest>,
   ): Promise<AgentWithId> {
     const agent = await visibleAgent(ctx, machineDocId);
     if (!agent) throw agentNotFound(machineDocId);
-    await auth(ctx, await request(refOf(agent)));
+    await auth(ctx, await request(refOf(agent), agent));
     return agent;
   }
 
@@ -236,12 +236,14 @@ export function exposeApi(component: ComponentApi, options: ExposeApiOptions) {
       args: allowedSkillsArgs,
       returns: v.null(),
       handler: async (ctx, args) => {
-        await authorizeAgent(ctx, args.machineDocId, async (agent) => ({
+        await authorizeAgent(ctx, args.machineDocId, async (agent, record) => ({
           kind: "update_skills",
           ...agent,
           allowedSkills: args.allowedSkills,
           applyToMachine: args.applyToMachine ?? false,
-          secretsFrom: await secretsFrom(ctx, agent),
+          // What the Machine was given, as its record says; what is stored now for an agent
+          // provisioned before that was recorded (or with secrets as arguments).
+          secretsFrom: record.secretsFrom ?? (await secretsFrom(ctx, agent)),
         }));
         return await agents.updateAllowedSkills(ctx, args);
       },

@@ -46,7 +46,10 @@ export type FlyAgentsRequest =
       allowedSkills: string[];
       /** Whether the new whitelist is written to the Machine now (a restart with its secrets). */
       applyToMachine: boolean;
-      /** Whose secrets the agent's Machine holds. */
+      /**
+       * Whose secrets the agent's Machine holds, as its record says (`secretsFrom`, written at
+       * provisioning); for an agent without one, where its secrets would come from now.
+       */
       secretsFrom: SecretsSource;
     } & AgentRef)
   | { kind: "readSecrets"; tenantId: string; userId?: string }

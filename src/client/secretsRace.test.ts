@@ -57,6 +57,7 @@ beforeEach(async () => {
         between = undefined;
         if (run) await run(ctx as Ctx);
       }
+      if (request.kind === "update_skills") onlyOwnSecrets(request.secretsFrom);
     },
   });
   t = convexTest(undefined, {
@@ -201,4 +202,29 @@ it("with a Fly token in exposeApi's options, auth is told the host's token is us
     ...HOSTILE_SETTINGS,
   });
   expect(told).toEqual({ user: expect.not.arrayContaining(["flyApiToken"]), tenant: [], host: ["flyApiToken"] });
+});
+
+it("a skills rule reads the secrets the agent's Machine got, not what is stored now", async () => {
+  // Provisioned on the tenant's LLM key (the host's own path, like the example's provisionMyAgent)...
+  await t.mutation(async (ctx) => await agents.setAgentSecrets(ctx, { tenantId: "t1", userId: "u1", llmApiKey: "" }));
+  const made = await t.action(
+    async (ctx) => await agents.provision(ctx, { tenantId: "t1", userId: "u1", ...HOSTILE_SETTINGS }),
+  );
+  expect(fly.state.machine(APP, made.machineId)?.config?.env?.LLM_API_KEY).toBe(TENANT_LLM_KEY);
+  expect(
+    (await t.query(async (ctx) => await agents.get(ctx, { machineDocId: made.machineDocId })))?.secretsFrom?.tenant,
+  ).toEqual(["llmApiKey"]);
+  // ...then the user stores a key of their own: the Machine still holds the tenant's.
+  await t.mutation(
+    async (ctx) => await agents.setAgentSecrets(ctx, { tenantId: "t1", userId: "u1", llmApiKey: SECRETS.llmApiKey }),
+  );
+  await expect(
+    t.mutation(makeFunctionReference<"mutation", Record<string, Value>, unknown>("exposed:updateAllowedSkills"), {
+      machineDocId: made.machineDocId,
+      allowedSkills: ["shell"],
+    }),
+  ).rejects.toThrow(/would run on shared secrets/);
+  expect(
+    (await t.query(async (ctx) => await agents.get(ctx, { machineDocId: made.machineDocId })))?.allowedSkills,
+  ).toEqual([]);
 });

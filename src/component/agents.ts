@@ -123,6 +123,7 @@ export const insertProvisioning = internalMutation({
       "bridgeUrl",
       "serviceId",
       "restoredFromSnapshotId",
+      "secretsFrom",
     ).fields,
     // Optional on a record (0.1.x wrote none); every new agent has them.
     llmModel: v.string(),

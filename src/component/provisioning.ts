@@ -121,6 +121,7 @@ export async function provisionHandler(
     serviceId: spec.serviceId,
     startupTimeoutSec: spec.startupTimeoutSec,
     restoredFromSnapshotId: snapshot?._id,
+    ...(sources ? { secretsFrom: sources } : {}),
     replaceActive: explicitRestore,
     operation: { kind: op.kind, id: op.id, startedAt: op.startedAt, deadline: op.clock.ownedUntil },
   });

@@ -210,6 +210,35 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           replacedBy?: string;
           resourcesCleanedUp?: boolean;
           restoredFromSnapshotId?: string;
+          secretsFrom?: {
+            host: Array<
+              | "flyApiToken"
+              | "llmApiKey"
+              | "openaiApiKey"
+              | "openclawGatewayToken"
+              | "telegramBotToken"
+              | "serviceKey"
+              | "appKey"
+            >;
+            tenant: Array<
+              | "flyApiToken"
+              | "llmApiKey"
+              | "openaiApiKey"
+              | "openclawGatewayToken"
+              | "telegramBotToken"
+              | "serviceKey"
+              | "appKey"
+            >;
+            user: Array<
+              | "flyApiToken"
+              | "llmApiKey"
+              | "openaiApiKey"
+              | "openclawGatewayToken"
+              | "telegramBotToken"
+              | "serviceKey"
+              | "appKey"
+            >;
+          };
           serviceId?: string;
           startupTimeoutSec?: number;
           status: "provisioning" | "running" | "stopped" | "error" | "deleted";
@@ -465,6 +494,35 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           replacedBy?: string;
           resourcesCleanedUp?: boolean;
           restoredFromSnapshotId?: string;
+          secretsFrom?: {
+            host: Array<
+              | "flyApiToken"
+              | "llmApiKey"
+              | "openaiApiKey"
+              | "openclawGatewayToken"
+              | "telegramBotToken"
+              | "serviceKey"
+              | "appKey"
+            >;
+            tenant: Array<
+              | "flyApiToken"
+              | "llmApiKey"
+              | "openaiApiKey"
+              | "openclawGatewayToken"
+              | "telegramBotToken"
+              | "serviceKey"
+              | "appKey"
+            >;
+            user: Array<
+              | "flyApiToken"
+              | "llmApiKey"
+              | "openaiApiKey"
+              | "openclawGatewayToken"
+              | "telegramBotToken"
+              | "serviceKey"
+              | "appKey"
+            >;
+          };
           serviceId?: string;
           startupTimeoutSec?: number;
           status: "provisioning" | "running" | "stopped" | "error" | "deleted";
@@ -550,6 +608,35 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
             replacedBy?: string;
             resourcesCleanedUp?: boolean;
             restoredFromSnapshotId?: string;
+            secretsFrom?: {
+              host: Array<
+                | "flyApiToken"
+                | "llmApiKey"
+                | "openaiApiKey"
+                | "openclawGatewayToken"
+                | "telegramBotToken"
+                | "serviceKey"
+                | "appKey"
+              >;
+              tenant: Array<
+                | "flyApiToken"
+                | "llmApiKey"
+                | "openaiApiKey"
+                | "openclawGatewayToken"
+                | "telegramBotToken"
+                | "serviceKey"
+                | "appKey"
+              >;
+              user: Array<
+                | "flyApiToken"
+                | "llmApiKey"
+                | "openaiApiKey"
+                | "openclawGatewayToken"
+                | "telegramBotToken"
+                | "serviceKey"
+                | "appKey"
+              >;
+            };
             serviceId?: string;
             startupTimeoutSec?: number;
             status:

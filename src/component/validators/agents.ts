@@ -4,6 +4,7 @@
  */
 import { v, type Infer, type VString } from "convex/values";
 import { literals } from "convex-helpers/validators";
+import { vSecretsSource } from "./secrets.js";
 
 /**
  * What an agent is, as far as anyone can tell from Fly's real state.
@@ -108,6 +109,12 @@ export const agentRecordFields = {
   allowedSkills: v.array(v.string()),
   bridgeUrl: v.optional(v.string()),
   serviceId: v.optional(v.string()),
+  /**
+   * Where the secrets its Machine was given came from (user's, tenant's, host's: names only),
+   * written by the stored-secrets provisioning and recreation; absent when they were passed as
+   * arguments, and on agents provisioned before it was recorded.
+   */
+  secretsFrom: v.optional(vSecretsSource),
   lastError: v.optional(v.string()),
   lastErrorAt: v.optional(v.number()),
   /** On `error`: true once every Fly resource made for the agent is gone. */
