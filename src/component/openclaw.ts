@@ -81,7 +81,7 @@ export async function runWhenServing(
   for (let round = 1; ; round++) {
     const leftS = Math.floor((deadline - Date.now()) / 1000);
     const waitS = Math.max(1, Math.min(READY_WAIT_S, leftS));
-    const result = await execWhileStarted(fly, machineId, whenServingCommand(waitS, args));
+    const result = await execWhileStarted(fly, machineId, whenServingCommand(waitS, args), deadline);
     const serving = result.exit_code !== PROBE_GAVE_UP && !gatewayNotReady(result);
     if (serving) return result;
     if (Date.now() + EXEC_RETRY_MS > deadline) {
@@ -103,10 +103,15 @@ const KILLED_EXIT_CODES = new Set([137, 143]);
  * because the machine is not started), reads the machine and fails with Fly's reason if its boot
  * ended for good (an image that exits at start-up leaves it `failed`).
  */
-async function execWhileStarted(fly: FlyClient, machineId: string, command: string[]): Promise<FlyExecResult> {
+async function execWhileStarted(
+  fly: FlyClient,
+  machineId: string,
+  command: string[],
+  retryUntil: number,
+): Promise<FlyExecResult> {
   let result: FlyExecResult | undefined;
   try {
-    result = await fly.execMachine(machineId, command, { idempotent: true, timeoutS: EXEC_TIMEOUT_S });
+    result = await fly.execMachine(machineId, command, { idempotent: true, timeoutS: EXEC_TIMEOUT_S, retryUntil });
     if (!KILLED_EXIT_CODES.has(result.exit_code)) return result;
   } catch (error) {
     if (!(error instanceof FlyApiError && error.failedPrecondition)) throw error;
@@ -149,7 +154,7 @@ export async function runOpenclaw(
   retryUntil: number,
 ): Promise<FlyExecResult> {
   for (;;) {
-    const result = await fly.execMachine(machineId, openclawCommand(...args), { idempotent: true });
+    const result = await fly.execMachine(machineId, openclawCommand(...args), { idempotent: true, retryUntil });
     if (!gatewayNotReady(result) || Date.now() + EXEC_RETRY_MS > retryUntil) return result;
     await sleep(EXEC_RETRY_MS);
   }

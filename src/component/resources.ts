@@ -126,7 +126,7 @@ export async function waitForVolumeReady(fly: FlyClient, volume: FlyVolume, dead
       throw flyAgentsError("fly_api", `Volume ${current.id} was still ${current.state} at the deadline.`);
     }
     await sleep(pause);
-    current = await fly.getVolume(current.id);
+    current = await fly.getVolume(current.id, deadline);
   }
   return current;
 }

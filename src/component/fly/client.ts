@@ -156,13 +156,17 @@ export class FlyClient {
     );
   }
 
-  /** A 404 within the volume's read-after-create window is waited out. */
-  getVolume(volumeId: string): Promise<FlyVolume> {
+  /**
+   * A 404 within the volume's read-after-create window is waited out. With `retryUntil` (ms since
+   * the epoch, a wait's deadline), no retry starts after it.
+   */
+  getVolume(volumeId: string, retryUntil?: number): Promise<FlyVolume> {
     return this.readFresh(volumeId, () =>
       this.volumeCall(volumeId, "", {
         operationId: "Volumes_get_by_id",
         method: "GET",
         idempotent: true,
+        retryUntil,
         schema: volumeSchema,
       }),
     );
@@ -348,13 +352,14 @@ export class FlyClient {
   execMachine(
     machineId: string,
     command: string[],
-    options: { idempotent: boolean; timeoutS?: number },
+    options: { idempotent: boolean; timeoutS?: number; retryUntil?: number },
   ): Promise<FlyExecResult> {
     const timeoutS = options.timeoutS ?? EXEC_TIMEOUT_S;
     return this.machineCall(machineId, "/exec", {
       operationId: "Machines_exec",
       method: "POST",
       idempotent: options.idempotent,
+      retryUntil: options.retryUntil,
       body: { command, timeout: timeoutS },
       timeoutMs: timeoutS * 1000 + SERVER_TIMEOUT_GRACE_MS,
       schema: execResponseSchema,

@@ -7,7 +7,8 @@
  */
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { startFlyEmulator, type FlyEmulator } from "../../fly-emulator/index.js";
-import { waitForMachineState } from "../resources.js";
+import { waitForOpenclaw } from "../openclaw.js";
+import { waitForMachineState, waitForVolumeReady } from "../resources.js";
 import { FlyClient } from "./client.js";
 
 let fly: FlyEmulator;
@@ -69,5 +70,27 @@ it("a wait whose calls Fly refuses with 429 and Retry-After past the deadline en
     action: { status: 429, body: { error: "rate limit exceeded" }, headers: { "Retry-After": "3" } },
   });
   const took = await failsAfter(waitForMachineState(c, machineId, "stopped", Date.now() + WAIT_MS));
+  expect(took).toBeLessThan(WAIT_MS + SLACK_MS);
+});
+
+it("a wait for a volume whose reads Fly answers 503 ends by the wait's deadline", async () => {
+  await fly.close();
+  fly = await startFlyEmulator({ apps: [APP], volumeCreateMs: 60_000 });
+  const c = client();
+  const volume = await c.createVolume({ name: "fa_deadline", region: "iad", sizeGb: 1 });
+  fly.faults.add({
+    operationId: "Volumes_get_by_id",
+    times: 20,
+    action: { status: 503, body: { error: "unavailable" } },
+  });
+  const took = await failsAfter(waitForVolumeReady(c, volume, Date.now() + WAIT_MS));
+  expect(took).toBeLessThan(WAIT_MS + SLACK_MS);
+});
+
+it("a wait for OpenClaw whose exec calls Fly answers 503 ends by the wait's deadline", async () => {
+  const c = client();
+  const machineId = await startedMachine(c);
+  fly.faults.add({ operationId: "Machines_exec", times: 20, action: { status: 503, body: { error: "unavailable" } } });
+  const took = await failsAfter(waitForOpenclaw(c, machineId, Date.now() + WAIT_MS));
   expect(took).toBeLessThan(WAIT_MS + SLACK_MS);
 });
