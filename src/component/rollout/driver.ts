@@ -46,7 +46,15 @@ export async function launchNextWave(ctx: MutationCtx, rollout: Doc<"imageRollou
     .withIndex("by_rolloutId_phase_position", (q) => q.eq("rolloutId", rollout._id).eq("phase", "pending"))
     .take(size);
   if (rows.length === 0) {
-    await finishRollout(ctx, rollout, "completed", `Every agent was reached in ${rollout.waves.length} waves`);
+    // "Reached" is not "upgraded": the reason says how each agent ended, so a rollout that skipped or
+    // rolled back agents does not read as a clean one.
+    const { upgraded, skipped, failed } = rollout;
+    await finishRollout(
+      ctx,
+      rollout,
+      "completed",
+      `Every agent was reached in ${rollout.waves.length} waves: ${upgraded} upgraded, ${skipped} skipped, ${failed} failed`,
+    );
     return;
   }
   const index = rollout.waves.length + 1;

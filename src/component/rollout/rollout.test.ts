@@ -58,6 +58,7 @@ describe("upgradeAgentImages", () => {
 
     expect(rollout).toMatchObject({ status: "completed", total: 4, upgraded: 4, failed: 0, skipped: 0 });
     expect(rollout.waves.map((wave) => wave.size)).toEqual([1, 2, 1]);
+    expect(rollout.statusReason).toBe("Every agent was reached in 3 waves: 4 upgraded, 0 skipped, 0 failed");
     expect(JSON.stringify(rollout)).not.toContain(h.fly.token);
     const digest = h.fly.state.machine(h.app, agents[0].machineId)?.image_ref?.digest;
     for (const row of rollout.agents) {

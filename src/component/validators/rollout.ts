@@ -11,7 +11,7 @@ import { publicSystemFields, vLegacyAgentStatus } from "./agents.js";
  * Where a rollout is.
  * - `running`: waves are being upgraded.
  * - `cancelling` / `stopping`: no new agent is started; the agents in hand finish.
- * - `completed`: every agent was reached.
+ * - `completed`: every agent was reached; `statusReason` counts how many were upgraded, skipped or failed.
  * - `cancelled`: cancelled; agents not reached are untouched.
  * - `stopped`: failures exceeded `maxFailures`; agents not reached are untouched.
  */
