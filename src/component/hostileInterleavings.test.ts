@@ -8,8 +8,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { api } from "./_generated/api.js";
 import { QUICK_FLY, setupHarness, TEST_KEY, type Harness } from "../testing/harness.js";
 import { fleetProblems } from "../testing/fleetCheck.js";
-import { IMAGE_V2, provisionFleet, waitForRollout } from "../testing/rolloutFleet.js";
-import type { HoldRule } from "../fly-emulator/index.js";
+import { IMAGE_V2, provisionFleet, waitForRollout, rolloutArgs } from "../testing/rolloutFleet.js";
+import { agentRecordOf, heldAt } from "../testing/holds.js";
 
 let h: Harness;
 beforeEach(async () => {
@@ -24,29 +24,6 @@ afterEach(async () => {
 const target = (machineDocId: string) => ({ machineDocId, ...h.target });
 const provision = () => h.t.action(api.lib.provisionAgentMachine, h.provisionArgs());
 
-async function record(machineDocId: string) {
-  const agent = await h.t.query(api.lib.getAgentMachine, { machineDocId });
-  if (!agent) throw new Error(`agent ${machineDocId} vanished`);
-  return agent;
-}
-
-/** Starts `run` held at the request `rule` names; resolves once it is held there. */
-async function heldAt<T>(rule: HoldRule, run: () => Promise<T>) {
-  const hold = h.fly.holds.add(rule);
-  const settled = run().then(
-    (value) => ({ ok: true as const, value }),
-    (error: unknown) => ({ ok: false as const, error }),
-  );
-  const first = await Promise.race([hold.reached().then(() => "held"), settled.then(() => "ended")]);
-  if (first === "ended") throw new Error(`ended before reaching the hold: ${JSON.stringify(await settled)}`);
-  return {
-    release: async () => {
-      hold.release();
-      return await settled;
-    },
-  };
-}
-
 async function expectConsistent() {
   expect(await fleetProblems(h)).toEqual([]);
 }
@@ -56,7 +33,7 @@ describe("snapshot × recreate", () => {
     const agent = await provision();
     const first = await h.t.action(api.lib.createAgentSnapshot, target(agent.machineDocId));
     expect(first.status).toBe("created");
-    const snapshotting = await heldAt({ operationId: "createVolumeSnapshot" }, () =>
+    const snapshotting = await heldAt(h, { operationId: "createVolumeSnapshot" }, () =>
       h.t.action(api.lib.createAgentSnapshot, target(agent.machineDocId)),
     );
     await expect(h.t.action(api.lib.recreateAgentFromLatestSnapshot, h.provisionArgs())).rejects.toThrow(
@@ -64,8 +41,8 @@ describe("snapshot × recreate", () => {
     );
     const done = await snapshotting.release();
     expect(done.ok).toBe(true);
-    expect(await record(agent.machineDocId)).toMatchObject({ status: "running" });
-    expect((await record(agent.machineDocId)).operation).toBeUndefined();
+    expect(await agentRecordOf(h, agent.machineDocId)).toMatchObject({ status: "running" });
+    expect((await agentRecordOf(h, agent.machineDocId)).operation).toBeUndefined();
     await expectConsistent();
   });
 });
@@ -73,19 +50,19 @@ describe("snapshot × recreate", () => {
 describe("restart × pairing", () => {
   it("a pairing while a restart waits for Fly is refused before any command; the restart ends running", async () => {
     const agent = await provision();
-    const restarting = await heldAt({ operationId: "Machines_restart" }, () =>
+    const restarting = await heldAt(h, { operationId: "Machines_restart" }, () =>
       h.t.action(api.lib.restartAgentMachine, target(agent.machineDocId)),
     );
     await expect(
       h.t.action(api.lib.approveTelegramPairing, { ...target(agent.machineDocId), telegramPairingCode: "ABCD2345" }),
     ).rejects.toThrow(/operation_in_progress/);
     expect((await restarting.release()).ok).toBe(true);
-    expect(await record(agent.machineDocId)).toMatchObject({ status: "running", gatewayHealthy: true });
+    expect(await agentRecordOf(h, agent.machineDocId)).toMatchObject({ status: "running", gatewayHealthy: true });
     // The pairing's lock was let go: a pairing now reaches OpenClaw.
     await h.t
       .action(api.lib.approveTelegramPairing, { ...target(agent.machineDocId), telegramPairingCode: "ABCD2345" })
       .catch(() => undefined);
-    expect((await record(agent.machineDocId)).operation).toBeUndefined();
+    expect((await agentRecordOf(h, agent.machineDocId)).operation).toBeUndefined();
     await expectConsistent();
   });
 });
@@ -94,7 +71,7 @@ describe("start × deprovision", () => {
   it("a deprovision while a start waits for Fly is refused; once the start ends, it removes everything", async () => {
     const agent = await provision();
     await h.t.action(api.lib.stopAgentMachine, target(agent.machineDocId));
-    const starting = await heldAt({ operationId: "Machines_start" }, () =>
+    const starting = await heldAt(h, { operationId: "Machines_start" }, () =>
       h.t.action(api.lib.startAgentMachine, target(agent.machineDocId)),
     );
     await expect(h.t.action(api.lib.deprovisionAgentMachine, target(agent.machineDocId))).rejects.toThrow(
@@ -102,7 +79,7 @@ describe("start × deprovision", () => {
     );
     expect((await starting.release()).ok).toBe(true);
     await h.t.action(api.lib.deprovisionAgentMachine, target(agent.machineDocId));
-    expect(await record(agent.machineDocId)).toMatchObject({ status: "deleted" });
+    expect(await agentRecordOf(h, agent.machineDocId)).toMatchObject({ status: "deleted" });
     const live = h.fly.state.liveResources(h.app);
     expect([...live.machines, ...live.volumes]).toEqual([]);
     await expectConsistent();
@@ -113,15 +90,7 @@ describe("rollout × deprovision", () => {
   it("deprovisioning the agent a rollout holds is refused; one it has not reached is removed and skipped", async () => {
     const agents = await provisionFleet(h, 2);
     const update = h.fly.holds.add({ operationId: "Machines_update" });
-    const rolloutId = await h.t.mutation(api.lib.upgradeAgentImages, {
-      tenantId: "tenant-a",
-      flyAppName: h.app,
-      flyApiToken: h.fly.token,
-      flyApiBaseUrl: h.fly.url,
-      image: IMAGE_V2,
-      waveSize: 1,
-      maxWaveSize: 1,
-    });
+    const rolloutId = await h.t.mutation(api.lib.upgradeAgentImages, rolloutArgs(h, { waveSize: 1, maxWaveSize: 1 }));
     const held = await update.reached();
     const inHand = agents.find((agent) => held.path.includes(agent.machineId));
     const waiting = agents.find((agent) => agent !== inHand);
@@ -133,15 +102,15 @@ describe("rollout × deprovision", () => {
     update.release();
     const rollout = await waitForRollout(h, rolloutId);
     expect(rollout).toMatchObject({ status: "completed", upgraded: 1, failed: 0, skipped: 1 });
-    expect(await record(inHand.machineDocId)).toMatchObject({ status: "running", image: IMAGE_V2 });
-    expect(await record(waiting.machineDocId)).toMatchObject({ status: "deleted" });
+    expect(await agentRecordOf(h, inHand.machineDocId)).toMatchObject({ status: "running", image: IMAGE_V2 });
+    expect(await agentRecordOf(h, waiting.machineDocId)).toMatchObject({ status: "deleted" });
     await expectConsistent();
   });
 });
 
 describe("sweep × provisioning", () => {
   it("a sweep while a provisioning boots leaves it to its owner; the provisioning ends running", async () => {
-    const booting = await heldAt({ operationId: "Machines_wait" }, () => provision());
+    const booting = await heldAt(h, { operationId: "Machines_wait" }, () => provision());
     const swept = await h.t.action(api.lib.sweepAgentMachines, h.target);
     expect(swept.failures).toEqual([]);
     const made = await booting.release();

@@ -9,6 +9,7 @@ import { api } from "./_generated/api.js";
 import { QUICK_FLY, setupHarness, type Harness } from "../testing/harness.js";
 import { fleetProblems } from "../testing/fleetCheck.js";
 import type { HoldRule } from "../fly-emulator/index.js";
+import { agentRecordOf, heldAt } from "../testing/holds.js";
 
 let h: Harness;
 beforeEach(async () => {
@@ -30,32 +31,8 @@ const sync = (id: string) => h.t.action(api.lib.syncAgentMachine, { ...target(id
 const pair = (id: string, code: string) =>
   h.t.action(api.lib.approveTelegramPairing, { ...target(id), telegramPairingCode: code });
 
-async function record(machineDocId: string) {
-  const agent = await h.t.query(api.lib.getAgentMachine, { machineDocId });
-  if (!agent) throw new Error(`agent ${machineDocId} vanished`);
-  return agent;
-}
-
 async function agentIds(): Promise<string[]> {
   return (await h.t.query(api.lib.listAgentMachinesByTenant, { tenantId: "tenant-a" })).map((agent) => agent._id);
-}
-
-/** Starts `run` held at the request `rule` names; resolves once it is held there. */
-async function heldAt<T>(rule: HoldRule, run: () => Promise<T>) {
-  const hold = h.fly.holds.add(rule);
-  const settled = run().then(
-    (value) => ({ ok: true as const, value }),
-    (error: unknown) => ({ ok: false as const, error }),
-  );
-  const first = await Promise.race([hold.reached().then(() => "held"), settled.then(() => "ended")]);
-  if (first === "ended") throw new Error(`ended before reaching the hold: ${JSON.stringify(await settled)}`);
-  return {
-    /** Lets the held request go on and waits for the operation to end. */
-    release: async () => {
-      hold.release();
-      return await settled;
-    },
-  };
 }
 
 /** The user's agent, with a completed snapshot to recreate from. */
@@ -95,7 +72,7 @@ describe("provision × recreate", () => {
   it("a recreate while the user's first provisioning still talks to OpenClaw is refused, and nothing is made", async () => {
     const earlier = await withSnapshot();
     await deprovision(earlier.machineDocId);
-    const first = await heldAt(OPENCLAW_EXEC, () => provision());
+    const first = await heldAt(h, OPENCLAW_EXEC, () => provision());
     await expectNothingMade(recreate, /still being provisioned.*Nothing was created/);
     const outcome = await first.release();
     expect(outcome.ok).toBe(true);
@@ -104,17 +81,17 @@ describe("provision × recreate", () => {
 
   it("a provision while a recreate is under way is refused as agent_exists", async () => {
     const old = await withSnapshot();
-    const recreating = await heldAt(OPENCLAW_EXEC, recreate);
+    const recreating = await heldAt(h, OPENCLAW_EXEC, recreate);
     await expectNothingMade(() => provision(), /already has an agent/);
     expect((await recreating.release()).ok).toBe(true);
-    expect((await record(old.machineDocId)).status).toBe("deleted");
+    expect((await agentRecordOf(h, old.machineDocId)).status).toBe("deleted");
     await expectConsistent();
   });
 });
 
 describe("provision × deprovision", () => {
   it("deprovisioning an agent still being provisioned is refused until the provisioning ends", async () => {
-    const provisioning = await heldAt(OPENCLAW_EXEC, () => provision());
+    const provisioning = await heldAt(h, OPENCLAW_EXEC, () => provision());
     const [id] = await agentIds();
     await expect(deprovision(id)).rejects.toThrow(/busy with provision/);
     expect((await provisioning.release()).ok).toBe(true);
@@ -124,7 +101,7 @@ describe("provision × deprovision", () => {
 
   it("a provision for the user while their agent is being deprovisioned is refused as agent_exists", async () => {
     const agent = await provision();
-    const deprovisioning = await heldAt({ operationId: "Machines_delete" }, () => deprovision(agent.machineDocId));
+    const deprovisioning = await heldAt(h, { operationId: "Machines_delete" }, () => deprovision(agent.machineDocId));
     await expectNothingMade(() => provision(), /already has an agent/);
     expect((await deprovisioning.release()).ok).toBe(true);
     await provision();
@@ -135,20 +112,20 @@ describe("provision × deprovision", () => {
 describe("stop × start", () => {
   it("a start while a stop waits for Fly is refused; the stop ends the agent stopped", async () => {
     const agent = await provision();
-    const stopping = await heldAt({ operationId: "Machines_wait" }, () => stop(agent.machineDocId));
+    const stopping = await heldAt(h, { operationId: "Machines_wait" }, () => stop(agent.machineDocId));
     await expect(start(agent.machineDocId)).rejects.toThrow(/busy with stop/);
     expect((await stopping.release()).ok).toBe(true);
-    expect((await record(agent.machineDocId)).status).toBe("stopped");
+    expect((await agentRecordOf(h, agent.machineDocId)).status).toBe("stopped");
     await expectConsistent();
   });
 
   it("a stop while a start waits for Fly is refused; the start ends the agent running", async () => {
     const agent = await provision();
     await stop(agent.machineDocId);
-    const starting = await heldAt({ operationId: "Machines_wait" }, () => start(agent.machineDocId));
+    const starting = await heldAt(h, { operationId: "Machines_wait" }, () => start(agent.machineDocId));
     await expect(stop(agent.machineDocId)).rejects.toThrow(/busy with start/);
     expect((await starting.release()).ok).toBe(true);
-    expect((await record(agent.machineDocId)).status).toBe("running");
+    expect((await agentRecordOf(h, agent.machineDocId)).status).toBe("running");
     await expectConsistent();
   });
 
@@ -156,10 +133,10 @@ describe("stop × start", () => {
     h.fly.faults.add({ operationId: "Machines_create", action: { status: 400, body: { error: "invalid: injected" } } });
     await expect(provision()).rejects.toThrow(/injected/);
     const [id] = await agentIds();
-    expect(await record(id)).toMatchObject({ status: "error", resourcesCleanedUp: true });
+    expect(await agentRecordOf(h, id)).toMatchObject({ status: "error", resourcesCleanedUp: true });
     await expect(start(id)).rejects.toThrow(/has no Fly machine/);
     await deprovision(id);
-    expect((await record(id)).status).toBe("deleted");
+    expect((await agentRecordOf(h, id)).status).toBe("deleted");
     await expectConsistent();
   });
 });
@@ -168,7 +145,7 @@ describe("pairing × stop", () => {
   it("a stop while a pairing command runs is refused; the pairing goes through", async () => {
     const agent = await provision();
     const code = h.fly.state.issuePairingCode(h.app, agent.machineId);
-    const pairing = await heldAt(OPENCLAW_EXEC, () => pair(agent.machineDocId, code));
+    const pairing = await heldAt(h, OPENCLAW_EXEC, () => pair(agent.machineDocId, code));
     await expect(stop(agent.machineDocId)).rejects.toThrow(/busy with pairing/);
     expect((await pairing.release()).ok).toBe(true);
     expect(h.fly.state.agentState(agent.volumeId)?.approvedPairings.map((p) => p.code)).toEqual([code]);
@@ -179,7 +156,7 @@ describe("pairing × stop", () => {
   it("a pairing while a stop waits for Fly is refused before any command, and frees its lock", async () => {
     const agent = await provision();
     const code = h.fly.state.issuePairingCode(h.app, agent.machineId);
-    const stopping = await heldAt({ operationId: "Machines_wait" }, () => stop(agent.machineDocId));
+    const stopping = await heldAt(h, { operationId: "Machines_wait" }, () => stop(agent.machineDocId));
     const execs = () => h.fly.state.requests().filter((r) => r.operationId === "Machines_exec").length;
     const before = execs();
     await expect(pair(agent.machineDocId, code)).rejects.toThrow(/busy with stop/);
@@ -193,21 +170,21 @@ describe("pairing × stop", () => {
 describe("recreate × deprovision", () => {
   it("deprovisioning the agent a recreate replaces is refused until the recreate ends", async () => {
     const old = await withSnapshot();
-    const recreating = await heldAt(OPENCLAW_EXEC, recreate);
+    const recreating = await heldAt(h, OPENCLAW_EXEC, recreate);
     await expect(deprovision(old.machineDocId)).rejects.toThrow(/busy with recreate/);
     const outcome = await recreating.release();
     expect(outcome.ok).toBe(true);
-    expect((await record(old.machineDocId)).status).toBe("deleted");
+    expect((await agentRecordOf(h, old.machineDocId)).status).toBe("deleted");
     await expectConsistent();
   });
 
   it("a recreate while the agent it would replace is being deprovisioned is refused, and nothing is made", async () => {
     const old = await withSnapshot();
-    const deprovisioning = await heldAt({ operationId: "Machines_delete" }, () => deprovision(old.machineDocId));
+    const deprovisioning = await heldAt(h, { operationId: "Machines_delete" }, () => deprovision(old.machineDocId));
     await expectNothingMade(recreate, /busy with deprovision.*Nothing was created/);
     expect((await deprovisioning.release()).ok).toBe(true);
     const recreated = await recreate();
-    expect((await record(recreated.machineDocId)).status).toBe("running");
+    expect((await agentRecordOf(h, recreated.machineDocId)).status).toBe("running");
     await expectConsistent();
   });
 });
@@ -216,7 +193,7 @@ describe("skills × stop", () => {
   it("a stop while the skills update waits for Fly is refused; the update goes through", async () => {
     const agent = await provision();
     await h.t.mutation(api.lib.updateAllowedSkills, { machineDocId: agent.machineDocId, allowedSkills: ["notes"] });
-    const updating = await heldAt({ operationId: "Machines_update" }, () => applySkills(agent.machineDocId));
+    const updating = await heldAt(h, { operationId: "Machines_update" }, () => applySkills(agent.machineDocId));
     await expect(stop(agent.machineDocId)).rejects.toThrow(/busy with update_skills/);
     expect((await updating.release()).ok).toBe(true);
     expect(h.fly.state.machine(h.app, agent.machineId)?.config?.env?.ALLOWED_SKILLS_JSON).toBe('["notes"]');
@@ -227,35 +204,35 @@ describe("skills × stop", () => {
     const agent = await provision();
     h.fly.faults.add({ operationId: "Machines_update", action: { status: 400, body: { error: "invalid: injected" } } });
     await expect(applySkills(agent.machineDocId)).rejects.toThrow(/injected/);
-    expect(await record(agent.machineDocId)).toMatchObject({
+    expect(await agentRecordOf(h, agent.machineDocId)).toMatchObject({
       status: "running",
       lastError: expect.stringMatching(/injected/),
     });
     await stop(agent.machineDocId);
     await deprovision(agent.machineDocId);
-    expect((await record(agent.machineDocId)).status).toBe("deleted");
+    expect((await agentRecordOf(h, agent.machineDocId)).status).toBe("deleted");
     await expectConsistent();
   });
 });
 
 describe("sync × a late owner", () => {
   it("a sync that finishes a provisioning it took over is not undone when the old owner comes back", async () => {
-    const provisioning = await heldAt({ operationId: "Machines_wait" }, () => provision());
+    const provisioning = await heldAt(h, { operationId: "Machines_wait" }, () => provision());
     const [id] = await agentIds();
     expect(await sync(id)).toBe("running");
     const late = await provisioning.release();
     if (late.ok) throw new Error("the old owner's provisioning claimed success after it was taken over");
     expect(String(late.error)).toMatch(/taken over/);
-    expect((await record(id)).status).toBe("running");
+    expect((await agentRecordOf(h, id)).status).toBe("running");
     await expectConsistent();
   });
 
   it("a volume the old owner creates after the sync cleaned up is removed, not orphaned", async () => {
-    const provisioning = await heldAt({ operationId: "Volumes_create" }, () => provision());
+    const provisioning = await heldAt(h, { operationId: "Volumes_create" }, () => provision());
     const [id] = await agentIds();
     expect(await sync(id)).toBe("error");
     expect((await provisioning.release()).ok).toBe(false);
-    expect(await record(id)).toMatchObject({ status: "error", resourcesCleanedUp: true });
+    expect(await agentRecordOf(h, id)).toMatchObject({ status: "error", resourcesCleanedUp: true });
     expect(h.fly.state.liveResources(h.app)).toEqual({ machines: [], volumes: [] });
     await expectConsistent();
   });
@@ -263,9 +240,9 @@ describe("sync × a late owner", () => {
 
 describe("cleanup × a late create", () => {
   it("a machine created between the cleanup's search and its volume delete is destroyed first, then the volume", async () => {
-    const provisioning = await heldAt({ operationId: "Machines_create" }, () => provision());
+    const provisioning = await heldAt(h, { operationId: "Machines_create" }, () => provision());
     const [id] = await agentIds();
-    const syncing = await heldAt({ operationId: "Volume_delete" }, () => sync(id));
+    const syncing = await heldAt(h, { operationId: "Volume_delete" }, () => sync(id));
     // The late create lands now: a machine tagged with the agent's key, bound to its volume.
     const late = provisioning.release();
     await until(
@@ -275,7 +252,7 @@ describe("cleanup × a late create", () => {
     const synced = await syncing.release();
     expect(synced).toEqual({ ok: true, value: "error" });
     expect((await late).ok).toBe(false);
-    expect(await record(id)).toMatchObject({ status: "error", resourcesCleanedUp: true });
+    expect(await agentRecordOf(h, id)).toMatchObject({ status: "error", resourcesCleanedUp: true });
     expect(h.fly.state.liveResources(h.app)).toEqual({ machines: [], volumes: [] });
     await expectConsistent();
   });
@@ -287,7 +264,7 @@ describe("a cleanup that cannot finish", () => {
     h.fly.faults.add({ operationId: "Volume_delete", action: { status: 400, body: { error: "invalid: refused" } } });
     await expect(provision()).rejects.toThrow(/injected/);
     const [id] = await agentIds();
-    expect(await record(id)).toMatchObject({
+    expect(await agentRecordOf(h, id)).toMatchObject({
       status: "error",
       resourcesCleanedUp: false,
       statusReason: expect.stringMatching(/cleanup did not finish .*refused.*the sweep will remove what is left/),
@@ -295,7 +272,7 @@ describe("a cleanup that cannot finish", () => {
     expect(h.fly.state.liveResources(h.app).volumes).toHaveLength(1);
     await expectConsistent();
     await h.t.action(api.lib.sweepAgentMachines, { ...h.target });
-    expect(await record(id)).toMatchObject({ status: "error", resourcesCleanedUp: true });
+    expect(await agentRecordOf(h, id)).toMatchObject({ status: "error", resourcesCleanedUp: true });
     expect(h.fly.state.liveResources(h.app)).toEqual({ machines: [], volumes: [] });
     await expectConsistent();
   });

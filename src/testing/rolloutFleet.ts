@@ -35,6 +35,18 @@ export async function provisionFleet(
 
 const FINAL = new Set(["completed", "cancelled", "stopped"]);
 
+/** `upgradeAgentImages`' arguments for tenant-a's agents in `h`'s app, moving them to IMAGE_V2. */
+export function rolloutArgs(h: Harness, overrides: Record<string, unknown> = {}) {
+  return {
+    tenantId: "tenant-a",
+    flyAppName: h.app,
+    flyApiToken: h.fly.token,
+    flyApiBaseUrl: h.fly.url,
+    image: IMAGE_V2,
+    ...overrides,
+  };
+}
+
 /** Polls the rollout until it has ended, then lets the last callbacks finish. Returns it. */
 export async function waitForRollout(h: Harness, rolloutId: string, timeoutMs = 60_000) {
   const giveUpAt = Date.now() + timeoutMs;

@@ -21,6 +21,7 @@ import {
   requestsFor,
   until,
   waitForRollout,
+  rolloutArgs as rolloutArgsFor,
 } from "../../testing/rolloutFleet.js";
 import type { FlyEmulatorOptions } from "../../fly-emulator/index.js";
 
@@ -37,14 +38,7 @@ afterEach(async () => {
   await h?.close();
 });
 
-const rolloutArgs = (overrides: Record<string, unknown> = {}) => ({
-  tenantId: "tenant-a",
-  flyAppName: h.app,
-  flyApiToken: h.fly.token,
-  flyApiBaseUrl: h.fly.url,
-  image: IMAGE_V2,
-  ...overrides,
-});
+const rolloutArgs = (overrides: Record<string, unknown> = {}) => rolloutArgsFor(h, overrides);
 
 describe("upgradeAgentImages", () => {
   it("rolls a new image across several agents in growing waves, snapshot first, and records the digest", async () => {

@@ -7,7 +7,13 @@ import { afterEach, beforeEach, expect, it } from "vitest";
 import { api } from "../_generated/api.js";
 import type { Id } from "../_generated/dataModel.js";
 import { OTHER_KEY, setupHarness, TEST_KEY, type Harness } from "../../testing/harness.js";
-import { expectFleetTruthful, IMAGE_V2, provisionFleet, waitForRollout } from "../../testing/rolloutFleet.js";
+import {
+  expectFleetTruthful,
+  IMAGE_V2,
+  provisionFleet,
+  waitForRollout,
+  rolloutArgs,
+} from "../../testing/rolloutFleet.js";
 import { parseEncryptionKey, sealedKeyId } from "../secrets/crypto.js";
 
 let h: Harness;
@@ -24,15 +30,7 @@ it("a key rotation during a rollout re-seals its Fly token: the rollout finishes
   const agents = await provisionFleet(h, 3);
   // The first agent's update waits at Fly while the key changes.
   const update = h.fly.holds.add({ operationId: "Machines_update" });
-  const rolloutId = await h.t.mutation(api.lib.upgradeAgentImages, {
-    tenantId: "tenant-a",
-    flyAppName: h.app,
-    flyApiToken: h.fly.token,
-    flyApiBaseUrl: h.fly.url,
-    image: IMAGE_V2,
-    waveSize: 1,
-    maxWaveSize: 1,
-  });
+  const rolloutId = await h.t.mutation(api.lib.upgradeAgentImages, rolloutArgs(h, { waveSize: 1, maxWaveSize: 1 }));
   await update.reached();
 
   process.env.AGENT_SECRETS_ENCRYPTION_KEY = `${OTHER_KEY},${TEST_KEY}`;
