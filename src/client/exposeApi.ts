@@ -28,6 +28,7 @@ import { v } from "convex/values";
 import type { ComponentApi } from "../component/_generated/component.js";
 import { agentNotFound } from "../component/errors.js";
 import { checkId } from "../component/limits.js";
+import { secretsSourceOf } from "../component/secrets/source.js";
 import {
   agentIdArgs,
   agentSecretsArgs,
@@ -130,15 +131,15 @@ export function exposeApi(component: ComponentApi, options: ExposeApiOptions) {
   async function secretsFrom(ctx: RunQueryCtx, owner: { tenantId: string; userId: string }): Promise<SecretsSource> {
     const user = await agents.getAgentSecretsMeta(ctx, { tenantId: owner.tenantId, userId: owner.userId });
     const tenant = await agents.getCompanySecretsMeta(ctx, { tenantId: owner.tenantId });
-    const hostFlyToken = agents.options.flyApiToken !== undefined;
-    const source: SecretsSource = { user: [], tenant: [], host: [] };
-    for (const field of SECRET_FIELDS) {
-      if (field === "flyApiToken" && hostFlyToken) source.host.push(field);
-      else if (user?.[presenceKey(field)]) source.user.push(field);
-      else if (tenant?.[presenceKey(field)]) source.tenant.push(field);
-      else if (field === "flyApiToken") source.host.push(field);
-    }
-    return source;
+    // The client passes its flyApiToken option (or the host's FLY_API_TOKEN) as an argument, and
+    // cannot see the component's env: a Fly token stored nowhere is taken to be the host's.
+    const passesFlyToken = agents.options.flyApiToken !== undefined;
+    return secretsSourceOf({
+      argument: (field) => field === "flyApiToken" && passesFlyToken,
+      user: (field) => user?.[presenceKey(field)] === true,
+      tenant: (field) => tenant?.[presenceKey(field)] === true,
+      hostFlyToken: true,
+    });
   }
 
   const machineAction = (kind: "start" | "stop" | "restart" | "deprovision") =>

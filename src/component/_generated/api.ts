@@ -49,6 +49,7 @@ import type * as secrets_crypto from "../secrets/crypto.js";
 import type * as secrets_legacy from "../secrets/legacy.js";
 import type * as secrets_resolve from "../secrets/resolve.js";
 import type * as secrets_rotation from "../secrets/rotation.js";
+import type * as secrets_source from "../secrets/source.js";
 import type * as secrets_store from "../secrets/store.js";
 import type * as secrets_tenantDefaults from "../secrets/tenantDefaults.js";
 import type * as settings from "../settings.js";
@@ -115,6 +116,7 @@ const fullApi: ApiFromModules<{
   "secrets/legacy": typeof secrets_legacy;
   "secrets/resolve": typeof secrets_resolve;
   "secrets/rotation": typeof secrets_rotation;
+  "secrets/source": typeof secrets_source;
   "secrets/store": typeof secrets_store;
   "secrets/tenantDefaults": typeof secrets_tenantDefaults;
   settings: typeof settings;

@@ -16,6 +16,7 @@ import {
   type SecretsSource,
   type TenantDefaults,
 } from "../validators.js";
+import { secretsSourceOf } from "./source.js";
 import { openStoredSecrets } from "./store.js";
 
 /**
@@ -57,18 +58,15 @@ export async function withStoredValues<T extends SecretValues>(
   const sealed = await ctx.runQuery(internal.secrets.store.loadSealedSecrets, owner);
   const user = openStoredSecrets({ user: sealed.user, tenant: null }, ring);
   const tenant = openStoredSecrets({ user: null, tenant: sealed.tenant }, ring);
+  const sources = secretsSourceOf({
+    argument: (field) => given(args[field]),
+    user: (field) => user[field] !== undefined,
+    tenant: (field) => tenant[field] !== undefined,
+    hostFlyToken: given(env.FLY_API_TOKEN),
+  });
   const merged: T = { ...args };
-  const sources: SecretsSource = { user: [], tenant: [], host: [] };
-  for (const field of SECRET_FIELDS) {
-    if (given(args[field])) sources.host.push(field);
-    else if (user[field] !== undefined) {
-      merged[field] = user[field];
-      sources.user.push(field);
-    } else if (tenant[field] !== undefined) {
-      merged[field] = tenant[field];
-      sources.tenant.push(field);
-    } else if (field === "flyApiToken" && given(env.FLY_API_TOKEN)) sources.host.push(field);
-  }
+  for (const field of sources.user) merged[field] = user[field];
+  for (const field of sources.tenant) merged[field] = tenant[field];
   return { values: merged, defaults: sealed.defaults, sources };
 }
 
